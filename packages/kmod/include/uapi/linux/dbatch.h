@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * dBatch: run a batch of system calls in one user->kernel transition.
+ *
+ * User space opens /dev/batch and issues DBATCH_IOC_SUBMIT with a
+ * struct dbatch_submit that points at an array of struct dbatch_entry.
+ * The module copies the whole array in once, runs the entries in order,
+ * and copies it back once with every entry's result filled in.
+ *
+ * Only the calls in the dBatch catalogue (<linux/dbatch_catalogue.h>) may
+ * be batched; anything else fails that entry with -ENOSYS. A task under a
+ * seccomp filter is refused with -EPERM, since the batch would bypass it.
+ */
+#ifndef _UAPI_LINUX_DBATCH_H
+#define _UAPI_LINUX_DBATCH_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+/** DBATCH_DEVICE_NAME - the misc device, /dev/batch */
+#define DBATCH_DEVICE_NAME	"batch"
+
+/** DBATCH_MAX_ENTRIES - most entries one DBATCH_IOC_SUBMIT may carry */
+#define DBATCH_MAX_ENTRIES	1024
+
+/*
+ * Entry flags (struct dbatch_entry.flags).
+ *
+ * DBATCH_ARG_REF(i): args[i] is not a value but the index of an earlier
+ *	entry in the same batch; it is replaced by that entry's result before
+ *	the call. If that result is negative (the producer failed or was
+ *	cancelled) this entry is not run and its result is -ECANCELED. An
+ *	index that is not smaller than this entry's own index fails the entry
+ *	with -EINVAL.
+ * DBATCH_ENTRY_INSTALL_FD: the call returns a new fd; the module moves it
+ *	to install_fd (replacing whatever install_fd referred to, which the
+ *	caller reserved as a placeholder) and the result is install_fd.
+ * DBATCH_ENTRY_STOP: if this entry fails, the entries after it are not
+ *	run; their results are -ECANCELED.
+ */
+#define DBATCH_ARG_REF(i)		(1U << (i))
+#define DBATCH_ARG_REF_MASK		0x3fU
+#define DBATCH_ENTRY_INSTALL_FD		(1U << 8)
+#define DBATCH_ENTRY_STOP		(1U << 9)
+#define DBATCH_ENTRY_FLAGS_MASK \
+	(DBATCH_ARG_REF_MASK | DBATCH_ENTRY_INSTALL_FD | DBATCH_ENTRY_STOP)
+
+/**
+ * struct dbatch_entry - one system call of a batch
+ * @nr: x86-64 system call number; must be in the catalogue
+ * @flags: DBATCH_ARG_REF(), DBATCH_ENTRY_INSTALL_FD, DBATCH_ENTRY_STOP
+ * @install_fd: with DBATCH_ENTRY_INSTALL_FD, the fd number the result is
+ *	installed at; otherwise ignored (set it to -1)
+ * @reserved: must be zero
+ * @args: the call's arguments, as the system call takes them
+ * @result: out: the call's return value, or a negative errno
+ */
+struct dbatch_entry {
+	__u32 nr;
+	__u32 flags;
+	__s32 install_fd;
+	__u32 reserved;
+	__u64 args[6];
+	__s64 result;
+};
+
+/*
+ * Submit flags (struct dbatch_submit.flags).
+ *
+ * DBATCH_SUBMIT_STOP_ON_ERROR: as if every entry had DBATCH_ENTRY_STOP.
+ */
+#define DBATCH_SUBMIT_STOP_ON_ERROR	(1U << 0)
+#define DBATCH_SUBMIT_FLAGS_MASK	DBATCH_SUBMIT_STOP_ON_ERROR
+
+/**
+ * struct dbatch_submit - argument of DBATCH_IOC_SUBMIT
+ * @entries: user pointer to an array of @count struct dbatch_entry
+ * @count: number of entries, 1..DBATCH_MAX_ENTRIES
+ * @flags: DBATCH_SUBMIT_*
+ * @completed: out: number of entries that were run (successfully or not)
+ * @first_error: out: index of the first entry whose result is negative,
+ *	or -1 when every entry succeeded
+ *
+ * The ioctl returns 0 when the batch was processed (look at each entry's
+ * result), or -1 with errno: EFAULT (bad pointer), EINVAL (count 0, count
+ * above DBATCH_MAX_ENTRIES, unknown flags, non-zero reserved fields),
+ * EPERM (the task is under seccomp), EINTR (a fatal signal arrived; the
+ * results of the entries run so far are still copied back).
+ */
+struct dbatch_submit {
+	__u64 entries;
+	__u32 count;
+	__u32 flags;
+	__u32 completed;
+	__s32 first_error;
+};
+
+/** DBATCH_IOC_SUBMIT - run a batch */
+#define DBATCH_IOC_SUBMIT	_IOWR(0xBA, 1, struct dbatch_submit)
+
+#endif /* _UAPI_LINUX_DBATCH_H */

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Runs every package's uvu suite, one process per package, streaming its
+// output, and ends with the line CI reads: `N passed, N failed, N skipped`.
+// uvu's own `Total:` summary is per process, so the counts are summed here.
+// Usage: node scripts/test.mjs [package...]   (default: all, in build order)
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const order = ["transform", "preload", "kmod", "cli"];
+const wanted = process.argv.slice(2);
+const packages = (wanted.length ? wanted : order).filter((name) =>
+  existsSync(join(root, "packages", name, "test")),
+);
+const uvu = join(root, "node_modules", ".bin", "uvu");
+
+function runSuite(name) {
+  return new Promise((resolve) => {
+    const cwd = join(root, "packages", name);
+    process.stdout.write(`\n=== ${name} ===\n`);
+    const child = spawn(uvu, ["-r", "tsx", "test", "\\.test\\.ts$", "--no-color"], {
+      cwd,
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, FORCE_COLOR: "0" },
+    });
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      process.stdout.write(chunk);
+    });
+    child.on("close", (code) => {
+      const count = (label) => {
+        const m = out.match(new RegExp(`^\\s*${label}:\\s+(\\d+)`, "m"));
+        return m ? Number(m[1]) : null;
+      };
+      const total = count("Total");
+      const passed = count("Passed");
+      const skipped = count("Skipped") ?? 0;
+      if (total === null || passed === null) {
+        // The suite died before uvu could summarise: count it as one failure.
+        resolve({ passed: 0, failed: 1, skipped: 0, code: code || 1 });
+        return;
+      }
+      let failed = total - passed - skipped;
+      if (code !== 0 && failed === 0) failed = 1;
+      resolve({ passed, failed, skipped, code });
+    });
+  });
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const name of packages) {
+  const r = await runSuite(name);
+  passed += r.passed;
+  failed += r.failed;
+  skipped += r.skipped;
+}
+process.stdout.write("\n");
+process.stdout.write(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);
