@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * batch.ko internals: the call table and the executor.
+ *
+ * Copyright (C) 2026 The dBatch authors
+ */
+#ifndef _DBATCH_BATCH_H
+#define _DBATCH_BATCH_H
+
+#include <linux/types.h>
+#include <linux/dbatch.h>
+
+struct pt_regs;
+
+/* A system call's x86-64 entry point: __x64_sys_<name>(regs). */
+typedef long (*dbatch_sys_fn)(const struct pt_regs *regs);
+
+/**
+ * struct dbatch_call - how the module runs one allowed system call number
+ * @fn: the kernel's own entry point for the call, found at load time
+ * @returns_fd: the call returns a new file descriptor, so an entry for it
+ *	may carry DBATCH_ENTRY_INSTALL_FD
+ */
+struct dbatch_call {
+	dbatch_sys_fn fn;
+	bool returns_fd;
+};
+
+/* One past the highest system call number in the catalogue. */
+#define DBATCH_NR_LIMIT 512
+
+extern struct dbatch_call dbatch_calls[DBATCH_NR_LIMIT];
+extern dbatch_sys_fn dbatch_sys_dup3;
+
+int dbatch_table_init(void);
+
+long dbatch_validate(const struct dbatch_entry *ents, u32 count);
+long dbatch_execute(struct dbatch_entry *ents, u32 count, u32 flags,
+		    u32 *completed, s32 *first_error);
+
+/* Fast path: coalesced runs of write(2) on one file (batch_write.c). */
+u32 dbatch_write_run(struct dbatch_entry *ents, u32 idx, u32 count);
+
+#endif /* _DBATCH_BATCH_H */

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * batch.ko: running the entries of one batch.
+ *
+ * Everything here works on the kernel copy of the entries array; user
+ * memory is only reached by the system calls themselves, through their
+ * own uaccess checks, exactly as when the program makes the call.
+ *
+ * Copyright (C) 2026 The dBatch authors
+ */
+#include <linux/errno.h>
+#include <linux/fcntl.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/nospec.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <asm/ptrace.h>
+
+#include "batch.h"
+
+/* A batch is one system call: let others run now and then. */
+#define DBATCH_RESCHED_EVERY 64
+
+/**
+ * dbatch_validate() - check the fields the module does not interpret freely
+ * @ents: kernel copy of the entries
+ * @count: number of entries
+ *
+ * Return: 0, or -EINVAL when an entry has unknown flags, a non-zero
+ * reserved field, or DBATCH_ENTRY_INSTALL_FD with a negative install_fd
+ * or on a call that does not return a file descriptor.
+ */
+long dbatch_validate(const struct dbatch_entry *ents, u32 count)
+{
+	u32 i;
+
+	for (i = 0; i < count; i++) {
+		const struct dbatch_entry *e = &ents[i];
+
+		if (e->reserved || (e->flags & ~DBATCH_ENTRY_FLAGS_MASK))
+			return -EINVAL;
+		if (e->flags & DBATCH_ENTRY_INSTALL_FD) {
+			u32 nr = e->nr;
+
+			if (e->install_fd < 0)
+				return -EINVAL;
+			if (nr < DBATCH_NR_LIMIT) {
+				nr = array_index_nospec(nr, DBATCH_NR_LIMIT);
+				if (dbatch_calls[nr].fn &&
+				    !dbatch_calls[nr].returns_fd)
+					return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+static bool dbatch_fd_cloexec(unsigned int fd)
+{
+	struct fdtable *fdt;
+	bool ret;
+
+	rcu_read_lock();
+	fdt = files_fdtable(current->files);
+	ret = fd < fdt->max_fds && close_on_exec(fd, fdt);
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
+ * Move the new descriptor @fd to @target (the placeholder the caller
+ * reserved), keeping its close-on-exec flag, as dup3() + close() would.
+ */
+static long dbatch_install_fd(struct pt_regs *regs, long fd, int target)
+{
+	long ret;
+
+	if (fd == target)
+		return fd;
+	regs->di = fd;
+	regs->si = target;
+	regs->dx = dbatch_fd_cloexec(fd) ? O_CLOEXEC : 0;
+	ret = dbatch_sys_dup3(regs);
+	close_fd(fd);
+	return ret < 0 ? ret : target;
+}
+
+static long dbatch_run_one(struct pt_regs *regs, struct dbatch_entry *ents,
+			   u32 idx)
+{
+	struct dbatch_entry *e = &ents[idx];
+	u32 nr = e->nr;
+	u64 a[6];
+	long ret;
+	int i;
+
+	if (unlikely(nr >= DBATCH_NR_LIMIT))
+		return -ENOSYS;
+	nr = array_index_nospec(nr, DBATCH_NR_LIMIT);
+	if (unlikely(!dbatch_calls[nr].fn))
+		return -ENOSYS;
+
+	for (i = 0; i < 6; i++)
+		a[i] = e->args[i];
+	if (e->flags & DBATCH_ARG_REF_MASK) {
+		for (i = 0; i < 6; i++) {
+			u64 ref = a[i];
+			s64 res;
+
+			if (!(e->flags & DBATCH_ARG_REF(i)))
+				continue;
+			if (ref >= idx)
+				return -EINVAL;
+			ref = array_index_nospec(ref, (u64)idx);
+			res = ents[ref].result;
+			if (res < 0)
+				return -ECANCELED;
+			a[i] = res;
+		}
+	}
+
+	regs->di = a[0];
+	regs->si = a[1];
+	regs->dx = a[2];
+	regs->r10 = a[3];
+	regs->r8 = a[4];
+	regs->r9 = a[5];
+	ret = dbatch_calls[nr].fn(regs);
+
+	/*
+	 * A call interrupted by a signal asks to be restarted; one entry of
+	 * a batch cannot be, so the program sees EINTR as without SA_RESTART.
+	 */
+	if (unlikely(ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK))
+		ret = -EINTR;
+
+	if ((e->flags & DBATCH_ENTRY_INSTALL_FD) && ret >= 0)
+		ret = dbatch_install_fd(regs, ret, e->install_fd);
+	return ret;
+}
+
+static bool dbatch_must_stop(void)
+{
+	if (fatal_signal_pending(current))
+		return true;
+#ifdef CONFIG_SECCOMP
+	/* Another thread may have put this one under seccomp (TSYNC). */
+	if (READ_ONCE(current->seccomp.mode) != SECCOMP_MODE_DISABLED)
+		return true;
+#endif
+	return false;
+}
+
+/**
+ * dbatch_execute() - run the entries of a validated batch in order
+ * @ents: kernel copy of the entries; every result is written
+ * @count: number of entries, at least 1
+ * @flags: DBATCH_SUBMIT_* flags
+ * @completed: out: number of entries processed
+ * @first_error: out: index of the first negative result, or -1
+ *
+ * Entries that are not reached (after a stopping failure, a fatal signal
+ * or a seccomp filter installed meanwhile) read -ECANCELED.
+ *
+ * Return: 0, -EINTR on a fatal signal, -EPERM when the task came under
+ * seccomp during the batch.
+ */
+long dbatch_execute(struct dbatch_entry *ents, u32 count, u32 flags,
+		    u32 *completed, s32 *first_error)
+{
+	struct pt_regs regs = {};
+	s32 ferr = -1;
+	long ret = 0;
+	u32 i = 0;
+
+	while (i < count) {
+		struct dbatch_entry *e = &ents[i];
+		long res;
+
+		if (i && unlikely(dbatch_must_stop())) {
+			ret = fatal_signal_pending(current) ? -EINTR : -EPERM;
+			break;
+		}
+		if (!(i % DBATCH_RESCHED_EVERY))
+			cond_resched();
+		res = dbatch_run_one(&regs, ents, i);
+		e->result = res;
+		i++;
+		if (res < 0) {
+			if (ferr < 0)
+				ferr = i - 1;
+			if ((e->flags & DBATCH_ENTRY_STOP) ||
+			    (flags & DBATCH_SUBMIT_STOP_ON_ERROR))
+				break;
+		}
+	}
+	*completed = i;
+	*first_error = ferr;
+	for (; i < count; i++)
+		ents[i].result = -ECANCELED;
+	return ret;
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * batch.ko: the /dev/batch misc device and its DBATCH_IOC_SUBMIT ioctl.
+ *
+ * One ioctl runs a whole batch of system calls: the entries array is
+ * copied in once, run in order by the kernel's own system call entry
+ * points (allow-listed from the dBatch catalogue), and copied back once
+ * with every entry's result. See include/uapi/linux/dbatch.h.
+ *
+ * The module keeps no state between calls and none per open file: each
+ * ioctl works on its own copy of the entries, on the stack for small
+ * batches and in a kvmalloc() buffer otherwise.
+ *
+ * Copyright (C) 2026 The dBatch authors
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/dbatch.h>
+
+#include "batch.h"
+
+#define DBATCH_VERSION "0.1.0"
+
+/* Batches up to this size are copied to the stack (8 x 72 bytes). */
+#define DBATCH_STACK_ENTRIES 8
+
+static long dbatch_submit(struct dbatch_submit __user *usub)
+{
+	struct dbatch_entry stack_ents[DBATCH_STACK_ENTRIES];
+	struct dbatch_entry *ents = stack_ents;
+	struct dbatch_submit sub;
+	struct {
+		u32 completed;
+		s32 first_error;
+	} out;
+	size_t size;
+	long ret;
+
+	if (copy_from_user(&sub, usub, sizeof(sub)))
+		return -EFAULT;
+	if (!sub.count || sub.count > DBATCH_MAX_ENTRIES ||
+	    (sub.flags & ~DBATCH_SUBMIT_FLAGS_MASK))
+		return -EINVAL;
+
+	size = (size_t)sub.count * sizeof(*ents);
+	if (sub.count > DBATCH_STACK_ENTRIES) {
+		ents = kvmalloc(size, GFP_KERNEL);
+		if (!ents)
+			return -ENOMEM;
+	}
+	if (copy_from_user(ents, u64_to_user_ptr(sub.entries), size)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	ret = dbatch_validate(ents, sub.count);
+	if (ret)
+		goto out;
+
+	ret = dbatch_execute(ents, sub.count, sub.flags,
+			     &out.completed, &out.first_error);
+
+	if (copy_to_user(u64_to_user_ptr(sub.entries), ents, size) ||
+	    copy_to_user(&usub->completed, &out, sizeof(out)))
+		ret = -EFAULT;
+out:
+	if (ents != stack_ents)
+		kvfree(ents);
+	return ret;
+}
+
+static long dbatch_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	if (cmd != DBATCH_IOC_SUBMIT)
+		return -ENOTTY;
+	/* Entries are x86-64 system calls: no compat or x32 callers. */
+	if (in_compat_syscall())
+		return -ENOTTY;
+#ifdef CONFIG_SECCOMP
+	/* Batched calls would bypass the filter: refuse the whole task. */
+	if (READ_ONCE(current->seccomp.mode) != SECCOMP_MODE_DISABLED)
+		return -EPERM;
+#endif
+	return dbatch_submit((struct dbatch_submit __user *)arg);
+}
+
+static const struct file_operations dbatch_fops = {
+	.owner		= THIS_MODULE,
+	.open		= nonseekable_open,
+	.unlocked_ioctl	= dbatch_ioctl,
+	.llseek		= no_llseek,
+};
+
+static struct miscdevice dbatch_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= DBATCH_DEVICE_NAME,
+	.fops	= &dbatch_fops,
+	/* A batch only runs calls the caller could make itself. */
+	.mode	= 0666,
+};
+
+static int __init dbatch_init(void)
+{
+	int ret;
+
+	BUILD_BUG_ON(sizeof(struct dbatch_entry) != 72);
+	BUILD_BUG_ON(sizeof(struct dbatch_submit) != 24);
+
+	ret = dbatch_table_init();
+	if (ret)
+		return ret;
+	ret = misc_register(&dbatch_misc);
+	if (ret)
+		return ret;
+	pr_info("/dev/%s ready (v%s, up to %d entries per batch)\n",
+		DBATCH_DEVICE_NAME, DBATCH_VERSION, DBATCH_MAX_ENTRIES);
+	return 0;
+}
+
+static void __exit dbatch_exit(void)
+{
+	misc_deregister(&dbatch_misc);
+}
+
+module_init(dbatch_init);
+module_exit(dbatch_exit);
+
+MODULE_DESCRIPTION("dBatch: run a batch of allow-listed system calls in one transition through /dev/batch");
+MODULE_AUTHOR("The dBatch authors");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(DBATCH_VERSION);
