@@ -1,0 +1,159 @@
+// `dbatch bench`: the entry point the dbatch dispatcher calls.
+
+import { writeFileSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { ensureBenchProgram, ensurePreload } from "./build.ts";
+import { runHost } from "./host-runner.ts";
+import { buildReport, reportJson } from "./json.ts";
+import { machineInfo } from "./machine.ts";
+import { renderMarkdown } from "./markdown.ts";
+import { parseBenchArgs, usage, UsageError, type BenchOptions } from "./options.ts";
+import { runCounters, type CounterReport } from "./perf-counters.ts";
+import { renderPlot } from "./plot.ts";
+import { stderrProgress } from "./progress.ts";
+import type { BenchRun } from "./run.ts";
+import { renderText } from "./table.ts";
+import { judgeTargets } from "./targets.ts";
+import type { Measurement, Skipped } from "./types.ts";
+import { runVm } from "./vm-runner.ts";
+
+export type { BenchRun } from "./run.ts";
+export type { BenchReport, MethodResult, WorkloadReport } from "./types.ts";
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Measures everything the options ask for; no output but progress. */
+export async function runBench(options: BenchOptions, argv: readonly string[]): Promise<BenchRun> {
+  const progress = stderrProgress(!options.quiet);
+  progress("building the benchmark program and the preload library");
+  const program = await ensureBenchProgram();
+  const preload = await ensurePreload();
+  const measurements: Measurement[] = [];
+  const skipped: Skipped[] = [];
+  const notes: string[] = [];
+  if (preload.ok && preload.note) notes.push(preload.note);
+  const plan = {
+    program,
+    preload,
+    workloads: options.workloads,
+    methods: options.methods,
+    calls: options.calls,
+    reps: options.reps,
+    warmup: options.warmup,
+  };
+  if (options.host) {
+    const host = await runHost({ ...plan, rounds: options.rounds }, progress);
+    measurements.push(...host.measurements);
+    skipped.push(...host.skipped);
+  } else {
+    skipped.push({ where: "host", method: "all", workload: "all", reason: "--no-host" });
+  }
+  let counters: CounterReport | null = null;
+  if (options.host && options.perf) {
+    counters = await runCounters(
+      { program, preload, methods: options.methods, calls: options.calls, reps: options.reps },
+      progress,
+    );
+  }
+  let vmKernel: string | null = null;
+  if (options.vm) {
+    const vm = await runVm(plan, progress);
+    measurements.push(...vm.measurements);
+    skipped.push(...vm.skipped);
+    notes.push(...vm.notes);
+    vmKernel = vm.kernel;
+  } else {
+    skipped.push({
+      where: "vm",
+      method: "all",
+      workload: "all",
+      reason: "--no-vm (guest instruction counts and the kmod backend are measured in the VM only)",
+    });
+  }
+  for (const m of measurements) {
+    const stats = m.preloadStats;
+    const wanted = m.method === "record" ? null : m.method;
+    if (
+      stats &&
+      wanted !== null &&
+      wanted !== "plain" &&
+      wanted !== "writev" &&
+      stats.backend !== wanted
+    ) {
+      notes.push(
+        `${m.where} ${m.method} on ${m.workload}: the preload library reported backend=${stats.backend} (a fallback): that row does not measure ${wanted}`,
+      );
+    }
+  }
+  const machine = machineInfo({
+    preload: preload.ok ? "built" : `missing: ${preload.reason}`,
+    hardwareCounters:
+      counters === null ? "not measured" : (counters.unsupportedReason ?? "supported"),
+    vmKernel,
+  });
+  const built = buildReport(machine, measurements);
+  skipped.push(...built.skipped);
+  return {
+    command: ["pnpm", "exec", "dbatch", "bench", ...argv].map(shellQuote).join(" "),
+    calls: options.calls,
+    reps: options.reps,
+    warmup: options.warmup,
+    rounds: options.rounds,
+    report: built.report,
+    measurements,
+    skipped,
+    notes,
+    counters,
+    targets: judgeTargets(built.report),
+  };
+}
+
+/** `dbatch bench ARGS`: prints the table (or JSON), writes the plot/Markdown; returns the exit code. */
+export async function runBenchCommand(argv: string[]): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`dbatch bench: ${err.message}\n\n${usage}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (options.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  try {
+    const run = await runBench(options, argv);
+    if (options.plot !== null) {
+      writeFileSync(options.plot, await renderPlot(run));
+    }
+    if (options.markdown !== null) {
+      const plotLink =
+        options.plot === null
+          ? null
+          : relative(dirname(resolve(options.markdown)), resolve(options.plot));
+      writeFileSync(options.markdown, renderMarkdown(run, { plotLink }));
+    }
+    process.stdout.write(options.json ? reportJson(run.report) : renderText(run));
+    if (options.json && !options.quiet) {
+      for (const s of run.skipped)
+        process.stderr.write(
+          `dbatch bench: not measured: ${s.where} ${s.method} ${s.workload}: ${s.reason}\n`,
+        );
+      for (const t of run.targets)
+        process.stderr.write(
+          `dbatch bench: target ${t.verdict}: ${t.name}: ${t.goal}: ${t.measured}\n`,
+        );
+    }
+    return 0;
+  } catch (err) {
+    process.stderr.write(
+      `dbatch bench: error: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,126 @@
+// `--plot out.svg`: the seed's figure (time per repetition, one line per
+// method) and bars of the per-call cost, drawn by vega-lite, rendered to SVG
+// by vega's headless View (no browser, no canvas, no network: data inline).
+
+import { View, parse } from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+import { methodNames } from "./methods.ts";
+import type { BenchRun } from "./run.ts";
+import type { Where } from "./types.ts";
+
+interface LinePoint {
+  method: string;
+  repetition: number;
+  cost: number;
+}
+
+interface BarPoint {
+  workload: string;
+  method: string;
+  perCall: number;
+  speedup: number;
+}
+
+/** The place the per-repetition figure is drawn for: the host when measured there. */
+function figureWhere(run: BenchRun): Where | null {
+  const seed = run.measurements.filter((m) => m.workload === "seed");
+  if (seed.some((m) => m.where === "host")) return "host";
+  if (seed.some((m) => m.where === "vm")) return "vm";
+  return null;
+}
+
+export function plotSpec(run: BenchRun): TopLevelSpec {
+  const methodOrder = [...methodNames];
+  const panels: TopLevelSpec[] = [];
+  const where = figureWhere(run);
+  if (where !== null) {
+    const seed = run.measurements.filter((m) => m.workload === "seed" && m.where === where);
+    const calls = seed[0]?.calls ?? 0;
+    const points: LinePoint[] = seed.flatMap((m) =>
+      m.perRep.map((cost, i) => ({
+        method: m.method,
+        repetition: i + 1,
+        cost: where === "host" ? cost / 1000 : cost,
+      })),
+    );
+    panels.push({
+      title: `seed: ${calls} x write(12 B) to /dev/null, cost of each repetition (${where})`,
+      width: 640,
+      height: 280,
+      data: { values: points },
+      mark: { type: "line", point: false, strokeWidth: 1.5 },
+      encoding: {
+        x: { field: "repetition", type: "quantitative", title: "repetition" },
+        y: {
+          field: "cost",
+          type: "quantitative",
+          title:
+            where === "host" ? `µs per ${calls} calls` : `guest instructions per ${calls} calls`,
+          scale: { type: "log" },
+        },
+        color: { field: "method", type: "nominal", sort: methodOrder, title: "method" },
+      },
+    } as TopLevelSpec);
+  }
+  for (const place of ["host", "vm"] as const) {
+    const bars: BarPoint[] = run.report.workloads.flatMap((w) =>
+      w.results
+        .filter((r) => r.where === place)
+        .map((r) => ({
+          workload: w.name,
+          method: r.method,
+          perCall: r.perCall,
+          speedup: r.speedup,
+        })),
+    );
+    if (bars.length === 0) continue;
+    panels.push({
+      title:
+        place === "host"
+          ? "cost per call on the host (median, ns)"
+          : "cost per call in the VM (guest instructions, -icount shift=0)",
+      width: 640,
+      height: 220,
+      data: { values: bars },
+      mark: "bar",
+      encoding: {
+        x: {
+          field: "workload",
+          type: "nominal",
+          title: "workload",
+          sort: run.report.workloads.map((w) => w.name),
+        },
+        xOffset: { field: "method", type: "nominal", sort: methodOrder },
+        y: {
+          field: "perCall",
+          type: "quantitative",
+          title: place === "host" ? "ns per call" : "instructions per call",
+        },
+        color: { field: "method", type: "nominal", sort: methodOrder, title: "method" },
+        tooltip: [
+          { field: "method", type: "nominal" },
+          { field: "perCall", type: "quantitative", format: ".1f" },
+          { field: "speedup", type: "quantitative", format: ".2f" },
+        ],
+      },
+    } as TopLevelSpec);
+  }
+  if (panels.length === 0) throw new Error("nothing measured, nothing to plot");
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    background: "white",
+    padding: 12,
+    vconcat: panels,
+    resolve: { scale: { color: "shared" } },
+  } as TopLevelSpec;
+}
+
+export async function renderPlot(run: BenchRun): Promise<string> {
+  const vegaSpec = compile(plotSpec(run)).spec;
+  const view = new View(parse(vegaSpec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

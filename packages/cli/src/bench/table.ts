@@ -1,0 +1,157 @@
+// The report for people: one table per workload with ratios against plain,
+// the targets as pass/fail, the hardware counters (or why there are none),
+// and everything that could not be measured.
+
+import { methodSpec } from "./methods.ts";
+import type { BenchRun } from "./run.ts";
+import { counterEvents } from "./perf-counters.ts";
+import type { MethodResult, Measurement } from "./types.ts";
+import { workloadSpec } from "./workloads.ts";
+
+/** A Markdown pipe table with aligned columns (readable as plain text too). */
+export function pipeTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  right: readonly boolean[],
+): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const cell = (text: string, i: number): string =>
+    right[i] ? text.padStart(widths[i] as number) : text.padEnd(widths[i] as number);
+  const line = (cells: readonly string[]): string => `| ${cells.map(cell).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (right[i] ? `${"-".repeat(w + 1)}:` : `${"-".repeat(w + 2)}`)).join("|")}|`;
+  return [line(header), rule, ...rows.map(line)].join("\n");
+}
+
+function fmt(value: number, unit: string): string {
+  const digits = value >= 100 ? 0 : 1;
+  return `${value.toFixed(digits)} ${unit === "instructions" ? "ins" : unit}`;
+}
+
+function batchingColumn(m: Measurement | undefined): string {
+  const s = m?.preloadStats;
+  if (!s) return m && methodSpec(m.method).backend !== null ? "no stats line" : "-";
+  const entries = Number.isFinite(s.kernelEntriesPerRep) ? s.kernelEntriesPerRep.toFixed(1) : "?";
+  return `${s.backend}, ${entries} kernel entries/rep`;
+}
+
+function resultRow(r: MethodResult, m: Measurement | undefined): string[] {
+  return [
+    r.method,
+    r.where,
+    fmt(r.perCall, r.unit),
+    fmt(r.min, r.unit),
+    fmt(r.max, r.unit),
+    `${r.speedup.toFixed(2)}x`,
+    batchingColumn(m),
+  ];
+}
+
+export function renderWorkloadTables(run: BenchRun): string {
+  const out: string[] = [];
+  for (const w of run.report.workloads) {
+    out.push(`${w.name}: ${workloadSpec(w.name).describe(w.calls)}`);
+    out.push("");
+    const rows = w.results.map((r) =>
+      resultRow(
+        r,
+        run.measurements.find(
+          (m) => m.workload === w.name && m.method === r.method && m.where === r.where,
+        ),
+      ),
+    );
+    out.push(
+      pipeTable(
+        [
+          "method",
+          "where",
+          "per call (median)",
+          "min",
+          "max",
+          "plain / method",
+          "preload backend (DBATCH_STATS)",
+        ],
+        rows,
+        [false, false, true, true, true, true, false],
+      ),
+    );
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+export function renderTargets(run: BenchRun): string {
+  const rows = run.targets.map((t) => [
+    t.verdict === "pass" ? "PASS" : t.verdict === "fail" ? "FAIL" : "NOT MEASURED",
+    t.name,
+    t.goal,
+    t.measured,
+  ]);
+  return pipeTable(["target", "what", "goal", "this run"], rows, [false, false, false, false]);
+}
+
+function countValue(v: number | null): string {
+  return v === null ? "not supported" : Math.round(v).toLocaleString("en-US");
+}
+
+export function renderCounters(run: BenchRun): string {
+  const c = run.counters;
+  if (!c) return "hardware counters: not measured (--no-perf or --no-host)";
+  const out: string[] = [];
+  if (c.rows.length > 0) {
+    const rows = c.rows.map((r) => [
+      r.method,
+      r.ipc === null ? "not supported" : r.ipc.toFixed(2),
+      ...counterEvents.slice(2).map((e) => countValue(r.values[e])),
+    ]);
+    out.push(`whole process, seed workload: \`${c.command}\``);
+    out.push("");
+    out.push(
+      pipeTable(["method", "IPC", ...counterEvents.slice(2)], rows, [
+        false,
+        true,
+        true,
+        true,
+        true,
+        true,
+      ]),
+    );
+    out.push("");
+  }
+  if (c.unsupportedReason !== null)
+    out.push(`hardware counters not supported here: ${c.unsupportedReason}`);
+  return out.join("\n");
+}
+
+export function renderNotes(run: BenchRun): string {
+  const lines: string[] = [];
+  for (const s of run.skipped) {
+    const what = `${s.where} ${s.method === "all" ? "all methods" : s.method}${s.workload === "all" ? "" : ` on ${s.workload}`}`;
+    lines.push(`not measured: ${what}: ${s.reason}`);
+  }
+  lines.push(...run.notes);
+  return lines.join("\n");
+}
+
+export function renderMethodLegend(run: BenchRun): string {
+  const seen = new Set(run.report.workloads.flatMap((w) => w.results.map((r) => r.method)));
+  return [...seen].map((m) => `- ${m}: ${methodSpec(m).describe}`).join("\n");
+}
+
+/** The whole report as text (what `dbatch bench` prints without --json). */
+export function renderText(run: BenchRun): string {
+  const parts = [
+    `dbatch bench: ${run.calls} calls per repetition, ${run.reps} repetitions (+${run.warmup} warm-up) per method; per call = median over repetitions; plain / method = speedup against plain in the same place of this run`,
+    "",
+    renderWorkloadTables(run),
+    "targets:",
+    "",
+    renderTargets(run),
+    "",
+    "hardware counters (the seed's perf table):",
+    "",
+    renderCounters(run),
+  ];
+  const notes = renderNotes(run);
+  if (notes) parts.push("", notes);
+  return parts.join("\n") + "\n";
+}

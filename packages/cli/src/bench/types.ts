@@ -1,0 +1,62 @@
+// Shared shapes of a benchmark run: what is measured, and what is reported.
+
+export type Where = "host" | "vm";
+export type Unit = "ns" | "instructions";
+export type WorkloadName = "seed" | "tmpfs" | "files" | "unlink";
+export type MethodName = "plain" | "emulate" | "uring" | "kmod" | "writev" | "record";
+
+/** One method measured on one workload in one place: the raw repetitions. */
+export interface Measurement {
+  workload: WorkloadName;
+  method: MethodName;
+  where: Where;
+  unit: Unit;
+  /** System calls per repetition. */
+  calls: number;
+  /** Cost of each timed repetition (ns on the host, guest instructions in the VM). */
+  perRep: number[];
+  /** The preload library's own account (DBATCH_STATS=1), when it printed one. */
+  preloadStats: PreloadStats | null;
+}
+
+/** DBATCH_STATS=1's line, divided by the repetitions the process ran (warm-up included). */
+export interface PreloadStats {
+  backend: string;
+  recordedPerRep: number;
+  flushesPerRep: number;
+  kernelEntriesPerRep: number;
+}
+
+/** One row of the JSON report. */
+export interface MethodResult {
+  method: MethodName;
+  where: Where;
+  unit: Unit;
+  perCall: number;
+  min: number;
+  median: number;
+  max: number;
+  speedup: number;
+}
+
+export interface WorkloadReport {
+  name: WorkloadName;
+  calls: number;
+  results: MethodResult[];
+}
+
+export type MachineInfo = Record<string, string | number | boolean | null>;
+
+/** The `--json` document. */
+export interface BenchReport {
+  machine: MachineInfo;
+  workloads: WorkloadReport[];
+}
+
+/** A method that could not be measured, and why (always shown, never skipped silently). */
+export interface Skipped {
+  where: Where;
+  method: MethodName | "all";
+  workload: WorkloadName | "all";
+  reason: string;
+}
