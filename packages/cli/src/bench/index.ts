@@ -139,7 +139,7 @@ export async function runBenchCommand(argv: string[]): Promise<number> {
       writeFileSync(options.markdown, renderMarkdown(run, { plotLink }));
     }
     process.stdout.write(options.json ? reportJson(run.report) : renderText(run));
-    if (options.json && !options.quiet) {
+    if (options.json) {
       for (const s of run.skipped)
         process.stderr.write(
           `dbatch bench: not measured: ${s.where} ${s.method} ${s.workload}: ${s.reason}\n`,

@@ -1,0 +1,225 @@
+// `dbatch bench` with tiny sizes: the structure of its JSON, the plot's SVG,
+// the table's target lines. No timing is asserted: only shape and sanity.
+
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { median } from "../src/bench/stats.ts";
+import { parseBenchArgs, UsageError } from "../src/bench/options.ts";
+import { parsePerfCsv } from "../src/bench/perf-counters.ts";
+import { parsePreloadStats, parseProgramOutput } from "../src/bench/program-output.ts";
+import { splitRounds } from "../src/bench/host-runner.ts";
+
+const benchMain = join(import.meta.dirname, "..", "src", "bench", "main.ts");
+const scratch = mkdtempSync(join(tmpdir(), "dbatch-bench-test-"));
+process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function bench(args: readonly string[]): Run {
+  const r = spawnSync(process.execPath, ["--import", "tsx", benchMain, ...args], {
+    encoding: "utf8",
+    timeout: 240_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+function keysOf(v: unknown): string[] {
+  assert.ok(isRecord(v), `expected an object, got ${JSON.stringify(v)}`);
+  return Object.keys(v).sort();
+}
+
+// One quick host run shared by the structural tests (with the plot).
+const svgPath = join(scratch, "bench.svg");
+const mdPath = join(scratch, "bench.md");
+const quick = bench([
+  "--quick",
+  "--no-vm",
+  "--json",
+  "--quiet",
+  "--plot",
+  svgPath,
+  "--markdown",
+  mdPath,
+]);
+
+test("quick host run exits 0 and prints only JSON on stdout", () => {
+  assert.is(quick.status, 0, quick.stderr);
+  assert.not.throws(() => JSON.parse(quick.stdout));
+});
+
+test("JSON has exactly the documented fields, finite numbers, consistent where/unit", () => {
+  const doc: unknown = JSON.parse(quick.stdout);
+  assert.equal(keysOf(doc), ["machine", "workloads"]);
+  assert.ok(isRecord(doc));
+  assert.ok(isRecord(doc["machine"]));
+  const workloads = doc["workloads"];
+  assert.ok(Array.isArray(workloads));
+  assert.equal(
+    workloads.map((w: unknown) => (isRecord(w) ? w["name"] : null)),
+    ["seed", "tmpfs", "files", "unlink"],
+  );
+  for (const w of workloads) {
+    assert.equal(keysOf(w), ["calls", "name", "results"]);
+    assert.ok(isRecord(w));
+    assert.ok(Number.isInteger(w["calls"]) && (w["calls"] as number) > 0);
+    const results = w["results"];
+    assert.ok(Array.isArray(results) && results.length > 0);
+    const methods = new Set<string>();
+    for (const r of results) {
+      assert.equal(keysOf(r), [
+        "max",
+        "median",
+        "method",
+        "min",
+        "perCall",
+        "speedup",
+        "unit",
+        "where",
+      ]);
+      assert.ok(isRecord(r));
+      for (const k of ["perCall", "min", "median", "max", "speedup"]) {
+        const v = r[k];
+        assert.type(v, "number");
+        assert.ok(Number.isFinite(v as number) && (v as number) > 0, `${k} = ${String(v)}`);
+      }
+      assert.ok((r["min"] as number) <= (r["median"] as number));
+      assert.ok((r["median"] as number) <= (r["max"] as number));
+      assert.ok(r["where"] === "host" || r["where"] === "vm");
+      assert.is(r["unit"], r["where"] === "host" ? "ns" : "instructions");
+      const key = `${String(r["where"])}/${String(r["method"])}`;
+      assert.not.ok(methods.has(key), `duplicate ${key}`);
+      methods.add(key);
+      if (r["method"] === "plain") assert.is(r["speedup"], 1);
+    }
+    assert.ok(methods.has("host/plain"), `${String(w["name"])} has no host plain row`);
+    assert.not.ok(
+      [...methods].some((m) => m.startsWith("vm/")),
+      "--no-vm measured in the VM",
+    );
+    assert.not.ok(methods.has("host/kmod"), "kmod on the host");
+  }
+  const seed = workloads[0] as Record<string, unknown>;
+  assert.is(seed["calls"], 12);
+  const seedMethods = (seed["results"] as Record<string, unknown>[]).map((r) => r["method"]);
+  assert.ok(seedMethods.includes("writev"), "the writev floor applies to the seed workload");
+  const files = workloads[2] as Record<string, unknown>;
+  const fileMethods = (files["results"] as Record<string, unknown>[]).map((r) => r["method"]);
+  assert.not.ok(fileMethods.includes("writev"), "no writev floor for open/write/close");
+});
+
+test("stderr says what was not measured (the VM), never silently", () => {
+  assert.match(quick.stderr, /not measured: vm all/);
+  assert.match(quick.stderr, /target (pass|fail|not measured): kmod/);
+});
+
+test("the SVG is well-formed XML with one line per host method of the seed workload", () => {
+  const svg = readFileSync(svgPath, "utf8");
+  assert.is(XMLValidator.validate(svg), true);
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@" });
+  const tree: unknown = parser.parse(svg);
+  assert.ok(isRecord(tree) && isRecord(tree["svg"]), "root element is <svg>");
+  // vega draws each series of a line mark as one <path> in a mark-line group.
+  let lines = 0;
+  const walk = (node: unknown, inLineMark: boolean): void => {
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n, inLineMark);
+      return;
+    }
+    if (!isRecord(node)) return;
+    const cls = typeof node["@class"] === "string" ? node["@class"] : "";
+    const lineMark = inLineMark || cls.startsWith("mark-line");
+    for (const [k, v] of Object.entries(node)) {
+      if (k === "path" && lineMark) lines += Array.isArray(v) ? v.length : 1;
+      else if (!k.startsWith("@")) walk(v, lineMark);
+    }
+  };
+  walk(tree, false);
+  const doc = JSON.parse(quick.stdout) as { workloads: { results: { where: string }[] }[] };
+  const seedHost = doc.workloads[0]?.results.filter((r) => r.where === "host").length ?? 0;
+  assert.is(lines, seedHost);
+  for (const method of ["plain", "writev"])
+    assert.ok(svg.includes(`>${method}<`), `legend shows ${method}`);
+});
+
+test("the Markdown page names the command, the machine and the targets", () => {
+  const md = readFileSync(mdPath, "utf8");
+  assert.match(md, /^# dBatch benchmarks/);
+  assert.match(md, /pnpm exec dbatch bench --quick --no-vm/);
+  assert.match(md, /## Machine/);
+  assert.match(md, /\| (PASS|FAIL|NOT MEASURED) +\| kmod/);
+  assert.match(md, /hardware counters (not supported here|not measured)|IPC/);
+});
+
+test("the table prints target lines and hardware counter support", () => {
+  const r = bench(["--quick", "--no-vm", "--quiet", "--workloads", "seed", "--reps", "2"]);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\| (PASS|FAIL|NOT MEASURED) +\| uring, seed workload, host/);
+  assert.match(r.stdout, /\| (PASS|FAIL|NOT MEASURED) +\| recording, host/);
+  assert.match(r.stdout, /hardware counters not supported here: |\| plain +\| +\d/);
+  assert.match(r.stdout, /not measured: vm all methods: --no-vm/);
+});
+
+test("usage errors exit 2", () => {
+  for (const args of [
+    ["--calls"],
+    ["--calls", "0"],
+    ["--workloads", "nope"],
+    ["--methods", "uring"],
+    ["--bogus"],
+  ]) {
+    const r = bench([...args, "--no-vm", "--quiet"]);
+    assert.is(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, /^dbatch bench: /);
+  }
+  assert.is(bench(["--help"]).status, 0);
+});
+
+test("options: --quick sets tiny sizes, explicit flags win", () => {
+  const o = parseBenchArgs(["--quick", "--reps", "3"]);
+  assert.equal([o.calls, o.reps, o.warmup, o.rounds], [12, 3, 1, 1]);
+  assert.equal(parseBenchArgs(["--workloads=unlink,seed"]).workloads, ["seed", "unlink"]);
+  assert.throws(
+    () => parseBenchArgs(["--no-vm", "--no-host"]),
+    (e: unknown) => e instanceof UsageError,
+  );
+});
+
+test("helpers: median, rounds, program output, preload stats, perf CSV", () => {
+  assert.is(median([3, 1, 2]), 2);
+  assert.is(median([4, 1, 2, 3]), 2.5);
+  assert.equal(splitRounds(10, 3), [4, 3, 3]);
+  assert.equal(splitRounds(2, 3), [1, 1]);
+  assert.equal(parseProgramOutput("calls 3\n10\n20\n"), { calls: 3, perRep: [10, 20] });
+  assert.throws(() => parseProgramOutput("oops\n"));
+  const stats = parsePreloadStats(
+    "x\ndbatch: backend=uring recorded=120 flushes=2 kernel_entries=4\n",
+    2,
+  );
+  assert.equal(stats, {
+    backend: "uring",
+    recordedPerRep: 60,
+    flushesPerRep: 1,
+    kernelEntriesPerRep: 2,
+  });
+  assert.is(parsePreloadStats("nothing\n", 1), null);
+  const perf = parsePerfCsv(
+    "<not supported>,,instructions,0,100.00,,\n49,,page-faults,979781,100.00,,\n1234,,cycles:u,1,100.00,,\n",
+  );
+  assert.is(perf.get("instructions"), null);
+  assert.is(perf.get("page-faults"), 49);
+  assert.is(perf.get("cycles"), 1234);
+});
+
+test.run();
