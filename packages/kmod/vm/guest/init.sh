@@ -1,0 +1,114 @@
+#!/bin/sh
+# dBatch VM rig, guest side: this file is /init in the initramfs.
+#
+# Kernel messages go to ttyS0 (the console). Everything the host parses goes
+# to ttyS1: control lines "\036DBATCH <token> <KIND> ..." and, between
+# "BEGIN i" and "\n\036DBATCH <token> END i <rc> <timedout>", the raw bytes
+# of command i's stdout+stderr. The host writes /dbatch/run.sh, which calls
+# the dbatch_* functions below, and /dbatch/cmd/<i>.sh (one per command).
+export PATH=/opt/dbatch/bin:/usr/local/bin:/usr/bin:/bin
+umask 022
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+if ! mount -t devtmpfs devtmpfs /dev; then
+	echo "dbatch-init: cannot mount devtmpfs on /dev" >/dev/console
+fi
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+# Files the host put under /tmp are moved onto the tmpfs mounted there.
+mv /tmp /.dbatch-tmp && mkdir -m 1777 /tmp
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+cp -a /.dbatch-tmp/. /tmp/ && rm -rf /.dbatch-tmp
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t tmpfs -o mode=0755 tmpfs /run
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
+hostname dbatch-vm
+mkdir -p /run/dbatch
+
+exec 3>/dev/ttyS1
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+
+dbatch_skip=
+
+dbatch_msg() {
+	printf '\036DBATCH %s %s\n' "$DBATCH_TOKEN" "$*" >&3
+}
+
+dbatch_ready() {
+	dbatch_msg READY "$(cut -d' ' -f1 /proc/uptime)"
+}
+
+# dbatch_insmod LABEL PATH [PARAMS...]: on failure the remaining commands are skipped.
+dbatch_insmod() {
+	label=$1
+	shift
+	out=$(insmod "$@" 2>&1)
+	rc=$?
+	dbatch_msg INSMOD "$rc" "$label" "$(printf '%s' "$out" | tr '\n\036' '  ')"
+	if [ "$rc" -ne 0 ]; then
+		echo "dbatch-init: insmod $* failed ($rc): $out" >/dev/console
+		dbatch_skip=1
+	fi
+	return 0
+}
+
+# dbatch_cmd INDEX root|user TIMEOUT_SECONDS(0 = none)
+dbatch_cmd() {
+	i=$1
+	who=$2
+	t=$3
+	if [ -n "$dbatch_skip" ]; then
+		dbatch_msg SKIP "$i"
+		return 0
+	fi
+	in=/dev/null
+	[ -f "/dbatch/cmd/$i.stdin" ] && in=/dbatch/cmd/$i.stdin
+	if [ "$who" = user ]; then
+		set -- dbatch-runas 1000 1000 /bin/sh "/dbatch/cmd/$i.sh"
+	else
+		set -- /bin/sh "/dbatch/cmd/$i.sh"
+	fi
+	dbatch_msg BEGIN "$i" "$(cut -d' ' -f1 /proc/uptime)"
+	# setsid: the command leads its own process group, so a timeout can
+	# kill the whole group.
+	setsid "$@" <"$in" >&3 2>&3 3>&- &
+	pid=$!
+	wd=
+	if [ "$t" -gt 0 ]; then
+		(
+			sleep "$t"
+			if kill -0 "$pid" 2>/dev/null; then
+				: >"/run/dbatch/timeout-$i"
+				kill -KILL -"$pid" 2>/dev/null
+				kill -KILL "$pid" 2>/dev/null
+			fi
+		) </dev/null >/dev/null 2>&1 3>&- &
+		wd=$!
+	fi
+	wait "$pid"
+	rc=$?
+	[ -n "$wd" ] && kill "$wd" 2>/dev/null
+	to=0
+	[ -f "/run/dbatch/timeout-$i" ] && to=1
+	printf '\n\036DBATCH %s END %s %s %s %s\n' "$DBATCH_TOKEN" "$i" "$rc" "$to" \
+		"$(cut -d' ' -f1 /proc/uptime)" >&3
+}
+
+dbatch_done() {
+	dbatch_msg DONE
+}
+
+if [ -f /dbatch/run.sh ]; then
+	. /dbatch/run.sh
+else
+	echo "dbatch-init: no /dbatch/run.sh in the initramfs" >/dev/console
+	printf '\036DBATCH - NORUN\n' >&3
+fi
+sync
+poweroff -f
+# poweroff -f does not return; if it does, do not let init exit (panic).
+while :; do sleep 3600; done

@@ -1,0 +1,709 @@
+// dBatch VM rig: boots Debian's own kernel in qemu (TCG) with a busybox
+// initramfs, runs commands as root or as an unprivileged user (uid 1000),
+// and returns each command's output and exit status, the kernel console and
+// any kernel problem (Oops/BUG/WARNING/Call Trace...) found on it.
+// Documented in packages/kmod/README-vm.md.
+
+import { execFileSync, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
+import { StringDecoder } from "node:string_decoder";
+import {
+  baseArchive,
+  cacheDir,
+  listFiles,
+  type RunArchiveFile,
+  repoRoot,
+  runArchive,
+  vmDir,
+} from "./initramfs.ts";
+
+export { repoRoot, vmDir, cacheDir } from "./initramfs.ts";
+
+/** Where the preload library is placed in the guest (when it is built on the host). */
+export const PRELOAD_GUEST_PATH = "/opt/dbatch/libdbatch-preload.so";
+/** Where modules are placed in the guest: /lib/modules/<file name>, e.g. /lib/modules/batch.ko. */
+export const MODULE_GUEST_DIR = "/lib/modules";
+/** The host paths the rig picks up by default. */
+export const PRELOAD_HOST_PATH = join(
+  repoRoot,
+  "packages",
+  "preload",
+  "build",
+  "libdbatch-preload.so",
+);
+export const KMOD_DIR = join(repoRoot, "packages", "kmod");
+export const BATCH_KO_PATH = join(KMOD_DIR, "batch.ko");
+
+export interface VmCommand {
+  /** Shell text, run by busybox sh in the guest. */
+  run: string;
+  /** Default "root". "user" runs as uid 1000 / gid 1000, no supplementary groups. */
+  user?: "root" | "user";
+  /** Kill the command's process group after this many (guest) seconds; 0/undefined = no limit. */
+  timeoutSeconds?: number;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** Working directory; default /tmp. */
+  cwd?: string;
+  /** Text fed to the command's stdin; default /dev/null. */
+  stdin?: string;
+}
+
+export interface VmFile {
+  /** A host file or directory (copied recursively). */
+  hostPath: string;
+  /** Absolute guest path (for a directory: the directory it becomes). */
+  guestPath: string;
+  /** Default: the host file's permission bits. */
+  mode?: number;
+}
+
+export interface VmModule {
+  /** Host path of a .ko built for the VM's kernel; placed at /lib/modules/<basename>. */
+  path: string;
+  /** Module parameters, e.g. "warn=1". */
+  params?: string;
+}
+
+export interface VmOptions {
+  commands: VmCommand[];
+  files?: VmFile[];
+  /** insmod /lib/modules/batch.ko before the commands (built with make -C packages/kmod if missing or stale). */
+  loadModule?: boolean;
+  /** Parameters for batch.ko. */
+  moduleParams?: string;
+  /** Further modules to insmod, in order, after batch.ko. */
+  modules?: VmModule[];
+  /** Put the preload library at PRELOAD_GUEST_PATH; default: when packages/preload/build/libdbatch-preload.so exists. */
+  preload?: boolean;
+  /** -icount shift=0,sleep=off: guest clock_gettime deltas are exact instruction counts. */
+  icount?: boolean;
+  /** Default 512. */
+  memoryMb?: number;
+  /** Default 1 (TCG). */
+  cpus?: number;
+  /** Whole VM, from qemu start to power-off; default 300. */
+  timeoutSeconds?: number;
+  /** Kernel image; default $DBATCH_VM_KERNEL or the newest /boot/vmlinuz-*. */
+  kernel?: string;
+  /** Appended to the kernel command line. */
+  kernelArgs?: string;
+  /** Streams command output as it arrives (index into commands). */
+  onOutput?: (index: number, chunk: string) => void;
+  /** Streams the kernel console (ttyS0) as it arrives. */
+  onConsole?: (chunk: string) => void;
+}
+
+export interface VmCommandResult {
+  run: string;
+  user: "root" | "user";
+  /** The exit status (128+N when killed by signal N); -1 when the command never ran or never finished. */
+  exitCode: number;
+  /** stdout and stderr, interleaved as written. */
+  output: string;
+  timedOut: boolean;
+  /** Guest seconds the command took (wall time in the guest; virtual time under icount). */
+  seconds: number;
+}
+
+export interface VmResult {
+  results: VmCommandResult[];
+  /** The whole kernel console (ttyS0), boot included. */
+  console: string;
+  /** Kernel problem lines found on the console (see findKernelProblems). */
+  problems: string[];
+  /** Infrastructure failures: qemu errors, VM timeout, insmod failure, commands that did not run. */
+  errors: string[];
+  /** No errors, no problems, every command exited 0. */
+  ok: boolean;
+  /** Host seconds from starting qemu to the guest's /init being ready (before insmod). */
+  bootSeconds: number;
+  /** Host seconds for the whole run (including building the initramfs). */
+  totalSeconds: number;
+  kernel: string;
+  kernelVersion: string;
+  /** Module file names that were loaded successfully. */
+  modulesLoaded: string[];
+}
+
+/** Thrown for setup errors (missing kernel/qemu/files) before the VM starts. */
+export class VmError extends Error {
+  override name = "VmError";
+}
+
+const problemPatterns: RegExp[] = [
+  /\bOops\b/,
+  /\bBUG:/,
+  /kernel BUG at/,
+  /\bWARNING:/,
+  /general protection/,
+  /Call Trace:/,
+  /Kernel panic/,
+  /\bUBSAN:/,
+  /\bKASAN:/,
+  /INFO: task .* blocked for more than/,
+  /rcu: .*detected stalls/,
+  /Unable to handle kernel/,
+  /stack-protector:/,
+];
+const benignPatterns: RegExp[] = [
+  /module verification failed/,
+  /loading out-of-tree module taints kernel/,
+];
+
+/** Lines of a kernel console that show a kernel problem; taint notices for unsigned/out-of-tree modules are not. */
+export function findKernelProblems(console: string): string[] {
+  const out: string[] = [];
+  for (const raw of console.split(/\r?\n/)) {
+    const line = raw.replace(/\r/g, "").trimEnd();
+    if (benignPatterns.some((re) => re.test(line))) continue;
+    if (problemPatterns.some((re) => re.test(line))) out.push(line.trim());
+  }
+  return out;
+}
+
+function versionKey(v: string): number[] {
+  return v.split(/[.-]/).map((s) => (/^\d+$/.test(s) ? Number(s) : 0));
+}
+
+/** The kernel the rig boots by default: $DBATCH_VM_KERNEL, else the newest /boot/vmlinuz-* with headers. */
+export function defaultKernel(): string {
+  const env = process.env.DBATCH_VM_KERNEL;
+  if (env) return env;
+  let names: string[] = [];
+  try {
+    names = readdirSync("/boot").filter((n) => n.startsWith("vmlinuz-"));
+  } catch {
+    names = [];
+  }
+  names.sort((a, b) => {
+    const ka = versionKey(a.slice(8));
+    const kb = versionKey(b.slice(8));
+    for (let i = 0; i < Math.max(ka.length, kb.length); i++) {
+      const d = (kb[i] ?? 0) - (ka[i] ?? 0);
+      if (d !== 0) return d;
+    }
+    return 0;
+  });
+  const withHeaders = names.find((n) => existsSync(`/lib/modules/${n.slice(8)}/build`));
+  const pick = withHeaders ?? names[0];
+  if (!pick)
+    throw new VmError(
+      "dbatch-vm: no kernel in /boot (apt-get install linux-image-amd64), or set DBATCH_VM_KERNEL",
+    );
+  return join("/boot", pick);
+}
+
+/** "6.1.0-56-amd64" for /boot/vmlinuz-6.1.0-56-amd64 (or $DBATCH_VM_KERNEL_VERSION). */
+export function kernelVersionOf(kernel: string): string {
+  const env = process.env.DBATCH_VM_KERNEL_VERSION;
+  if (env) return env;
+  const name = basename(kernel);
+  if (name.startsWith("vmlinuz-")) return name.slice(8);
+  throw new VmError(
+    `dbatch-vm: cannot tell the kernel version of ${kernel}; set DBATCH_VM_KERNEL_VERSION`,
+  );
+}
+
+/** The kbuild tree for a kernel version: /lib/modules/<ver>/build. */
+export function kernelBuildDir(kernelVersion: string): string {
+  const dir = `/lib/modules/${kernelVersion}/build`;
+  if (!existsSync(dir)) {
+    throw new VmError(
+      `dbatch-vm: no headers for ${kernelVersion} in ${dir} (apt-get install linux-headers-amd64)`,
+    );
+  }
+  return dir;
+}
+
+function newestMtime(dir: string, re: RegExp): number {
+  let newest = 0;
+  for (const rel of listFiles(dir)) {
+    if (
+      rel.startsWith("vm/") ||
+      rel.startsWith("test/") ||
+      rel.startsWith("bench/") ||
+      rel.includes("node_modules")
+    )
+      continue;
+    if (!re.test(rel)) continue;
+    newest = Math.max(newest, statSync(join(dir, rel)).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Makes sure packages/kmod/batch.ko is built for the VM's kernel
+ * (`make -C packages/kmod KDIR=/lib/modules/<ver>/build` when it is missing
+ * or older than a source file) and returns its path.
+ */
+export function ensureBatchModule(kernelVersion = kernelVersionOf(defaultKernel())): string {
+  const hasMakefile =
+    existsSync(join(KMOD_DIR, "Makefile")) || existsSync(join(KMOD_DIR, "Kbuild"));
+  const stale =
+    !existsSync(BATCH_KO_PATH) ||
+    (hasMakefile &&
+      newestMtime(KMOD_DIR, /(\.c|\.h|Kbuild|Makefile)$/) > statSync(BATCH_KO_PATH).mtimeMs);
+  if (stale && hasMakefile) {
+    try {
+      execFileSync("make", ["-C", KMOD_DIR, `KDIR=${kernelBuildDir(kernelVersion)}`], {
+        stdio: ["ignore", "pipe", "pipe"],
+        encoding: "utf8",
+      });
+    } catch (e) {
+      const err = e as { stdout?: string; stderr?: string };
+      throw new VmError(
+        `dbatch-vm: building batch.ko failed:\n${err.stdout ?? ""}${err.stderr ?? ""}`,
+      );
+    }
+  }
+  if (!existsSync(BATCH_KO_PATH)) {
+    throw new VmError(
+      `dbatch-vm: ${BATCH_KO_PATH} is not built (no Makefile in packages/kmod yet?)`,
+    );
+  }
+  return BATCH_KO_PATH;
+}
+
+/**
+ * Builds an out-of-tree module from a source directory (with a Kbuild file)
+ * for the VM's kernel, in a cache copy keyed on the sources; returns the .ko
+ * path. Used for vm/testdata/hello.
+ */
+export function buildExternalModule(
+  srcDir: string,
+  kernelVersion = kernelVersionOf(defaultKernel()),
+): string {
+  const files = listFiles(srcDir).filter((f) => /\.(c|h)$|^Kbuild$|^Makefile$/.test(f));
+  const stamp = files.map((f) => `${f}:${readFileSync(join(srcDir, f), "utf8")}`).join("\n");
+  const hash = createHash("sha256").update(`${kernelVersion}\n${stamp}`).digest("hex").slice(0, 16);
+  const dir = join(cacheDir, "modules", `${basename(srcDir)}-${hash}`);
+  const kos = (): string[] =>
+    existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith(".ko")) : [];
+  if (kos().length === 0) {
+    mkdirSync(dir, { recursive: true });
+    for (const f of files) cpSync(join(srcDir, f), join(dir, f));
+    try {
+      execFileSync("make", ["-C", kernelBuildDir(kernelVersion), `M=${dir}`, "modules"], {
+        stdio: ["ignore", "pipe", "pipe"],
+        encoding: "utf8",
+      });
+    } catch (e) {
+      const err = e as { stdout?: string; stderr?: string };
+      rmSync(dir, { recursive: true, force: true });
+      throw new VmError(
+        `dbatch-vm: building ${srcDir} failed:\n${err.stdout ?? ""}${err.stderr ?? ""}`,
+      );
+    }
+  }
+  const ko = kos()[0];
+  if (!ko) throw new VmError(`dbatch-vm: building ${srcDir} produced no .ko`);
+  return join(dir, ko);
+}
+
+/** Single-quotes a string for sh. */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function collectFiles(files: readonly VmFile[]): { archive: RunArchiveFile[]; elf: string[] } {
+  const archive: RunArchiveFile[] = [];
+  const elf: string[] = [];
+  for (const f of files) {
+    const host = resolve(f.hostPath);
+    if (!existsSync(host)) throw new VmError(`dbatch-vm: file not found: ${f.hostPath}`);
+    if (!f.guestPath.startsWith("/"))
+      throw new VmError(`dbatch-vm: guest path must be absolute: ${f.guestPath}`);
+    const st = statSync(host);
+    const pairs: [string, string][] = st.isDirectory()
+      ? listFiles(host).map((rel) => [join(host, rel), `${f.guestPath.replace(/\/+$/, "")}/${rel}`])
+      : [[host, f.guestPath]];
+    for (const [h, g] of pairs) {
+      const mode = f.mode ?? statSync(h).mode & 0o7777;
+      archive.push({ guestPath: g, data: readFileSync(h), mode });
+      elf.push(h);
+    }
+  }
+  return { archive, elf };
+}
+
+function commandScript(cmd: VmCommand): string {
+  const user = cmd.user ?? "root";
+  const lines = [
+    `export HOME=${user === "user" ? "/home/user" : "/root"} USER=${user} LOGNAME=${user}`,
+    `export DBATCH_PRELOAD=${PRELOAD_GUEST_PATH}`,
+  ];
+  for (const [k, v] of Object.entries(cmd.env ?? {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+      throw new VmError(`dbatch-vm: bad environment variable name: ${k}`);
+    lines.push(`export ${k}=${shellQuote(v)}`);
+  }
+  lines.push(`cd ${shellQuote(cmd.cwd ?? "/tmp")} || exit 126`);
+  lines.push(cmd.run);
+  return lines.join("\n") + "\n";
+}
+
+/** Parses the control stream (ttyS1) of one VM run. */
+class ControlParser {
+  private buf = "";
+  private current: number | null = null;
+  readonly outputs: string[];
+  ready: { hostSeconds: number; guestUptime: number } | null = null;
+  done = false;
+  readonly ends = new Map<number, { rc: number; timedOut: boolean; uptime: number }>();
+  readonly begins = new Map<number, number>();
+  readonly skipped = new Set<number>();
+  readonly insmods: { rc: number; label: string; message: string }[] = [];
+  constructor(
+    private readonly token: string,
+    count: number,
+    private readonly started: number,
+    private readonly onOutput?: (index: number, chunk: string) => void,
+  ) {
+    this.outputs = new Array<string>(count).fill("");
+  }
+
+  private emit(index: number, text: string): void {
+    if (!text) return;
+    this.outputs[index] = (this.outputs[index] ?? "") + text;
+    this.onOutput?.(index, text);
+  }
+
+  feed(chunk: string): void {
+    this.buf += chunk;
+    for (;;) {
+      if (this.current !== null) {
+        const marker = `\n\x1eDBATCH ${this.token} END ${this.current} `;
+        const at = this.buf.indexOf(marker);
+        if (at < 0) {
+          const safe = Math.max(0, this.buf.length - marker.length);
+          this.emit(this.current, this.buf.slice(0, safe));
+          this.buf = this.buf.slice(safe);
+          return;
+        }
+        this.emit(this.current, this.buf.slice(0, at));
+        this.buf = this.buf.slice(at + 1);
+        this.current = null;
+        continue;
+      }
+      const nl = this.buf.indexOf("\n");
+      if (nl < 0) return;
+      const line = this.buf.slice(0, nl).replace(/\r$/, "");
+      this.buf = this.buf.slice(nl + 1);
+      this.control(line);
+    }
+  }
+
+  private control(line: string): void {
+    const prefix = `\x1eDBATCH ${this.token} `;
+    const at = line.indexOf(prefix);
+    if (at < 0) return;
+    const [kind = "", ...rest] = line.slice(at + prefix.length).split(" ");
+    switch (kind) {
+      case "READY":
+        this.ready = {
+          hostSeconds: (Date.now() - this.started) / 1000,
+          guestUptime: Number(rest[0]),
+        };
+        break;
+      case "INSMOD":
+        this.insmods.push({
+          rc: Number(rest[0]),
+          label: rest[1] ?? "",
+          message: rest.slice(2).join(" ").trim(),
+        });
+        break;
+      case "BEGIN": {
+        const i = Number(rest[0]);
+        this.begins.set(i, Number(rest[1]));
+        this.current = i;
+        break;
+      }
+      case "END":
+        this.ends.set(Number(rest[0]), {
+          rc: Number(rest[1]),
+          timedOut: rest[2] === "1",
+          uptime: Number(rest[3]),
+        });
+        break;
+      case "SKIP":
+        this.skipped.add(Number(rest[0]));
+        break;
+      case "DONE":
+        this.done = true;
+        break;
+    }
+  }
+
+  /** Output of a command still running when the stream ended. */
+  flush(): void {
+    if (this.current !== null) {
+      this.emit(this.current, this.buf);
+      this.buf = "";
+    }
+  }
+}
+
+/** Boots the VM once, runs the commands in order, and powers it off. */
+export async function runInVm(options: VmOptions): Promise<VmResult> {
+  const t0 = Date.now();
+  const kernel = options.kernel ?? defaultKernel();
+  if (!existsSync(kernel)) throw new VmError(`dbatch-vm: kernel image not found: ${kernel}`);
+  const kernelVersion = kernelVersionOf(kernel);
+  const commands = options.commands;
+  const token = randomBytes(6).toString("hex");
+
+  // Per-run archive contents.
+  const { archive, elf } = collectFiles(options.files ?? []);
+  const modules: { label: string; guest: string; params: string }[] = [];
+  const addModule = (path: string, params: string | undefined): void => {
+    if (!existsSync(path)) throw new VmError(`dbatch-vm: module not found: ${path}`);
+    const guest = `${MODULE_GUEST_DIR}/${basename(path)}`;
+    archive.push({ guestPath: guest, data: readFileSync(path), mode: 0o644 });
+    modules.push({ label: basename(path), guest, params: params ?? "" });
+  };
+  if (options.loadModule) addModule(ensureBatchModule(kernelVersion), options.moduleParams);
+  for (const m of options.modules ?? []) addModule(m.path, m.params);
+  const wantPreload = options.preload ?? existsSync(PRELOAD_HOST_PATH);
+  if (wantPreload) {
+    if (!existsSync(PRELOAD_HOST_PATH)) {
+      throw new VmError(`dbatch-vm: ${PRELOAD_HOST_PATH} is not built (make -C packages/preload)`);
+    }
+    archive.push({
+      guestPath: PRELOAD_GUEST_PATH,
+      data: readFileSync(PRELOAD_HOST_PATH),
+      mode: 0o755,
+    });
+    elf.push(PRELOAD_HOST_PATH);
+  }
+  const run: string[] = [`DBATCH_TOKEN=${token}`, "dbatch_ready"];
+  for (const m of modules) {
+    const params = m.params.trim() ? ` ${m.params.trim()}` : "";
+    if (/['"`$\\;&|<>]/.test(params))
+      throw new VmError(`dbatch-vm: module parameters must be plain words: ${params}`);
+    run.push(`dbatch_insmod ${m.label} ${m.guest}${params}`);
+  }
+  commands.forEach((cmd, i) => {
+    const user = cmd.user ?? "root";
+    if (user !== "root" && user !== "user")
+      throw new VmError(`dbatch-vm: user must be "root" or "user"`);
+    archive.push({
+      guestPath: `/dbatch/cmd/${i}.sh`,
+      data: Buffer.from(commandScript(cmd)),
+      mode: 0o644,
+    });
+    if (cmd.stdin !== undefined) {
+      archive.push({
+        guestPath: `/dbatch/cmd/${i}.stdin`,
+        data: Buffer.from(cmd.stdin),
+        mode: 0o644,
+      });
+    }
+    run.push(`dbatch_cmd ${i} ${user} ${Math.max(0, Math.ceil(cmd.timeoutSeconds ?? 0))}`);
+  });
+  run.push("dbatch_done");
+  archive.push({
+    guestPath: "/dbatch/run.sh",
+    data: Buffer.from(run.join("\n") + "\n"),
+    mode: 0o644,
+  });
+
+  const work = mkdtempSync(join(tmpdir(), "dbatch-vm-"));
+  try {
+    const initrd = join(work, "initrd.img");
+    let base: string;
+    try {
+      base = baseArchive();
+    } catch (e) {
+      throw new VmError(`dbatch-vm: building the initramfs failed: ${(e as Error).message}`);
+    }
+    // An uncompressed archive after a compressed one must start 4-byte aligned: pad with zeros.
+    const baseGz = readFileSync(base);
+    const pad = Buffer.alloc((512 - (baseGz.length % 512)) % 512);
+    writeFileSync(initrd, Buffer.concat([baseGz, pad, runArchive(archive, elf)]));
+    return await boot({ options, kernel, kernelVersion, initrd, work, token, modules, t0 });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+interface BootParams {
+  options: VmOptions;
+  kernel: string;
+  kernelVersion: string;
+  initrd: string;
+  work: string;
+  token: string;
+  modules: { label: string; guest: string; params: string }[];
+  t0: number;
+}
+
+function findQemu(): string {
+  for (const dir of (process.env.PATH ?? "/usr/bin").split(":")) {
+    const p = join(dir, "qemu-system-x86_64");
+    if (existsSync(p)) return p;
+  }
+  throw new VmError("dbatch-vm: qemu-system-x86_64 not found (apt-get install qemu-system-x86)");
+}
+
+async function boot(p: BootParams): Promise<VmResult> {
+  const { options, token } = p;
+  const commands = options.commands;
+  const consolePath = join(p.work, "console.log");
+  const timeoutSeconds = options.timeoutSeconds ?? 300;
+  const append = [
+    "console=ttyS0",
+    "loglevel=5",
+    "panic=-1",
+    "random.trust_cpu=on",
+    options.kernelArgs ?? "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+  const args = [
+    "-nodefaults",
+    "-display",
+    "none",
+    "-no-reboot",
+    "-accel",
+    "tcg",
+    "-m",
+    String(options.memoryMb ?? 512),
+    "-smp",
+    String(options.cpus ?? 1),
+    "-kernel",
+    p.kernel,
+    "-initrd",
+    p.initrd,
+    "-append",
+    append,
+    "-chardev",
+    `file,id=con,path=${consolePath}`,
+    "-serial",
+    "chardev:con",
+    "-chardev",
+    "stdio,id=ctl,signal=off",
+    "-serial",
+    "chardev:ctl",
+  ];
+  if (options.icount) args.push("-icount", "shift=0,sleep=off");
+
+  const started = Date.now();
+  const parser = new ControlParser(token, commands.length, started, options.onOutput);
+  const child = spawn(findQemu(), args, { stdio: ["pipe", "pipe", "pipe"] });
+  const decoder = new StringDecoder("utf8");
+  let qemuStderr = "";
+  child.stdout.on("data", (b: Buffer) => parser.feed(decoder.write(b)));
+  child.stderr.on("data", (b: Buffer) => {
+    qemuStderr += b.toString();
+  });
+
+  let consoleSeen = 0;
+  const pollConsole = (): void => {
+    if (!options.onConsole || !existsSync(consolePath)) return;
+    const buf = readFileSync(consolePath);
+    if (buf.length > consoleSeen) {
+      options.onConsole(buf.subarray(consoleSeen).toString("utf8"));
+      consoleSeen = buf.length;
+    }
+  };
+  const poller = options.onConsole ? setInterval(pollConsole, 200) : null;
+
+  let timedOut = false;
+  const exit = await new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    spawnError?: Error;
+  }>((res) => {
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutSeconds * 1000);
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      res({ code: null, signal: null, spawnError: err });
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      res({ code, signal });
+    });
+  });
+  if (poller) clearInterval(poller);
+  pollConsole();
+  parser.feed(decoder.end());
+  parser.flush();
+
+  const consoleText = existsSync(consolePath)
+    ? readFileSync(consolePath, "utf8").replace(/\r\n/g, "\n")
+    : "";
+  const problems = findKernelProblems(consoleText);
+  const errors: string[] = [];
+  if (exit.spawnError) errors.push(`dbatch-vm: cannot start qemu: ${exit.spawnError.message}`);
+  if (timedOut) {
+    const where =
+      parser.ready === null
+        ? "before the guest finished booting"
+        : parser.begins.size > parser.ends.size
+          ? `while running command ${[...parser.begins.keys()].find((i) => !parser.ends.has(i))}`
+          : "after the last command";
+    errors.push(`dbatch-vm: VM timed out after ${timeoutSeconds} s (${where}); qemu killed`);
+  } else if (!parser.done && !exit.spawnError) {
+    errors.push(
+      `dbatch-vm: the VM stopped before finishing (qemu exit ${exit.code ?? exit.signal})` +
+        (qemuStderr.trim() ? `: ${qemuStderr.trim()}` : "") +
+        (parser.ready === null ? "; the guest never became ready (see the console)" : ""),
+    );
+  }
+  const modulesLoaded: string[] = [];
+  for (const m of parser.insmods) {
+    if (m.rc === 0) modulesLoaded.push(m.label);
+    else errors.push(`dbatch-vm: insmod ${m.label} failed (exit ${m.rc}): ${m.message}`);
+  }
+  if (parser.skipped.size > 0)
+    errors.push(
+      `dbatch-vm: ${parser.skipped.size} command(s) skipped because a module did not load`,
+    );
+
+  const results: VmCommandResult[] = commands.map((cmd, i) => {
+    const end = parser.ends.get(i);
+    const begin = parser.begins.get(i);
+    return {
+      run: cmd.run,
+      user: cmd.user ?? "root",
+      exitCode: end ? end.rc : -1,
+      output: parser.outputs[i] ?? "",
+      timedOut: end?.timedOut ?? false,
+      seconds: end && begin !== undefined ? Math.round((end.uptime - begin) * 1000) / 1000 : 0,
+    };
+  });
+  for (const r of results) if (r.timedOut) errors.push(`dbatch-vm: command timed out: ${r.run}`);
+  const ok = errors.length === 0 && problems.length === 0 && results.every((r) => r.exitCode === 0);
+  return {
+    results,
+    console: consoleText,
+    problems,
+    errors,
+    ok,
+    bootSeconds: parser.ready ? Math.round(parser.ready.hostSeconds * 100) / 100 : -1,
+    totalSeconds: Math.round((Date.now() - p.t0) / 10) / 100,
+    kernel: p.kernel,
+    kernelVersion: p.kernelVersion,
+    modulesLoaded,
+  };
+}
+
+/** Host path of the rig's trivial test module source (hello.ko: param warn=1 triggers WARN_ON on load). */
+export const TEST_MODULE_DIR = join(vmDir, "testdata", "hello");
