@@ -12,6 +12,23 @@
  * that includes this header compiles and links without any extra library:
  * the entry points are weak references, so without the preload library
  * batch_start() and batch_flush() do nothing and every call runs directly.
+ *
+ * Inside a window, a call from the dBatch catalogue (write, pwrite, writev,
+ * read, pread, open, openat, creat, close, lseek(SEEK_SET), fsync,
+ * fdatasync, ftruncate, unlink, unlinkat, mkdir, mkdirat, rmdir, rename,
+ * renameat, send, sendto, shutdown) is recorded and returns at once:
+ *
+ *  - write-like calls return the requested length; input buffers are
+ *    copied, so the buffer may be reused at once;
+ *  - read/pread return the requested length; the buffer is filled at flush;
+ *  - close and the status calls return 0;
+ *  - open/openat/creat return a placeholder fd: a valid fd number, reserved
+ *    for this call, that refers to the opened file after the flush.
+ *
+ * Any other interposed call (fstat, dup, fcntl, mmap, fork, exec, printf,
+ * ...) first flushes the thread's batch, then runs. The batch is also
+ * flushed when it is full, at exit and at thread exit. Signal handlers never
+ * record. Windows are per thread.
  */
 #ifndef DBATCH_H
 #define DBATCH_H
@@ -20,15 +37,45 @@
 extern "C" {
 #endif
 
+/**
+ * struct dbatch_error - the first call that failed in the last flush
+ * @error: its errno (0 when the last flush succeeded)
+ * @index: its position in the flushed batch (0-based), -1 when none
+ * @nr: its x86-64 system call number, -1 when none
+ * @call: its catalogue name ("write", "openat", ...), NULL when none
+ */
+struct dbatch_error {
+	int error;
+	int index;
+	int nr;
+	const char *call;
+};
+
+/**
+ * struct dbatch_stats - process-wide counters of the preload library
+ * @backend: the backend in use ("kmod", "uring", "emulate", "off")
+ * @recorded: calls recorded (deferred) so far
+ * @flushes: batches handed to the backend
+ * @kernel_entries: user->kernel transitions the backend needed for them
+ */
+struct dbatch_stats {
+	const char *backend;
+	unsigned long long recorded;
+	unsigned long long flushes;
+	unsigned long long kernel_entries;
+};
+
 /* Provided by libdbatch-preload.so; weak so that programs link without it. */
 extern int dbatch_batch_start(void) __attribute__((weak));
 extern int dbatch_batch_flush(void) __attribute__((weak));
+extern int dbatch_batch_last_error(struct dbatch_error *err) __attribute__((weak));
+extern int dbatch_batch_stats(struct dbatch_stats *st) __attribute__((weak));
 
 /**
  * batch_start() - open a batching window on the calling thread.
  *
  * Until the next batch_flush(), catalogue calls made by this thread are
- * recorded instead of run. Returns 0.
+ * recorded instead of run. Opening an open window does nothing. Returns 0.
  */
 static inline int batch_start(void)
 {
@@ -39,11 +86,45 @@ static inline int batch_start(void)
  * batch_flush() - run every call recorded on this thread, in order.
  *
  * Returns 0 when all of them succeeded, or -1 with errno set to the
- * first failure. Closes the window opened by batch_start().
+ * first failure (including failures of automatic flushes made since
+ * batch_start()). Closes the window opened by batch_start(). A call whose
+ * fd came from a deferred open that failed is not run: ECANCELED.
  */
 static inline int batch_flush(void)
 {
 	return dbatch_batch_flush ? dbatch_batch_flush() : 0;
+}
+
+/**
+ * batch_last_error() - which call of the last flush failed first.
+ * @err: filled in; err->error is 0 when nothing failed.
+ *
+ * Returns 0, or -1 (err zeroed, index -1) without the preload library.
+ */
+static inline int batch_last_error(struct dbatch_error *err)
+{
+	if (dbatch_batch_last_error)
+		return dbatch_batch_last_error(err);
+	err->error = 0;
+	err->index = -1;
+	err->nr = -1;
+	err->call = 0;
+	return -1;
+}
+
+/**
+ * batch_stats() - read the library's process-wide counters.
+ * @st: filled in.
+ *
+ * Returns 0, or -1 (st->backend "none", counters 0) without the library.
+ */
+static inline int batch_stats(struct dbatch_stats *st)
+{
+	if (dbatch_batch_stats)
+		return dbatch_batch_stats(st);
+	st->backend = "none";
+	st->recorded = st->flushes = st->kernel_entries = 0;
+	return -1;
 }
 
 #ifdef __cplusplus

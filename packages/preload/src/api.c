@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * api.c - the entry points <dbatch.h> and <linux/batch.h> reach through
+ * their weak references, and the library's start and end.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include "../include/dbatch.h"
+#include "internal.h"
+
+__thread struct dbatch_thread dbatch_tls __attribute__((tls_model("initial-exec")));
+
+DBATCH_API int dbatch_batch_start(void)
+{
+	struct dbatch_thread *t = &dbatch_tls;
+
+	dbatch_init();
+	if (dbatch_off || t->sig_depth || t->exiting)
+		return 0;
+	if (!t->window) {
+		t->window = 1;
+		t->window_errno = 0;
+	}
+	return 0;
+}
+
+static int flush_and_report(struct dbatch_thread *t)
+{
+	int err;
+
+	dbatch_flush_thread(t);
+	err = t->window_errno;
+	t->window_errno = 0;
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+DBATCH_API int dbatch_batch_flush(void)
+{
+	struct dbatch_thread *t = &dbatch_tls;
+
+	if (t->sig_depth)
+		return 0;
+	if (!t->window && !(t->batch && t->batch->count))
+		return 0;
+	t->window = t->seed && !t->exiting;
+	return flush_and_report(t);
+}
+
+DBATCH_API int dbatch_seed_flush(void)
+{
+	struct dbatch_thread *t = &dbatch_tls;
+	int r;
+
+	dbatch_init();
+	if (dbatch_off || t->sig_depth)
+		return 0;
+	dbatch_seed_mode = 1;
+	t->seed = 1;
+	r = flush_and_report(t);
+	t->window = !t->exiting;
+	return r;
+}
+
+DBATCH_API int dbatch_batch_last_error(struct dbatch_error *err)
+{
+	struct dbatch_thread *t = &dbatch_tls;
+
+	err->error = t->last_errno;
+	err->index = t->last_errno ? t->last_index : -1;
+	err->nr = t->last_errno ? (int)dbatch_calls[t->last_call].nr : -1;
+	err->call = t->last_errno ? dbatch_calls[t->last_call].name : NULL;
+	return 0;
+}
+
+DBATCH_API int dbatch_batch_stats(struct dbatch_stats *st)
+{
+	uint64_t v[4];
+
+	dbatch_init();
+	dbatch_stats_totals(v);
+	st->backend = dbatch_backend->name;
+	st->recorded = v[0];
+	st->flushes = v[1];
+	st->kernel_entries = v[2];
+	return 0;
+}
+
+/* seed.c */
+int dbatch_program_uses_seed(void) DBATCH_HIDDEN;
+
+__attribute__((constructor)) static void dbatch_start(void)
+{
+	struct dbatch_thread *t = &dbatch_tls;
+
+	dbatch_init();
+	if (!dbatch_off && dbatch_program_uses_seed()) {
+		dbatch_seed_mode = 1;
+		t->seed = 1;
+		t->window = 1;
+	}
+}
+
+/* Last flush of the thread that runs the exit path, then the stats line. */
+void dbatch_exit_flush(void) DBATCH_HIDDEN;
+void dbatch_exit_flush(void)
+{
+	struct dbatch_thread *t = &dbatch_tls;
+
+	if (!t->sig_depth)
+		dbatch_flush_slow();
+	t->window = 0;
+	t->exiting = 1;
+}
+
+__attribute__((destructor)) static void dbatch_end(void)
+{
+	dbatch_exit_flush();
+	dbatch_stats_print();
+}

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * backend_uring.c - run a batch through io_uring (liburing).
+ *
+ * Each thread has its own ring, created on its first flush. A batch goes
+ * in as one chain of SQEs linked with IOSQE_IO_HARDLINK, so the kernel runs
+ * them strictly in program order while a failure does not cancel the
+ * calls after it (only DBATCH_ARG_REF dependents are cancelled, by us), and
+ * one io_uring_enter submits the chain and waits for all of it.
+ *
+ * The batch is split into more rounds only where it must be:
+ *  - an open whose placeholder is used later in the same batch: io_uring
+ *    cannot install the new fd at the placeholder number (6.1 has no dup),
+ *    so the round ends at the open, we dup3 it onto the placeholder, and
+ *    its dependents go in the next round ("open-install");
+ *  - a call io_uring has no opcode for in liburing 2.3 (lseek, ftruncate,
+ *    sendto with an address): the round ends before it and it runs as a
+ *    plain syscall.
+ * Every split is counted, with its reason, in the stats line.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include "internal.h"
+
+#define RING_ENTRIES	DBATCH_BATCH_ENTRIES
+#define HIGH_FD		900
+
+struct uring_state {
+	struct io_uring ring;
+	int state;		/* 0: not yet, 1: ready, -1: unusable */
+};
+
+static __thread struct uring_state ur __attribute__((tls_model("initial-exec")));
+
+/* liburing may call close()/mmap() through libc: keep those direct. */
+#define LIBURING_CALL(expr)				\
+	({						\
+		dbatch_tls.sig_depth++;			\
+		__typeof__(expr) r__ = (expr);		\
+		dbatch_tls.sig_depth--;			\
+		r__;					\
+	})
+
+static int ring_setup(struct io_uring *ring, unsigned int entries)
+{
+	static const unsigned int tries[] = {
+		IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER |
+			IORING_SETUP_DEFER_TASKRUN,
+		IORING_SETUP_SUBMIT_ALL,
+		0,
+	};
+	int r = -ENOSYS;
+
+	for (unsigned int i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		struct io_uring_params p;
+
+		memset(&p, 0, sizeof(p));
+		p.flags = tries[i];
+		r = LIBURING_CALL(io_uring_queue_init_params(entries, ring, &p));
+		if (r != -EINVAL)
+			break;
+	}
+	return r;
+}
+
+static struct io_uring *ring_get(void)
+{
+	long hi;
+
+	if (likely(ur.state == 1))
+		return &ur.ring;
+	if (ur.state < 0)
+		return NULL;
+	if (ring_setup(&ur.ring, RING_ENTRIES) < 0) {
+		ur.state = -1;
+		return NULL;
+	}
+	/* keep the ring's fd out of the program's low fd numbers */
+	hi = dbatch_sys(SYS_fcntl, ur.ring.ring_fd, F_DUPFD_CLOEXEC, HIGH_FD);
+	if (hi >= 0) {
+		dbatch_sys(SYS_close, ur.ring.ring_fd, 0, 0);
+		ur.ring.ring_fd = (int)hi;
+		ur.ring.enter_ring_fd = (int)hi;
+	}
+	LIBURING_CALL(io_uring_register_ring_fd(&ur.ring));
+	ur.state = 1;
+	return &ur.ring;
+}
+
+static void ring_drop(void)
+{
+	if (ur.state == 1)
+		LIBURING_CALL((io_uring_queue_exit(&ur.ring), 0));
+	ur.state = 0;
+}
+
+/* Can io_uring (liburing 2.3's opcodes) run @e? */
+static int supported(const struct dbatch_entry *e, const char **why)
+{
+	switch (e->nr) {
+	case SYS_lseek:
+		*why = "lseek";
+		return 0;
+	case SYS_ftruncate:
+		*why = "ftruncate";
+		return 0;
+	case SYS_sendto:
+		if (e->args[4]) {
+			*why = "sendto-addr";
+			return 0;
+		}
+		return 1;
+	case SYS_write: case SYS_pwrite64: case SYS_writev: case SYS_read:
+	case SYS_pread64: case SYS_open: case SYS_openat: case SYS_creat:
+	case SYS_close: case SYS_fsync: case SYS_fdatasync: case SYS_unlink:
+	case SYS_rmdir: case SYS_unlinkat: case SYS_mkdir: case SYS_mkdirat:
+	case SYS_rename: case SYS_renameat: case SYS_shutdown:
+		return 1;
+	default:
+		*why = "unsupported";
+		return 0;
+	}
+}
+
+/* Queue @e as an SQE (supported() said yes); NULL when the ring is full. */
+static struct io_uring_sqe *prep(struct io_uring *ring, struct dbatch_entry *e)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+	const __u64 *a = e->args;
+	int fd = (int)a[0];
+
+	if (!sqe)
+		return NULL;
+	switch (e->nr) {
+	case SYS_write:
+		io_uring_prep_write(sqe, fd, (void *)a[1], (unsigned)a[2], (uint64_t)-1);
+		break;
+	case SYS_pwrite64:
+		io_uring_prep_write(sqe, fd, (void *)a[1], (unsigned)a[2], a[3]);
+		break;
+	case SYS_writev:
+		io_uring_prep_writev(sqe, fd, (void *)a[1], (unsigned)a[2], (uint64_t)-1);
+		break;
+	case SYS_read:
+		io_uring_prep_read(sqe, fd, (void *)a[1], (unsigned)a[2], (uint64_t)-1);
+		break;
+	case SYS_pread64:
+		io_uring_prep_read(sqe, fd, (void *)a[1], (unsigned)a[2], a[3]);
+		break;
+	case SYS_open:
+		io_uring_prep_openat(sqe, AT_FDCWD, (void *)a[0], (int)a[1], (mode_t)a[2]);
+		break;
+	case SYS_openat:
+		io_uring_prep_openat(sqe, fd, (void *)a[1], (int)a[2], (mode_t)a[3]);
+		break;
+	case SYS_creat:
+		io_uring_prep_openat(sqe, AT_FDCWD, (void *)a[0],
+				     O_CREAT | O_WRONLY | O_TRUNC, (mode_t)a[1]);
+		break;
+	case SYS_close:
+		io_uring_prep_close(sqe, fd);
+		break;
+	case SYS_fsync:
+		io_uring_prep_fsync(sqe, fd, 0);
+		break;
+	case SYS_fdatasync:
+		io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
+		break;
+	case SYS_unlink:
+		io_uring_prep_unlinkat(sqe, AT_FDCWD, (void *)a[0], 0);
+		break;
+	case SYS_rmdir:
+		io_uring_prep_unlinkat(sqe, AT_FDCWD, (void *)a[0], AT_REMOVEDIR);
+		break;
+	case SYS_unlinkat:
+		io_uring_prep_unlinkat(sqe, fd, (void *)a[1], (int)a[2]);
+		break;
+	case SYS_mkdir:
+		io_uring_prep_mkdirat(sqe, AT_FDCWD, (void *)a[0], (mode_t)a[1]);
+		break;
+	case SYS_mkdirat:
+		io_uring_prep_mkdirat(sqe, fd, (void *)a[1], (mode_t)a[2]);
+		break;
+	case SYS_rename:
+		io_uring_prep_renameat(sqe, AT_FDCWD, (void *)a[0], AT_FDCWD,
+				       (void *)a[1], 0);
+		break;
+	case SYS_renameat:
+		io_uring_prep_renameat(sqe, fd, (void *)a[1], (int)a[2],
+				       (void *)a[3], 0);
+		break;
+	case SYS_sendto:
+		io_uring_prep_send(sqe, fd, (void *)a[1], (size_t)a[2], (int)a[3]);
+		break;
+	case SYS_shutdown:
+		io_uring_prep_shutdown(sqe, fd, (int)a[1]);
+		break;
+	default:
+		break;
+	}
+	sqe->flags |= IOSQE_IO_HARDLINK;
+	return sqe;
+}
+
+/* Submit the @n SQEs queued so far, wait for them, store their results. */
+static int run_round(struct io_uring *ring, struct dbatch_entry *entries,
+		     struct io_uring_sqe *last, unsigned int n,
+		     struct dbatch_submit_stats *st)
+{
+	unsigned int seen = 0;
+
+	if (!n)
+		return 0;
+	last->flags &= ~IOSQE_IO_HARDLINK;	/* end of this chain */
+	for (;;) {
+		int r = io_uring_submit_and_wait(ring, n - seen);
+		struct io_uring_cqe *cqe;
+		unsigned int head, got = 0;
+
+		st->kernel_entries++;
+		if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY)
+			return r;
+		io_uring_for_each_cqe(ring, head, cqe) {
+			if (cqe->user_data < DBATCH_BATCH_ENTRIES)
+				entries[cqe->user_data].result = cqe->res;
+			got++;
+		}
+		io_uring_cq_advance(ring, got);
+		seen += got;
+		if (seen >= n)
+			return 0;
+	}
+}
+
+static int uring_submit(struct dbatch_entry *entries, unsigned int count,
+			struct dbatch_submit_stats *st)
+{
+	struct io_uring *ring = ring_get();
+	uint8_t needed[DBATCH_BATCH_ENTRIES];
+	unsigned int i = 0;
+
+	if (!ring)
+		return 0;
+
+	/* which opens have dependents later in this batch */
+	memset(needed, 0, count);
+	for (unsigned int k = 0; k < count; k++) {
+		uint32_t refs = entries[k].flags & DBATCH_ARG_REF_MASK;
+
+		while (refs) {
+			uint64_t j = entries[k].args[__builtin_ctz(refs)];
+
+			refs &= refs - 1;
+			if (j < count)
+				needed[j] = 1;
+		}
+	}
+
+	while (i < count) {
+		struct io_uring_sqe *last = NULL, *sqe;
+		unsigned int n = 0, first = i;
+		int direct = -1, split_after = 0;
+		const char *why = NULL;
+
+		for (; i < count; i++) {
+			struct dbatch_entry *e = &entries[i];
+			long r = dbatch_entry_resolve_refs(entries, i);
+
+			if (r < 0) {
+				e->result = r;
+				continue;
+			}
+			if (!supported(e, &why)) {
+				direct = (int)i++;
+				break;
+			}
+			sqe = prep(ring, e);
+			if (!sqe)	/* cannot happen: the ring holds a whole batch */
+				return (int)first;
+			sqe->user_data = i;
+			last = sqe;
+			n++;
+			if ((e->flags & DBATCH_ENTRY_STOP) ||
+			    ((e->flags & DBATCH_ENTRY_INSTALL_FD) && needed[i])) {
+				split_after = 1;
+				why = (e->flags & DBATCH_ENTRY_INSTALL_FD) ? "open-install" : "stop";
+				i++;
+				break;
+			}
+		}
+		if (run_round(ring, entries, last, n, st) < 0)
+			return (int)first;	/* emulate from here */
+		/* install the fds of the opens of this round at their placeholders */
+		for (unsigned int k = first; k < i; k++) {
+			struct dbatch_entry *e = &entries[k];
+
+			if ((e->flags & DBATCH_ENTRY_INSTALL_FD) && (int)k != direct &&
+			    e->result >= 0 && e->result != e->install_fd)
+				e->result = dbatch_install_fd(e->result, e->install_fd,
+							      dbatch_entry_open_flags(e), st);
+		}
+		if (direct >= 0)
+			entries[direct].result = dbatch_run_entry(&entries[direct], st);
+		if (i < count && (direct >= 0 || split_after)) {
+			st->splits++;
+			st->split_reason = why;
+		}
+		if (i <= count && i > 0) {
+			struct dbatch_entry *e = &entries[i - 1];
+
+			if ((e->flags & DBATCH_ENTRY_STOP) && e->result < 0) {
+				for (; i < count; i++)
+					entries[i].result = -ECANCELED;
+			}
+		}
+	}
+	return (int)count;
+}
+
+static int uring_probe(void)
+{
+	struct io_uring ring;
+	int r = ring_setup(&ring, 4);
+
+	if (r < 0)
+		return r;
+	LIBURING_CALL((io_uring_queue_exit(&ring), 0));
+	return 0;
+}
+
+static void uring_thread_exit(void)
+{
+	ring_drop();
+}
+
+static void uring_fork_child(void)
+{
+	/* the parent's ring must not be driven from here: forget it */
+	if (ur.state == 1)
+		dbatch_sys(SYS_close, ur.ring.ring_fd, 0, 0);
+	ur.state = 0;
+}
+
+const struct dbatch_backend dbatch_backend_uring = {
+	.name = "uring",
+	.probe = uring_probe,
+	.submit = uring_submit,
+	.thread_exit = uring_thread_exit,
+	.fork_child = uring_fork_child,
+};

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * internal.h - state shared by the files of libdbatch-preload.so.
+ *
+ * Every thread owns one struct dbatch_thread (TLS, initial-exec). Its batch
+ * (entries + side arena) is allocated on the first recorded call and freed
+ * at thread exit. Nothing here is shared between threads except the
+ * process-wide counters in stats.c (atomics) and the backend choice.
+ */
+#ifndef DBATCH_INTERNAL_H
+#define DBATCH_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/dbatch.h>
+#include <linux/dbatch_catalogue.h>
+#include "backend.h"
+
+#define DBATCH_API	__attribute__((visibility("default")))
+#define DBATCH_HIDDEN	__attribute__((visibility("hidden")))
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+
+/* Limits of one thread's batch. */
+#define DBATCH_BATCH_ENTRIES	256		/* flush when full */
+#define DBATCH_ARENA_SIZE	(1u << 20)	/* side storage for copies */
+#define DBATCH_COPY_LIMIT	(64u << 10)	/* larger calls run directly */
+#define DBATCH_PLACEHOLDERS	8		/* placeholder pool per thread */
+
+/* Catalogue calls, numbered in catalogue order: DBATCH_CALL_write, ... */
+enum dbatch_call {
+#define DBATCH_ENUM(name, ...) DBATCH_CALL_##name,
+	DBATCH_CATALOGUE(DBATCH_ENUM)
+#undef DBATCH_ENUM
+	DBATCH_NCALLS
+};
+
+/* One catalogue row, from <linux/dbatch_catalogue.h>. */
+struct dbatch_call_info {
+	const char *name;
+	uint32_t nr;
+	uint8_t nargs, result, defer;
+	int8_t defer_arg;
+	uint8_t kind[6];
+	int8_t aux[6];
+};
+extern const struct dbatch_call_info dbatch_calls[DBATCH_NCALLS] DBATCH_HIDDEN;
+
+/* A placeholder handed out in the current batch, waiting for its open. */
+struct dbatch_pending_fd {
+	int fd;
+	unsigned int entry;
+};
+
+struct dbatch_batch {
+	struct dbatch_entry entries[DBATCH_BATCH_ENTRIES];
+	uint8_t call[DBATCH_BATCH_ENTRIES];	/* enum dbatch_call per entry */
+	unsigned int count;
+	size_t arena_used;
+	char *arena;				/* DBATCH_ARENA_SIZE bytes */
+	struct dbatch_pending_fd pending[DBATCH_PLACEHOLDERS];
+	unsigned int npending;
+};
+
+struct dbatch_thread {
+	unsigned char window;		/* batch_start() .. batch_flush() */
+	unsigned char seed;		/* seed mode: window reopens itself */
+	unsigned char exiting;		/* after exit()/thread exit: no recording */
+	unsigned char key_set;		/* thread-exit destructor registered */
+	int sig_depth;			/* >0 while a signal handler runs */
+	struct dbatch_batch *batch;
+	/* placeholder pool: fds dup'd from /dev/null, O_CLOEXEC */
+	int pool[DBATCH_PLACEHOLDERS];
+	unsigned int npool;
+	unsigned char pool_on;		/* pool in use: refill after flushes */
+	/* first failure of the last flush, and since batch_start() */
+	int last_errno;
+	int last_index;
+	int last_call;
+	int window_errno;
+	/* counters, folded into the process totals at thread exit */
+	uint64_t recorded, flushes, kernel_entries, direct;
+};
+
+extern __thread struct dbatch_thread dbatch_tls
+	__attribute__((tls_model("initial-exec"))) DBATCH_HIDDEN;
+
+/* Process state (select.c). */
+extern const struct dbatch_backend *dbatch_backend DBATCH_HIDDEN;
+extern int dbatch_off DBATCH_HIDDEN;		/* DBATCH_BACKEND=off */
+extern int dbatch_seed_mode DBATCH_HIDDEN;	/* a <linux/batch.h> program */
+void dbatch_init(void) DBATCH_HIDDEN;
+
+/*
+ * dbatch_recording() - should a catalogue call made now be recorded?
+ * True inside a window, outside signal handlers, when batching is on.
+ */
+static inline int dbatch_recording(void)
+{
+	struct dbatch_thread *t = &dbatch_tls;
+
+	return t->window && !t->sig_depth && !t->exiting;
+}
+
+/* record.c */
+/* Record call @c with @args; returns 0, or -1 when it cannot be recorded
+ * (the caller flushes and runs it directly). */
+int dbatch_record(enum dbatch_call c, const long args[6], long *ret) DBATCH_HIDDEN;
+int dbatch_batch_alloc(struct dbatch_thread *t) DBATCH_HIDDEN;
+void dbatch_batch_free(struct dbatch_thread *t) DBATCH_HIDDEN;
+
+/* flush.c */
+/* Flush @t's batch; returns 0 or a negative errno (first failure). */
+int dbatch_flush_thread(struct dbatch_thread *t) DBATCH_HIDDEN;
+void dbatch_flush_slow(void) DBATCH_HIDDEN;
+void dbatch_thread_exit(struct dbatch_thread *t) DBATCH_HIDDEN;
+/* Run entries [from, count) one by one from user space (emulate.c). */
+void dbatch_emulate_range(struct dbatch_entry *e, unsigned int from,
+			  unsigned int count, struct dbatch_submit_stats *st) DBATCH_HIDDEN;
+
+/*
+ * dbatch_flush_pending() - flush before a call that cannot be deferred.
+ * A no-op when nothing is pending, and inside a signal handler (which must
+ * not touch the batch it interrupted). Keeps errno.
+ */
+static inline void dbatch_flush_pending(void)
+{
+	struct dbatch_thread *t = &dbatch_tls;
+
+	if (unlikely(t->batch && t->batch->count && !t->sig_depth))
+		dbatch_flush_slow();
+}
+
+/* placeholder.c */
+int dbatch_placeholder_take(struct dbatch_thread *t) DBATCH_HIDDEN;
+void dbatch_placeholder_refill(struct dbatch_thread *t) DBATCH_HIDDEN;
+void dbatch_placeholder_release(struct dbatch_thread *t) DBATCH_HIDDEN;
+
+/* stats.c */
+void dbatch_stats_fold(struct dbatch_thread *t) DBATCH_HIDDEN;
+void dbatch_stats_add_submit(const struct dbatch_submit_stats *st) DBATCH_HIDDEN;
+void dbatch_stats_print(void) DBATCH_HIDDEN;
+void dbatch_stats_fork_child(void) DBATCH_HIDDEN;
+void dbatch_stats_totals(uint64_t out[4]) DBATCH_HIDDEN;
+
+/* sys.c: raw system calls that never re-enter the interposer */
+long dbatch_sys6(long nr, long a, long b, long c, long d, long e, long f) DBATCH_HIDDEN;
+#define dbatch_sys(nr, a, b, c) dbatch_sys6((nr), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+
+/* next.c: the libc function an interposed name would have reached */
+void *dbatch_next(const char *name) DBATCH_HIDDEN;
+#define NEXT(fn)							\
+	({								\
+		static __typeof__(&fn) next_##fn;			\
+		if (unlikely(!next_##fn))				\
+			next_##fn = (__typeof__(&fn))dbatch_next(#fn);	\
+		next_##fn;						\
+	})
+
+#endif /* DBATCH_INTERNAL_H */

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * record.c - append one catalogue call to the calling thread's batch.
+ *
+ * The entry is written straight into the struct dbatch_entry array the
+ * backends submit. What each argument needs comes from the catalogue's
+ * argument kinds: input buffers, paths, iovecs and socket addresses are
+ * copied into the side arena (so the program may reuse its memory at once),
+ * output buffers are kept as pointers (filled at flush), an fd that is the
+ * placeholder of an open still waiting in this batch becomes a reference to
+ * that open's entry (DBATCH_ARG_REF), and everything else is a value.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include "internal.h"
+
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+
+static void exit_key_destructor(void *p)
+{
+	(void)p;
+	dbatch_thread_exit(&dbatch_tls);
+}
+
+static void exit_key_create(void)
+{
+	pthread_key_create(&exit_key, exit_key_destructor);
+}
+
+static void *raw_mmap(size_t len)
+{
+	long p = dbatch_sys6(SYS_mmap, 0, (long)len, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return (p < 0 && p > -4096) ? NULL : (void *)p;
+}
+
+int dbatch_batch_alloc(struct dbatch_thread *t)
+{
+	struct dbatch_batch *b;
+
+	b = raw_mmap(sizeof(*b));
+	if (!b)
+		return -1;
+	b->arena = raw_mmap(DBATCH_ARENA_SIZE);
+	if (!b->arena) {
+		dbatch_sys(SYS_munmap, b, sizeof(*b), 0);
+		return -1;
+	}
+	t->batch = b;
+	if (!t->key_set) {
+		pthread_once(&exit_key_once, exit_key_create);
+		pthread_setspecific(exit_key, t);
+		t->key_set = 1;
+	}
+	return 0;
+}
+
+void dbatch_batch_free(struct dbatch_thread *t)
+{
+	struct dbatch_batch *b = t->batch;
+
+	if (!b)
+		return;
+	t->batch = NULL;
+	dbatch_sys(SYS_munmap, b->arena, DBATCH_ARENA_SIZE, 0);
+	dbatch_sys(SYS_munmap, b, sizeof(*b), 0);
+}
+
+/* Copy @len bytes into the arena; NULL when it does not fit. */
+static inline void *arena_copy(struct dbatch_batch *b, const void *src, size_t len)
+{
+	size_t at = (b->arena_used + 15) & ~(size_t)15;
+	char *dst;
+
+	if (at + len > DBATCH_ARENA_SIZE)
+		return NULL;
+	dst = b->arena + at;
+	memcpy(dst, src, len);
+	b->arena_used = at + len;
+	return dst;
+}
+
+static inline int pending_lookup(const struct dbatch_batch *b, long fd)
+{
+	for (unsigned int i = 0; i < b->npending; i++)
+		if (b->pending[i].fd == fd)
+			return (int)i;
+	return -1;
+}
+
+/* Copy an iovec array and its data; returns the copy or NULL. */
+static struct iovec *copy_iov(struct dbatch_batch *b, const struct iovec *iov,
+			      long cnt, size_t *total, int *too_big)
+{
+	struct iovec *dst;
+	size_t sum = 0;
+
+	if (cnt < 0 || cnt > IOV_MAX || (cnt && !iov)) {
+		*too_big = 1;
+		return NULL;
+	}
+	for (long i = 0; i < cnt; i++) {
+		sum += iov[i].iov_len;
+		if (sum > DBATCH_COPY_LIMIT || (iov[i].iov_len && !iov[i].iov_base)) {
+			*too_big = 1;
+			return NULL;
+		}
+	}
+	dst = arena_copy(b, iov, sizeof(*iov) * (size_t)cnt);
+	if (!dst && cnt)
+		return NULL;
+	for (long i = 0; i < cnt; i++) {
+		if (!iov[i].iov_len)
+			continue;
+		dst[i].iov_base = arena_copy(b, iov[i].iov_base, iov[i].iov_len);
+		if (!dst[i].iov_base)
+			return NULL;
+	}
+	*total = sum;
+	return dst ? dst : (struct iovec *)(b->arena + b->arena_used);
+}
+
+int dbatch_record(enum dbatch_call c, const long a[6], long *ret)
+{
+	struct dbatch_thread *t = &dbatch_tls;
+	const struct dbatch_call_info *ci = &dbatch_calls[c];
+	struct dbatch_batch *b;
+	struct dbatch_entry *e;
+	size_t arena_mark, iov_total = 0;
+	unsigned int idx;
+	int ref_pending = -1;
+
+	if (unlikely(!t->batch) && dbatch_batch_alloc(t) < 0)
+		return -1;
+	b = t->batch;
+retry:
+	if (unlikely(b->count == DBATCH_BATCH_ENTRIES))
+		dbatch_flush_slow();		/* a full batch flushes */
+	idx = b->count;
+	e = &b->entries[idx];
+	arena_mark = b->arena_used;
+	e->nr = ci->nr;
+	e->flags = 0;
+	e->install_fd = -1;
+	e->reserved = 0;
+	e->result = 0;
+	for (unsigned int i = 0; i < 6; i++) {
+		long v = i < ci->nargs ? a[i] : 0;
+		void *p;
+		size_t len;
+
+		switch (ci->kind[i]) {
+		case DBATCH_ARGK_FD:
+			if (b->npending) {
+				int k = pending_lookup(b, v);
+
+				if (k >= 0) {
+					e->flags |= DBATCH_ARG_REF(i);
+					v = b->pending[k].entry;
+					if (c == DBATCH_CALL_close)
+						ref_pending = k;
+				}
+			}
+			break;
+		case DBATCH_ARGK_INBUF:
+			len = (size_t)a[ci->aux[i]];
+			if (len > DBATCH_COPY_LIMIT || (len && !v))
+				goto direct;
+			p = arena_copy(b, (const void *)v, len);
+			if (!p)
+				goto arena_full;
+			v = (long)p;
+			break;
+		case DBATCH_ARGK_PATH:
+			if (!v)
+				goto direct;
+			len = strnlen((const char *)v, PATH_MAX);
+			if (len >= PATH_MAX)
+				goto direct;
+			p = arena_copy(b, (const void *)v, len + 1);
+			if (!p)
+				goto arena_full;
+			v = (long)p;
+			break;
+		case DBATCH_ARGK_IOV: {
+			int too_big = 0;
+
+			p = copy_iov(b, (const struct iovec *)v, a[ci->aux[i]],
+				     &iov_total, &too_big);
+			if (too_big)
+				goto direct;
+			if (!p)
+				goto arena_full;
+			v = (long)p;
+			break;
+		}
+		case DBATCH_ARGK_SOCKADDR:
+			if (!v)
+				break;
+			len = (size_t)a[ci->aux[i]];
+			if (len > sizeof(struct sockaddr_storage))
+				goto direct;
+			p = arena_copy(b, (const void *)v, len);
+			if (!p)
+				goto arena_full;
+			v = (long)p;
+			break;
+		default:
+			break;
+		}
+		e->args[i] = (uint64_t)v;
+	}
+
+	switch (ci->defer) {
+	case DBATCH_DEFER_LENGTH:
+		*ret = a[ci->defer_arg];
+		break;
+	case DBATCH_DEFER_IOV_LENGTH:
+		*ret = (long)iov_total;
+		break;
+	case DBATCH_DEFER_OFFSET:
+		*ret = a[1];
+		break;
+	case DBATCH_DEFER_PLACEHOLDER_FD: {
+		int fd;
+
+		if (b->npending == DBATCH_PLACEHOLDERS) {
+			b->arena_used = arena_mark;
+			dbatch_flush_slow();
+			goto retry;
+		}
+		fd = dbatch_placeholder_take(t);
+		if (fd < 0)
+			goto direct;
+		e->flags |= DBATCH_ENTRY_INSTALL_FD;
+		e->install_fd = fd;
+		b->pending[b->npending].fd = fd;
+		b->pending[b->npending].entry = idx;
+		b->npending++;
+		*ret = fd;
+		break;
+	}
+	default:
+		*ret = 0;
+		break;
+	}
+	if (ref_pending >= 0)	/* closed: later uses are not the open's */
+		b->pending[ref_pending] = b->pending[--b->npending];
+	b->call[idx] = (uint8_t)c;
+	b->count = idx + 1;
+	t->recorded++;
+	return 0;
+
+arena_full:
+	b->arena_used = arena_mark;
+	if (idx == 0)
+		goto direct;
+	dbatch_flush_slow();
+	goto retry;
+direct:
+	b->arena_used = arena_mark;
+	return -1;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stats.c - process-wide counters and the DBATCH_STATS line.
+ *
+ * Threads count in their own TLS and fold into these atomics when they
+ * exit; the line is printed once per process, at exit (or _exit):
+ *   dbatch: backend=<name> recorded=<n> flushes=<n> kernel_entries=<n> ...
+ * to stderr, or appended to the file DBATCH_STATS_FILE names (then
+ * DBATCH_STATS need not be set), so tests can read it without touching the
+ * program's own stderr.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include "internal.h"
+
+extern const char *dbatch_requested DBATCH_HIDDEN;
+extern int dbatch_fallback_errno DBATCH_HIDDEN;
+
+static uint64_t tot_recorded, tot_flushes, tot_kernel, tot_splits;
+static const char *last_split_reason;
+static int printed;
+
+void dbatch_stats_fold(struct dbatch_thread *t)
+{
+	__atomic_add_fetch(&tot_recorded, t->recorded, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&tot_flushes, t->flushes, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&tot_kernel, t->kernel_entries, __ATOMIC_RELAXED);
+	t->recorded = t->flushes = t->kernel_entries = 0;
+}
+
+void dbatch_stats_add_submit(const struct dbatch_submit_stats *st)
+{
+	if (st->splits) {
+		__atomic_add_fetch(&tot_splits, st->splits, __ATOMIC_RELAXED);
+		__atomic_store_n(&last_split_reason, st->split_reason, __ATOMIC_RELAXED);
+	}
+}
+
+void dbatch_stats_totals(uint64_t out[4])
+{
+	struct dbatch_thread *t = &dbatch_tls;
+
+	out[0] = __atomic_load_n(&tot_recorded, __ATOMIC_RELAXED) + t->recorded;
+	out[1] = __atomic_load_n(&tot_flushes, __ATOMIC_RELAXED) + t->flushes;
+	out[2] = __atomic_load_n(&tot_kernel, __ATOMIC_RELAXED) + t->kernel_entries;
+	out[3] = __atomic_load_n(&tot_splits, __ATOMIC_RELAXED);
+}
+
+void dbatch_stats_fork_child(void)
+{
+	struct dbatch_thread *t = &dbatch_tls;
+
+	tot_recorded = tot_flushes = tot_kernel = tot_splits = 0;
+	last_split_reason = NULL;
+	t->recorded = t->flushes = t->kernel_entries = 0;
+	printed = 0;
+}
+
+void dbatch_stats_print(void)
+{
+	const char *file = getenv("DBATCH_STATS_FILE");
+	const char *on = getenv("DBATCH_STATS");
+	char line[400];
+	uint64_t v[4];
+	int n, fd = 2;
+
+	if (__atomic_exchange_n(&printed, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (!(file && *file) && !(on && *on && strcmp(on, "0")))
+		return;
+	dbatch_init();
+	dbatch_stats_totals(v);
+	n = snprintf(line, sizeof(line),
+		     "dbatch: backend=%s recorded=%llu flushes=%llu kernel_entries=%llu",
+		     dbatch_backend->name, (unsigned long long)v[0],
+		     (unsigned long long)v[1], (unsigned long long)v[2]);
+	if (!strcmp(dbatch_backend->name, "uring") && n < (int)sizeof(line))
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " splits=%llu%s%s",
+			      (unsigned long long)v[3],
+			      last_split_reason ? " split_reason=" : "",
+			      last_split_reason ? last_split_reason : "");
+	if (dbatch_requested && n < (int)sizeof(line))
+		n += snprintf(line + n, sizeof(line) - (size_t)n,
+			      " requested=%.40s fallback=%s", dbatch_requested,
+			      strerrorname_np(dbatch_fallback_errno) ?: "?");
+	if (n >= (int)sizeof(line) - 1)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	if (file && *file) {
+		long r = dbatch_sys(SYS_open, file,
+				    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (r < 0)
+			return;
+		fd = (int)r;
+	}
+	dbatch_sys(SYS_write, fd, line, n);
+	if (fd != 2)
+		dbatch_sys(SYS_close, fd, 0, 0);
+}
