@@ -1,0 +1,20 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { CliError, EXIT_USAGE } from "../errors.ts";
+import { preloadDir, preloadLib } from "../paths.ts";
+
+/** The preload library, built first (with a one-line notice) when missing. */
+export function ensurePreloadLib(): string {
+  if (existsSync(preloadLib)) return preloadLib;
+  process.stderr.write("dbatch: building the preload library (make -s -C packages/preload)\n");
+  // make's output goes to stderr: the program's stdout stays the program's.
+  const made = spawnSync("make", ["-s", "-C", preloadDir], { stdio: ["ignore", 2, 2] });
+  if (made.error || made.status !== 0 || !existsSync(preloadLib)) {
+    const why = made.error ? made.error.message : `make exited with ${made.status ?? made.signal}`;
+    throw new CliError(
+      `dbatch: cannot build the preload library (${why}); try: make -C ${preloadDir}`,
+      EXIT_USAGE,
+    );
+  }
+  return preloadLib;
+}

@@ -1,0 +1,90 @@
+import { pathToFileURL } from "node:url";
+import { CliError, EXIT_USAGE } from "../errors.ts";
+import { hasVmRig, vmRigModule } from "../paths.ts";
+
+/** The part of packages/kmod/vm/rig.ts that the CLI uses. */
+export interface RigCommand {
+  run: string;
+  user?: "root" | "user";
+  timeoutSeconds?: number;
+  env?: Record<string, string>;
+  cwd?: string;
+  stdin?: string;
+}
+
+export interface RigOptions {
+  commands: RigCommand[];
+  files?: { hostPath: string; guestPath: string; mode?: number }[];
+  loadModule?: boolean;
+  preload?: boolean;
+  timeoutSeconds?: number;
+  onOutput?: (index: number, chunk: string) => void;
+}
+
+export interface RigResult {
+  results: { exitCode: number; output: string; timedOut: boolean }[];
+  problems: string[];
+  errors: string[];
+  ok: boolean;
+  kernelVersion: string;
+  bootSeconds: number;
+  modulesLoaded: string[];
+}
+
+/** Exit code for a VM that failed (qemu, timeout, insmod, a kernel problem), as the rig's CLI uses. */
+export const VM_FAILURE = 125;
+
+export type RunInVm = (options: RigOptions) => Promise<RigResult>;
+
+/** Where the preload library is in the guest (the rig's PRELOAD_GUEST_PATH). */
+export const GUEST_PRELOAD = "/opt/dbatch/libdbatch-preload.so";
+
+export async function loadRig(): Promise<RunInVm> {
+  if (!hasVmRig()) {
+    throw new CliError(
+      `dbatch: the VM rig is not there (${vmRigModule}); it comes with packages/kmod`,
+      EXIT_USAGE,
+    );
+  }
+  const mod: unknown = await import(pathToFileURL(vmRigModule).href);
+  if (typeof mod === "object" && mod !== null && "runInVm" in mod) {
+    const fn: unknown = (mod as { runInVm: unknown }).runInVm;
+    if (typeof fn === "function") return fn as RunInVm;
+  }
+  throw new CliError(`dbatch: ${vmRigModule} does not export runInVm()`, EXIT_USAGE);
+}
+
+export function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The guest gets our stdin as text when it is a file or a pipe; a terminal gives nothing. */
+export async function readStdinText(): Promise<string | undefined> {
+  if (process.stdin.isTTY) return undefined;
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of process.stdin)
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  } catch {
+    return undefined;
+  }
+  return chunks.length > 0 ? Buffer.concat(chunks).toString("utf8") : undefined;
+}
+
+/** Run the rig, streaming the command's output (stdout and stderr merged) to our stdout. */
+export async function runInVmStreaming(
+  options: Omit<RigOptions, "onOutput">,
+): Promise<{ code: number; result: RigResult }> {
+  const runInVm = await loadRig();
+  const result = await runInVm({
+    ...options,
+    onOutput: (_i, chunk) => void process.stdout.write(chunk),
+  });
+  for (const e of result.errors)
+    process.stderr.write(`dbatch: ${e.replace(/^dbatch-vm: /, "vm: ")}\n`);
+  for (const p of result.problems) process.stderr.write(`dbatch: kernel problem in the VM: ${p}\n`);
+  const last = result.results[result.results.length - 1];
+  if (last === undefined || last.exitCode < 0 || result.problems.length > 0)
+    return { code: VM_FAILURE, result };
+  return { code: last.exitCode, result };
+}

@@ -1,0 +1,3 @@
+import { transformCommand } from "./transform/command.ts";
+
+process.exitCode = await transformCommand(process.argv.slice(2));

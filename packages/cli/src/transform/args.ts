@@ -1,0 +1,141 @@
+import { parseArgs } from "node:util";
+import { CliError, errorMessage } from "../errors.ts";
+
+export type TransformMode = "write" | "check" | "diff" | "stdout";
+export type ReportFormat = "text" | "json" | "sarif";
+
+export interface TransformOptions {
+  mode: TransformMode;
+  report: ReportFormat | null;
+  reportFile: string | null;
+  minRun: number;
+  jobs: number | null;
+  patterns: string[];
+  help: boolean;
+  version: boolean;
+}
+
+export const transformUsage = `Usage: dbatch-transform [--write | --check | --diff | --stdout]
+                        [--report text|json|sarif] [--report-file PATH]
+                        [--min-run N] [--jobs N] <files or globs...>
+
+Insert batch_start(); ... batch_flush(); around runs of system calls whose
+results the program ignores, and #include <dbatch.h> where needed.
+
+Modes (one of):
+  --write            rewrite the files in place, atomically (default)
+  --check            write nothing; list the files that would change, exit 1 if any
+  --diff             write nothing; print a unified diff of the changes
+  --stdout           write nothing; print the transformed text of exactly one file
+
+Report:
+  --report FORMAT    text: one remark per run and per call site not batched,
+                     like a compiler's optimisation remarks
+                     json: the report object of DESIGN.md; sarif: SARIF 2.1.0.
+                     With json or sarif, stdout carries only the report.
+  --report-file PATH write the report to PATH instead of stdout
+
+Options:
+  --min-run N        call sites a run needs to be batched (default 2; a call
+                     inside a loop is always enough)
+  --jobs N           worker threads (default: one per core)
+  -h, --help         show this help
+  -v, --version      print the version
+
+Files are .c or .h files; quote globs ('src/**/*.c') to let dbatch-transform
+expand them (node_modules and .git are skipped). Exit codes: 0 done,
+1 --check found files to change, 2 usage or input error (nothing is written).
+`;
+
+function positiveInt(flag: string, value: string | undefined): number | null {
+  if (value === undefined) return null;
+  if (!/^[0-9]+$/.test(value) || Number(value) < 1) {
+    throw new CliError(`dbatch-transform: ${flag} wants a whole number >= 1, got '${value}'`);
+  }
+  return Number(value);
+}
+
+export function parseTransformArgs(argv: string[]): TransformOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        write: { type: "boolean" },
+        check: { type: "boolean" },
+        diff: { type: "boolean" },
+        stdout: { type: "boolean" },
+        report: { type: "string" },
+        "report-file": { type: "string" },
+        "min-run": { type: "string" },
+        jobs: { type: "string" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
+      },
+    });
+  } catch (err) {
+    throw new CliError(`dbatch-transform: ${errorMessage(err)}\nTry 'dbatch-transform --help'.`);
+  }
+  const { values, positionals } = parsed;
+  const modes: TransformMode[] = [];
+  if (values.write) modes.push("write");
+  if (values.check) modes.push("check");
+  if (values.diff) modes.push("diff");
+  if (values.stdout) modes.push("stdout");
+  const help = values.help === true;
+  const version = values.version === true;
+  if (help || version) {
+    return {
+      mode: "write",
+      report: null,
+      reportFile: null,
+      minRun: 2,
+      jobs: null,
+      patterns: [],
+      help,
+      version,
+    };
+  }
+  if (modes.length > 1) {
+    throw new CliError(
+      `dbatch-transform: choose one of --write, --check, --diff, --stdout (got ${modes.map((m) => `--${m}`).join(", ")})`,
+    );
+  }
+  const mode = modes[0] ?? "write";
+  let report: ReportFormat | null = null;
+  if (values.report !== undefined) {
+    if (values.report !== "text" && values.report !== "json" && values.report !== "sarif") {
+      throw new CliError(
+        `dbatch-transform: --report wants text, json or sarif, got '${values.report}'`,
+      );
+    }
+    report = values.report;
+  }
+  const reportFile = values["report-file"] ?? null;
+  if (reportFile !== null && report === null) report = "text";
+  const minRun = positiveInt("--min-run", values["min-run"]) ?? 2;
+  const jobs = positiveInt("--jobs", values.jobs);
+  if (positionals.length === 0) {
+    throw new CliError("dbatch-transform: no files given\nTry 'dbatch-transform --help'.");
+  }
+  if (mode === "stdout" && positionals.length !== 1) {
+    throw new CliError("dbatch-transform: --stdout takes exactly one file");
+  }
+  if (mode === "stdout" && (report === "json" || report === "sarif") && reportFile === null) {
+    throw new CliError(
+      `dbatch-transform: --stdout and --report ${report} both want stdout; add --report-file PATH`,
+    );
+  }
+  return {
+    mode,
+    report,
+    reportFile,
+    minRun,
+    jobs,
+    patterns: positionals,
+    help: false,
+    version: false,
+  };
+}

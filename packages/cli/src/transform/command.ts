@@ -1,0 +1,167 @@
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { CliError, EXIT_CHANGES, EXIT_OK, EXIT_USAGE, errorMessage } from "../errors.ts";
+import { cliVersion } from "../version.ts";
+import { parseTransformArgs, transformUsage } from "./args.ts";
+import type { ReportFormat, TransformOptions } from "./args.ts";
+import { writeFileAtomic } from "./atomic-write.ts";
+import { unifiedDiff } from "./diff.ts";
+import { expandInputs } from "./inputs.ts";
+import type { FileResult } from "./job.ts";
+import { defaultJobs, transformAll } from "./pool.ts";
+import { Progress } from "./progress.ts";
+import { renderJsonReport } from "./report-json.ts";
+import { summarise, toFileReports } from "./report-model.ts";
+import { renderSarifReport } from "./report-sarif.ts";
+import { renderTextReport } from "./report-text.ts";
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+}
+
+export const processIo: Io = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  cwd: process.cwd(),
+};
+
+function renderReport(format: ReportFormat, results: readonly FileResult[], cwd: string): string {
+  const files = toFileReports(results);
+  if (format === "json") return renderJsonReport(files);
+  if (format === "sarif") return renderSarifReport(files, cliVersion(), cwd);
+  return renderTextReport(files);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** Runs dbatch-transform and returns its exit code; never calls process.exit. */
+export async function transformCommand(argv: string[], io: Io = processIo): Promise<number> {
+  const started = Date.now();
+  let options: TransformOptions;
+  try {
+    options = parseTransformArgs(argv);
+  } catch (err) {
+    if (err instanceof CliError) {
+      io.stderr(`${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+  if (options.help) {
+    io.stdout(transformUsage);
+    return EXIT_OK;
+  }
+  if (options.version) {
+    io.stdout(`dbatch-transform ${cliVersion()}\n`);
+    return EXIT_OK;
+  }
+  let files: string[];
+  try {
+    files = expandInputs(options.patterns, io.cwd);
+  } catch (err) {
+    if (err instanceof CliError) {
+      io.stderr(`${err.message}\ndbatch-transform: nothing written\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+  if (options.mode === "stdout" && files.length !== 1) {
+    io.stderr(
+      `dbatch-transform: --stdout takes exactly one file; the arguments name ${files.length}\n`,
+    );
+    return EXIT_USAGE;
+  }
+
+  const progress = new Progress(files.length);
+  const results = await transformAll(
+    files.map((file) => ({ file, cwd: io.cwd, minRun: options.minRun })),
+    options.jobs ?? defaultJobs(),
+    (done) => progress.update(done),
+  );
+  progress.clear();
+
+  // Validate everything before touching anything.
+  const failures = results.filter((r) => r.error !== null);
+  for (const r of results) {
+    for (const d of r.diagnostics) {
+      if (d.severity === "warning")
+        io.stderr(`${r.file}:${d.line}:${d.column}: warning: ${d.message} [${d.rule}]\n`);
+    }
+  }
+  if (failures.length > 0) {
+    for (const f of failures) io.stderr(`${f.error ?? ""}\n`);
+    io.stderr(
+      `dbatch-transform: ${plural(failures.length, "file")} with errors; nothing written\n`,
+    );
+    return EXIT_USAGE;
+  }
+
+  const changed = results.filter((r) => r.output !== r.original);
+  const reportOnStdout = options.report !== null && options.reportFile === null;
+  const machineReport = reportOnStdout && (options.report === "json" || options.report === "sarif");
+  // Only the report goes to stdout when it is machine-readable.
+  const primary = machineReport ? io.stderr : io.stdout;
+  let code = EXIT_OK;
+
+  switch (options.mode) {
+    case "write": {
+      for (const r of changed) {
+        try {
+          writeFileAtomic(resolve(io.cwd, r.file), r.output);
+        } catch (err) {
+          io.stderr(`${r.file}: error: cannot write: ${errorMessage(err)} (file left as it was)\n`);
+          code = EXIT_USAGE;
+        }
+      }
+      break;
+    }
+    case "check":
+      for (const r of changed) primary(`${r.file}\n`);
+      if (changed.length > 0) code = EXIT_CHANGES;
+      break;
+    case "diff":
+      for (const r of changed) primary(unifiedDiff(r.file, r.original, r.output));
+      break;
+    case "stdout": {
+      const only = results[0];
+      if (only) io.stdout(only.output);
+      break;
+    }
+  }
+
+  if (options.report !== null) {
+    const text = renderReport(options.report, results, io.cwd);
+    if (options.reportFile !== null) {
+      try {
+        writeFileSync(resolve(io.cwd, options.reportFile), text);
+      } catch (err) {
+        io.stderr(`${options.reportFile}: error: cannot write the report: ${errorMessage(err)}\n`);
+        code = EXIT_USAGE;
+      }
+    } else if (options.mode === "stdout") {
+      io.stderr(text);
+    } else {
+      io.stdout(text);
+    }
+  }
+
+  const s = summarise(toFileReports(results));
+  const verb =
+    options.mode === "write"
+      ? "rewritten"
+      : options.mode === "check"
+        ? "would change"
+        : options.mode === "diff"
+          ? "would change (diff shown)"
+          : "would change";
+  const seconds = ((Date.now() - started) / 1000).toFixed(2);
+  io.stderr(
+    `dbatch-transform: ${plural(s.files, "file")}, ${changed.length} ${verb}; ` +
+      `${plural(s.runs, "run")} batched (${plural(s.batched, "call")}), ${s.notBatched} not batched (${seconds}s)\n`,
+  );
+  return code;
+}

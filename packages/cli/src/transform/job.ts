@@ -1,0 +1,71 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { transformSource } from "@dbatch/transform";
+import type { TransformResult } from "@dbatch/transform";
+import { errnoCode, errorMessage } from "../errors.ts";
+
+export interface JobInput {
+  file: string;
+  cwd: string;
+  minRun: number;
+}
+
+export type RunInfo = TransformResult["runs"][number];
+export type SiteInfo = TransformResult["sites"][number];
+export type DiagnosticInfo = TransformResult["diagnostics"][number];
+
+/** One file's outcome; plain data so that it crosses a worker boundary. */
+export interface FileResult {
+  file: string;
+  original: string;
+  output: string;
+  runs: RunInfo[];
+  sites: SiteInfo[];
+  diagnostics: DiagnosticInfo[];
+  /** A message naming the file when it could not be read or parsed. */
+  error: string | null;
+}
+
+function failed(file: string, error: string): FileResult {
+  return { file, original: "", output: "", runs: [], sites: [], diagnostics: [], error };
+}
+
+export function transformFile(input: JobInput): FileResult {
+  const { file, cwd, minRun } = input;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(resolve(cwd, file));
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === "ENOENT") return failed(file, `${file}: error: no such file`);
+    if (code === "EACCES") return failed(file, `${file}: error: permission denied`);
+    if (code === "EISDIR") return failed(file, `${file}: error: is a directory`);
+    return failed(file, `${file}: error: cannot read: ${errorMessage(err)}`);
+  }
+  const text = bytes.toString("utf8");
+  if (!Buffer.from(text, "utf8").equals(bytes)) {
+    return failed(file, `${file}: error: not valid UTF-8 text; left untouched`);
+  }
+  let result: TransformResult;
+  try {
+    result = transformSource(text, { minRun, fileName: file });
+  } catch (err) {
+    return failed(file, `${file}:1:1: error: the transform failed: ${errorMessage(err)}`);
+  }
+  const errors = result.diagnostics.filter((d) => d.severity === "error");
+  const error =
+    errors.length > 0
+      ? errors
+          .map((d) => `${file}:${d.line}:${d.column}: error: ${d.message} [${d.rule}]`)
+          .join("\n")
+      : null;
+  return {
+    file,
+    original: text,
+    output: result.output,
+    runs: result.runs.map((r) => ({ ...r, calls: [...r.calls] })),
+    sites: result.sites.map((s) => ({ ...s })),
+    diagnostics: result.diagnostics.map((d) => ({ ...d })),
+    error,
+  };
+}

@@ -1,0 +1,98 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { transformFile } from "./job.ts";
+import type { FileResult, JobInput } from "./job.ts";
+import type { WorkerRequest } from "./worker.ts";
+
+/** Below this many files, starting workers costs more than it saves. */
+const MIN_FILES_FOR_WORKERS = 8;
+
+interface WorkerReply {
+  index?: number;
+  result?: FileResult;
+  ready?: boolean;
+}
+
+export function defaultJobs(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/**
+ * Transform every input and return the results in input order. With many
+ * files the work is spread over worker threads (one per core); `onDone` is
+ * called after each file, for the progress bar.
+ */
+export async function transformAll(
+  inputs: JobInput[],
+  jobs: number,
+  onDone: (done: number, total: number) => void,
+): Promise<FileResult[]> {
+  const total = inputs.length;
+  const workers = Math.min(jobs, total);
+  if (workers <= 1 || total < MIN_FILES_FOR_WORKERS) {
+    const results: FileResult[] = [];
+    for (const input of inputs) {
+      results.push(transformFile(input));
+      onDone(results.length, total);
+    }
+    return results;
+  }
+  const results: (FileResult | undefined)[] = new Array<FileResult | undefined>(total);
+  let next = 0;
+  let done = 0;
+  const entry = new URL("./worker-entry.mjs", import.meta.url);
+  await new Promise<void>((resolvePromise, reject) => {
+    const pool: Worker[] = [];
+    let settled = false;
+    const finish = (err: Error | null): void => {
+      if (settled) return;
+      settled = true;
+      for (const w of pool) void w.terminate();
+      if (err) reject(err);
+      else resolvePromise();
+    };
+    const feed = (worker: Worker): void => {
+      if (next >= total) return;
+      const index = next++;
+      const input = inputs[index];
+      if (input === undefined) return;
+      const request: WorkerRequest = { index, input };
+      worker.postMessage(request);
+    };
+    for (let i = 0; i < workers; i++) {
+      const worker = new Worker(entry);
+      pool.push(worker);
+      worker.on("message", (reply: WorkerReply) => {
+        if (reply.ready) {
+          feed(worker);
+          return;
+        }
+        if (reply.index !== undefined && reply.result !== undefined) {
+          results[reply.index] = reply.result;
+          done++;
+          onDone(done, total);
+          if (done === total) finish(null);
+          else feed(worker);
+        }
+      });
+      worker.on("error", (err) => finish(err));
+      worker.on("exit", (code) => {
+        if (!settled && code !== 0)
+          finish(new Error(`a transform worker exited with code ${code}`));
+      });
+    }
+  });
+  return results.map((r, i) => r ?? failedMissing(inputs[i]?.file ?? "?"));
+}
+
+function failedMissing(file: string): FileResult {
+  return {
+    file,
+    original: "",
+    output: "",
+    runs: [],
+    sites: [],
+    diagnostics: [],
+    error: `${file}: error: not processed`,
+  };
+}

@@ -1,0 +1,37 @@
+import type { FileReport } from "./report-model.ts";
+import { runAnchor } from "./report-model.ts";
+import { reasonText, summariseCalls } from "./reasons.ts";
+
+interface Remark {
+  line: number;
+  column: number;
+  text: string;
+}
+
+/**
+ * Compiler-style optimisation remarks, one per batched run and one per call
+ * site left alone, sorted by position:
+ *   file:line:col: batched run 3 (write x4, close)
+ *   file:line:col: not batched: result used (read)
+ */
+export function renderTextReport(files: readonly FileReport[]): string {
+  const lines: string[] = [];
+  for (const f of files) {
+    const remarks: Remark[] = [];
+    for (const run of f.runs) {
+      const at = runAnchor(f, run);
+      remarks.push({ ...at, text: `batched run ${run.id} (${summariseCalls(run.calls)})` });
+    }
+    for (const s of f.sites) {
+      if (s.batched) continue;
+      remarks.push({
+        line: s.line,
+        column: s.column,
+        text: `not batched: ${reasonText(s.reason ?? "unknown")} (${s.call})`,
+      });
+    }
+    remarks.sort((a, b) => a.line - b.line || a.column - b.column);
+    for (const r of remarks) lines.push(`${f.file}:${r.line}:${r.column}: ${r.text}`);
+  }
+  return lines.length > 0 ? `${lines.join("\n")}\n` : "";
+}

@@ -1,0 +1,16 @@
+import { parentPort } from "node:worker_threads";
+import { transformFile } from "./job.ts";
+import type { JobInput } from "./job.ts";
+
+export interface WorkerRequest {
+  index: number;
+  input: JobInput;
+}
+
+if (parentPort) {
+  const port = parentPort;
+  port.on("message", (request: WorkerRequest) => {
+    port.postMessage({ index: request.index, result: transformFile(request.input) });
+  });
+  port.postMessage({ ready: true });
+}
