@@ -1,0 +1,196 @@
+// Tests of the VM rig (packages/kmod/vm). Three short boots (~10 s each
+// under TCG) plus checks that need no VM.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { packCpio } from "../vm/cpio.ts";
+import { parseVmArgs, vmMain, VM_INFRA_EXIT } from "../vm/dbatch-vm.ts";
+import { canonicalGuestPath } from "../vm/initramfs.ts";
+import {
+  buildExternalModule,
+  findKernelProblems,
+  PRELOAD_GUEST_PATH,
+  PRELOAD_HOST_PATH,
+  runInVm,
+  TEST_MODULE_DIR,
+  type VmResult,
+} from "../vm/rig.ts";
+
+const work = mkdtempSync(join(tmpdir(), "dbatch-vm-test-"));
+const hostFile = join(work, "hello.txt");
+writeFileSync(hostFile, "host file contents\n");
+const dynSrc = join(work, "dyn.c");
+const dynBin = join(work, "dyn");
+writeFileSync(
+  dynSrc,
+  '#include <stdio.h>\n#include <unistd.h>\nint main(void){printf("dyn uid=%d\\n",(int)getuid());return 0;}\n',
+);
+execFileSync("gcc", ["-O2", "-o", dynBin, dynSrc]);
+
+let helloKo = "";
+let clean: Promise<VmResult> | null = null;
+
+function cleanBoot(): Promise<VmResult> {
+  if (!helloKo) helloKo = buildExternalModule(TEST_MODULE_DIR);
+  clean ??= runInVm({
+    files: [
+      { hostPath: hostFile, guestPath: "/opt/t/hello.txt" },
+      { hostPath: dynBin, guestPath: "/tmp/dyn", mode: 0o755 },
+    ],
+    modules: [{ path: helloKo }],
+    timeoutSeconds: 120,
+    commands: [
+      { run: "echo out; echo err >&2; printf 'no newline'" },
+      { run: "echo before; exit 3" },
+      { run: "id -u; id -g; id -G", user: "user" },
+      { run: "test -c /dev/null && echo x >/dev/null && echo devnull-ok" },
+      { run: "cat /opt/t/hello.txt" },
+      { run: "/tmp/dyn", user: "user" },
+      {
+        run: 'cat; echo "[$FOO]"; pwd',
+        stdin: "from stdin\n",
+        env: { FOO: "b a'r" },
+        cwd: "/home/user",
+      },
+      { run: "lsmod | grep -c '^hello '; grep -c 'tmpfs /tmp tmpfs' /proc/mounts" },
+      { run: "sleep 20; echo not-reached", timeoutSeconds: 1 },
+      { run: "echo still-running" },
+      { run: 'test -x "$DBATCH_PRELOAD" && echo preload || echo no-preload', user: "user" },
+    ],
+  });
+  return clean;
+}
+
+test("cpio: newc header and trailer, archive padded to 512", () => {
+  const a = packCpio([{ kind: "file", path: "/x", mode: 0o644, data: Buffer.from("hi") }]);
+  assert.is(a.subarray(0, 6).toString(), "070701");
+  assert.ok(a.includes(Buffer.from("TRAILER!!!")));
+  assert.is(a.length % 512, 0);
+});
+
+test("guest paths go through the merged-/usr links", () => {
+  assert.is(
+    canonicalGuestPath("/lib/x86_64-linux-gnu/libc.so.6"),
+    "usr/lib/x86_64-linux-gnu/libc.so.6",
+  );
+  assert.is(canonicalGuestPath("/lib64/ld-linux-x86-64.so.2"), "usr/lib64/ld-linux-x86-64.so.2");
+  assert.is(canonicalGuestPath("/sbin/insmod"), "usr/bin/insmod");
+  assert.is(canonicalGuestPath("/usr/sbin/x"), "usr/bin/x");
+  assert.is(canonicalGuestPath("/opt/dbatch/a"), "opt/dbatch/a");
+});
+
+test("findKernelProblems: warnings count, module taint notices do not", () => {
+  const text = [
+    "[    2.4] hello: loading out-of-tree module taints kernel.",
+    "[    2.4] hello: module verification failed: signature and/or required key missing - tainting kernel",
+    "[    3.7] WARNING: CPU: 0 PID: 99 at hello.c:20 hello_init+0x21/0x1000 [hello]",
+    "[    3.8] Call Trace:",
+    "[    4.0] BUG: kernel NULL pointer dereference, address: 0000000000000000",
+    "[    4.1] general protection fault, probably for non-canonical address",
+    "[    4.2] Oops: 0000 [#1] PREEMPT SMP NOPTI",
+    "[    5.0] reboot: Power down",
+  ].join("\n");
+  assert.is(findKernelProblems(text).length, 5);
+  assert.equal(findKernelProblems("[ 1.0] all fine\n[ 2.0] reboot: Power down\n"), []);
+});
+
+test("CLI arguments", () => {
+  const o = parseVmArgs(["-u", "--icount", "-f", "/a:/b:755", "--", "ls", "-l", "a b"]);
+  assert.is(o.user, "user");
+  assert.ok(o.icount);
+  assert.equal(o.files, [{ hostPath: "/a", guestPath: "/b", mode: 0o755 }]);
+  assert.equal(o.commands, ["'ls' '-l' 'a b'"]);
+  assert.equal(parseVmArgs(["--", "ls | wc -l"]).commands, ["ls | wc -l"]);
+});
+
+test("boot: output and exit status come back, kernel is clean", async () => {
+  const r = await cleanBoot();
+  assert.equal(r.problems, [], r.console);
+  assert.ok(r.bootSeconds > 0 && r.bootSeconds < 100, `boot ${r.bootSeconds}s`);
+  assert.is(r.results.length, 11);
+  assert.is(r.results[0]?.exitCode, 0);
+  assert.is(r.results[0]?.output, "out\nerr\nno newline");
+  assert.is(r.results[1]?.exitCode, 3);
+  assert.is(r.results[1]?.output, "before\n");
+  assert.not.ok(r.ok, "a non-zero exit makes ok false");
+  assert.equal(r.modulesLoaded, ["hello.ko"]);
+  process.stdout.write(`  (boot ${r.bootSeconds}s, total ${r.totalSeconds}s)\n`);
+});
+
+test("boot: user commands run as uid 1000 without groups", async () => {
+  const r = await cleanBoot();
+  assert.is(r.results[2]?.output, "1000\n1000\n1000\n");
+  assert.is(
+    r.results[5]?.output,
+    "dyn uid=1000\n",
+    "dynamically linked program with its libraries",
+  );
+});
+
+test("boot: /dev/null, host files, stdin, env, cwd, tmpfs, insmod", async () => {
+  const r = await cleanBoot();
+  assert.is(r.results[3]?.output, "devnull-ok\n");
+  assert.is(r.results[4]?.output, "host file contents\n");
+  assert.is(r.results[6]?.output, "from stdin\n[b a'r]\n/home/user\n");
+  assert.is(r.results[7]?.output, "1\n1\n");
+  const preload = existsSync(PRELOAD_HOST_PATH) ? "preload" : "no-preload";
+  assert.is(r.results[10]?.output, `${preload}\n`, `library at ${PRELOAD_GUEST_PATH}`);
+});
+
+test("boot: a command timeout kills only that command", async () => {
+  const r = await cleanBoot();
+  assert.ok(r.results[8]?.timedOut);
+  assert.is(r.results[8]?.exitCode, 137);
+  assert.not.match(r.results[8]?.output ?? "", /not-reached/);
+  assert.is(r.results[9]?.output, "still-running\n");
+  assert.ok(r.errors.some((e) => e.includes("timed out")));
+});
+
+test("boot: a kernel WARNING is a problem, and the CLI exits 125", async () => {
+  if (!helloKo) helloKo = buildExternalModule(TEST_MODULE_DIR);
+  const r = await runInVm({
+    modules: [{ path: helloKo, params: "warn=1" }],
+    commands: [{ run: "echo fine" }],
+    timeoutSeconds: 120,
+  });
+  assert.is(r.results[0]?.exitCode, 0);
+  assert.ok(
+    r.problems.some((p) => p.includes("WARNING:") && p.includes("hello")),
+    r.problems.join("\n"),
+  );
+  assert.ok(r.problems.some((p) => p.includes("Call Trace")));
+  assert.not.ok(r.ok);
+});
+
+test("CLI: exits with the failing command's status", async () => {
+  const code = await vmMain(["--timeout", "120", "-c", "true", "-c", "exit 7", "-c", "true"]);
+  assert.is(code, 7);
+});
+
+test("a hung VM is killed with a clear error", async () => {
+  const r = await runInVm({ commands: [{ run: "true" }], timeoutSeconds: 2 });
+  assert.not.ok(r.ok);
+  assert.match(r.errors.join("\n"), /timed out after 2 s/);
+  assert.is(r.results[0]?.exitCode, -1);
+});
+
+test("setup errors: missing file", async () => {
+  let msg = "";
+  try {
+    await runInVm({
+      commands: [{ run: "true" }],
+      files: [{ hostPath: "/nonexistent", guestPath: "/x" }],
+    });
+  } catch (e) {
+    msg = (e as Error).message;
+  }
+  assert.match(msg, /dbatch-vm: file not found/);
+  assert.is(VM_INFRA_EXIT, 125);
+});
+
+test.after(() => rmSync(work, { recursive: true, force: true }));
+
+test.run();
