@@ -1,0 +1,289 @@
+// Finds the runs of one function: walks its statement lists, splits each into
+// stretches at hazards, decides which stretches are worth a window, and gives
+// every catalogue call a verdict. An open whose fd leaks out of its run is
+// rejected and the function analysed again (at most once per open).
+import type { SyntaxNode } from "./parse.ts";
+import type { ReasonId } from "./reasons.ts";
+import {
+  StatementClassifier,
+  isStatementNode,
+  type CalleeResolver,
+  type CallSite,
+  type OpenCandidate,
+  type StatementFacts,
+  type StatementList,
+} from "./statement-facts.ts";
+
+/** A stretch of statements in one list that holds call sites. */
+export interface Stretch {
+  /** First and last statement holding a call (plain statements at the edges left out). */
+  readonly first: SyntaxNode;
+  readonly last: SyntaxNode;
+  readonly sites: readonly CallSite[];
+  readonly opens: readonly OpenCandidate[];
+  /** Already wrapped in batch_start()/batch_flush() by hand or by an earlier run. */
+  readonly existing: boolean;
+}
+
+export interface Verdict {
+  readonly site: CallSite;
+  /** The stretch the site is batched in, or null. */
+  readonly stretch: Stretch | null;
+  readonly reason: ReasonId | null;
+}
+
+export interface FunctionAnalysis {
+  /** Stretches to wrap (new) or already wrapped (existing). */
+  readonly runs: readonly Stretch[];
+  readonly verdicts: readonly Verdict[];
+}
+
+export function analyzeFunction(
+  body: SyntaxNode,
+  callees: CalleeResolver,
+  minRun: number,
+): FunctionAnalysis {
+  const rejected = new Set<number>();
+  for (;;) {
+    const classifier = new StatementClassifier(callees, rejected);
+    const walker = new RunFinder(classifier, minRun);
+    walker.list(StatementClassifier.listOf(body));
+    const bodyFacts = classifier.facts(body);
+    const batchCalls = bodyFacts.batchStartCalls + bodyFacts.batchFlushCalls;
+    if (walker.pairedBatchCalls !== batchCalls) {
+      // Windows opened here and closed elsewhere (or the other way round):
+      // the author manages them; adding ours could nest or split theirs.
+      return {
+        runs: [],
+        verdicts: bodyFacts.sites.map((site) => ({ site, stretch: null, reason: "manual-batch" })),
+      };
+    }
+    const leaks = leakingOpens(body, walker.stretches);
+    if (leaks.length === 0) return { runs: walker.runs, verdicts: walker.verdicts };
+    for (const open of leaks) rejected.add(open.site.node.startIndex);
+  }
+}
+
+class RunFinder {
+  readonly runs: Stretch[] = [];
+  readonly verdicts: Verdict[] = [];
+  /** Every stretch with calls, batched or not (opens are checked in all of them). */
+  readonly stretches: Stretch[] = [];
+  pairedBatchCalls = 0;
+
+  constructor(
+    private readonly classifier: StatementClassifier,
+    private readonly minRun: number,
+  ) {}
+
+  list(list: StatementList): void {
+    const facts = list.statements.map((s) => this.classifier.facts(s));
+    // sitesBefore[i]: call sites in statements [0, i).
+    const sitesBefore = [0];
+    for (const f of facts) sitesBefore.push((sitesBefore.at(-1) ?? 0) + f.sites.length);
+    const total = sitesBefore.at(-1) ?? 0;
+
+    let current: number[] = [];
+    let pending = new Set<string>();
+    let before: ReasonId | null = null;
+    const close = (after: ReasonId | null): void => {
+      if (current.length)
+        this.stretch(facts, current, list.placeable, before, after, sitesBefore, total);
+      current = [];
+      pending = new Set();
+      before = after;
+    };
+
+    for (let i = 0; i < facts.length; i++) {
+      const f = facts[i]!;
+      if (f.isBatchStart) {
+        const end = this.windowEnd(facts, i);
+        close("manual-batch");
+        if (end !== null) {
+          this.existingWindow(facts.slice(i + 1, end));
+          this.pairedBatchCalls += 2;
+          this.hazardStatement(facts[end]!, facts[end]!.hazard ?? "manual-batch");
+          i = end;
+        }
+        continue;
+      }
+      const hazard = f.hazard ?? (f.escapesBreak || f.escapesContinue ? "jump" : null);
+      if (hazard) {
+        close(hazard);
+        this.hazardStatement(f, hazard);
+        continue;
+      }
+      if ([...f.mentions].some((m) => pending.has(m))) close("read-buffer-used");
+      current.push(i);
+      for (const b of f.readBuffers) pending.add(b);
+    }
+    close(null);
+  }
+
+  /** Index of the statement closing the window batch_start() opens at i, if it is in this list. */
+  private windowEnd(facts: readonly StatementFacts[], start: number): number | null {
+    for (let k = start + 1; k < facts.length; k++) {
+      const f = facts[k]!;
+      if (f.batchStartCalls > 0) return null;
+      if (f.batchFlushCalls > 0) return f.batchFlushCalls === 1 ? k : null;
+    }
+    return null;
+  }
+
+  private existingWindow(inside: readonly StatementFacts[]): void {
+    const withSites = inside.filter((f) => f.sites.length > 0);
+    const first = withSites[0];
+    const last = withSites.at(-1);
+    if (!first || !last) return;
+    const stretch: Stretch = {
+      first: first.node,
+      last: last.node,
+      sites: withSites.flatMap((f) => f.sites),
+      opens: [],
+      existing: true,
+    };
+    this.runs.push(stretch);
+    for (const site of stretch.sites) this.verdicts.push({ site, stretch, reason: null });
+  }
+
+  private hazardStatement(f: StatementFacts, hazard: ReasonId): void {
+    for (const site of f.directSites) {
+      this.verdicts.push({ site, stretch: null, reason: site.reason ?? hazard });
+    }
+    for (const nested of f.nested) this.list(nested);
+  }
+
+  private stretch(
+    facts: readonly StatementFacts[],
+    indices: readonly number[],
+    placeable: boolean,
+    before: ReasonId | null,
+    after: ReasonId | null,
+    sitesBefore: readonly number[],
+    total: number,
+  ): void {
+    const withSites = indices.filter((i) => facts[i]!.sites.length > 0);
+    const firstIndex = withSites[0];
+    const lastIndex = withSites.at(-1);
+    if (firstIndex === undefined || lastIndex === undefined) return;
+    const members = indices.filter((i) => i >= firstIndex && i <= lastIndex).map((i) => facts[i]!);
+    const stretch: Stretch = {
+      first: facts[firstIndex]!.node,
+      last: facts[lastIndex]!.node,
+      sites: members.flatMap((f) => f.sites),
+      opens: members.flatMap((f) => f.opens),
+      existing: false,
+    };
+    this.stretches.push(stretch);
+    const worthIt = stretch.sites.length >= this.minRun || members.some((f) => f.loopSite);
+    if (worthIt && placeable) {
+      this.runs.push(stretch);
+      for (const site of stretch.sites) this.verdicts.push({ site, stretch, reason: null });
+      return;
+    }
+    let reason: ReasonId = "no-block";
+    if (!worthIt) {
+      // Blame the boundary that kept other calls of this list out of the run.
+      const sitesAfter = total - (sitesBefore[lastIndex + 1] ?? 0) > 0;
+      const sitesEarlier = (sitesBefore[firstIndex] ?? 0) > 0;
+      if (after && sitesAfter) reason = after;
+      else if (before && sitesEarlier) reason = before;
+      else reason = "single-call";
+    }
+    for (const site of stretch.sites) this.verdicts.push({ site, stretch: null, reason });
+  }
+}
+
+/** Opens whose fd variable is used other than as the fd of a deferred call in the same run. */
+function leakingOpens(body: SyntaxNode, stretches: readonly Stretch[]): OpenCandidate[] {
+  const candidates = stretches.flatMap((s) => s.opens.map((open) => ({ open, stretch: s })));
+  if (candidates.length === 0) return [];
+  const references = identifierReferences(body, new Set(candidates.map((c) => c.open.variable)));
+  const leaks: OpenCandidate[] = [];
+  for (const { open, stretch } of candidates) {
+    const allowed = new Set<number>();
+    for (const site of stretch.sites) {
+      const args =
+        site.node.childForFieldName("arguments")?.namedChildren.filter(isStatementNode) ?? [];
+      args.forEach((arg, i) => {
+        const bare = unparenthesized(arg);
+        if (site.spec.args[i]?.kind === "fd" && bare.type === "identifier")
+          allowed.add(bare.startIndex);
+      });
+    }
+    for (const other of stretch.opens) {
+      if (other.variable === open.variable) allowed.add(other.target.startIndex);
+    }
+    let declaredLocally = false;
+    let leaks_ = false;
+    for (const ref of references.get(open.variable) ?? []) {
+      const local = localDeclarator(ref);
+      if (local === "local") {
+        declaredLocally = true;
+        continue;
+      }
+      if (local === "non-local" || !allowed.has(ref.startIndex)) leaks_ = true;
+    }
+    if (leaks_ || !declaredLocally) leaks.push(open);
+  }
+  return leaks;
+}
+
+function unparenthesized(node: SyntaxNode): SyntaxNode {
+  let n = node;
+  while (n.type === "parenthesized_expression") {
+    const inner = n.namedChildren.find(isStatementNode);
+    if (!inner) break;
+    n = inner;
+  }
+  return n;
+}
+
+/** Every `identifier` node in the subtree whose name is in `names`. */
+function identifierReferences(
+  root: SyntaxNode,
+  names: ReadonlySet<string>,
+): Map<string, SyntaxNode[]> {
+  const found = new Map<string, SyntaxNode[]>();
+  const cursor = root.walk();
+  for (;;) {
+    if (cursor.nodeType === "identifier") {
+      const name = cursor.nodeText;
+      if (names.has(name)) {
+        const list = found.get(name) ?? [];
+        list.push(cursor.currentNode);
+        found.set(name, list);
+      }
+    }
+    if (cursor.gotoFirstChild()) continue;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) return found;
+    }
+  }
+}
+
+const declaratorWrappers = new Set([
+  "init_declarator",
+  "pointer_declarator",
+  "array_declarator",
+  "attributed_declarator",
+  "parenthesized_declarator",
+]);
+
+/**
+ * Whether an identifier is the name a declaration declares: "local" for an
+ * automatic variable, "non-local" for static/extern, null when it is a use.
+ */
+function localDeclarator(ref: SyntaxNode): "local" | "non-local" | null {
+  let node = ref;
+  let parent = node.parent;
+  while (parent && declaratorWrappers.has(parent.type)) {
+    if (parent.childForFieldName("declarator")?.id !== node.id) return null;
+    node = parent;
+    parent = node.parent;
+  }
+  if (!parent || parent.type !== "declaration") return null;
+  if (!parent.childrenForFieldName("declarator").some((d) => d.id === node.id)) return null;
+  const storage = parent.namedChildren.filter((c) => c.type === "storage_class_specifier");
+  return storage.some((s) => s.text === "static" || s.text === "extern") ? "non-local" : "local";
+}

@@ -1,0 +1,58 @@
+// What a called name is, in this file: a catalogue syscall, a known function,
+// a macro, or something unknown. The file's own #defines and function
+// definitions win over libc: `#define write my_write` makes write() not libc.
+import { catalogueEntry } from "./catalogue.ts";
+import type { SyscallSpec } from "./catalogue-types.ts";
+import {
+  batchFlushName,
+  batchStartName,
+  looksLikeMacroName,
+  processControlFunctions,
+  pureFunctions,
+  setjmpFunctions,
+  stdioFunctions,
+} from "./known-functions.ts";
+
+export type CalleeKind =
+  | { readonly kind: "syscall"; readonly spec: SyscallSpec }
+  | { readonly kind: "not-libc"; readonly spec: SyscallSpec }
+  | { readonly kind: "batch" }
+  | { readonly kind: "pure" }
+  | { readonly kind: "stdio" }
+  | { readonly kind: "process-control" }
+  | { readonly kind: "setjmp-longjmp" }
+  | { readonly kind: "macro-call" }
+  | { readonly kind: "unknown-call" };
+
+export class FileCallees {
+  /**
+   * @param macroNames names #defined in the file (function-like or not)
+   * @param definedFunctions names of functions the file defines
+   */
+  constructor(
+    private readonly macroNames: ReadonlySet<string>,
+    private readonly definedFunctions: ReadonlySet<string>,
+  ) {}
+
+  resolve(name: string): CalleeKind {
+    const spec = catalogueEntry(name);
+    const local = this.macroNames.has(name) || this.definedFunctions.has(name);
+    if (spec) return local ? { kind: "not-libc", spec } : { kind: "syscall", spec };
+    if (name === batchStartName || name === batchFlushName) return { kind: "batch" };
+    if (this.macroNames.has(name) || looksLikeMacroName(name)) return { kind: "macro-call" };
+    if (this.definedFunctions.has(name)) return { kind: "unknown-call" };
+    if (pureFunctions.has(name)) return { kind: "pure" };
+    if (stdioFunctions.has(name)) return { kind: "stdio" };
+    if (processControlFunctions.has(name)) return { kind: "process-control" };
+    if (setjmpFunctions.has(name)) return { kind: "setjmp-longjmp" };
+    return { kind: "unknown-call" };
+  }
+}
+
+/** Names the file #defines (`#define NAME` and `#define NAME(...)`). */
+export function definedMacroNames(text: string): Set<string> {
+  const names = new Set<string>();
+  const re = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) names.add(m[1] ?? "");
+  return names;
+}

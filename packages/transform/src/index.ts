@@ -1,0 +1,70 @@
+// @dbatch/transform: finds runs of system calls whose results a C program
+// ignores and wraps them in batch_start()/batch_flush().
+// Pipeline: parse -> analyze -> plan -> rewrite -> report.
+import { analyzeFile } from "./analyze-file.ts";
+import { parseC } from "./parse.ts";
+import { planIncludeEdit, planRunEdits } from "./plan.ts";
+import {
+  reportDiagnostics,
+  reportRuns,
+  reportSites,
+  type DiagnosticReport,
+  type RunReport,
+  type SiteReport,
+} from "./report.ts";
+import { applyEdits, sortEdits, type TextEdit } from "./rewrite.ts";
+import { SourceText } from "./source-text.ts";
+
+export interface TransformOptions {
+  /** Calls a run needs to be batched (a call inside a loop always qualifies). Default 2. */
+  minRun?: number;
+  /** Used in diagnostics' messages only. */
+  fileName?: string;
+}
+
+export interface TransformResult {
+  /** The text with the edits applied (=== the input when nothing changes). */
+  output: string;
+  /** Against the input text, UTF-16 offsets, sorted. */
+  edits: TextEdit[];
+  runs: RunReport[];
+  sites: SiteReport[];
+  diagnostics: DiagnosticReport[];
+}
+
+export const defaultMinRun = 2;
+
+export function transformSource(text: string, options: TransformOptions = {}): TransformResult {
+  const minRun = Math.max(1, Math.floor(options.minRun ?? defaultMinRun));
+  const source = new SourceText(text);
+  const tree = parseC(text);
+  const analysis = analyzeFile(text, tree, minRun);
+
+  const fresh = analysis.runs.filter((r) => !r.existing);
+  const edits: TextEdit[] = fresh.flatMap((run) => planRunEdits(source, run));
+  if (fresh.length && !analysis.includesDbatch) {
+    const firstRunAt = Math.min(...fresh.map((r) => r.first.startIndex));
+    edits.push(planIncludeEdit(source, tree, firstRunAt));
+  }
+  const sorted = sortEdits(edits);
+  const output = sorted.length ? applyEdits(text, sorted) : text;
+
+  const runReports = reportRuns(source, analysis.runs);
+  const diagnostics = reportDiagnostics(source, analysis.diagnostics);
+  if (options.fileName) {
+    for (const d of diagnostics) d.message = `${options.fileName}:${d.line}: ${d.message}`;
+  }
+  return {
+    output,
+    edits: sorted,
+    runs: [...runReports.values()].sort((a, b) => a.id - b.id),
+    sites: reportSites(source, analysis.verdicts, runReports),
+    diagnostics,
+  };
+}
+
+export { applyEdits, OverlappingEditsError, type TextEdit } from "./rewrite.ts";
+export { reasonDescriptions, reasonIds, type ReasonId } from "./reasons.ts";
+export type { RunReport, SiteReport, DiagnosticReport } from "./report.ts";
+export { syscallCatalogue } from "./catalogue.generated.ts";
+export type { SyscallSpec } from "./catalogue-types.ts";

@@ -1,0 +1,39 @@
+// The stable rule ids a call site's verdict or a diagnostic can carry. They are
+// part of the public report (JSON, SARIF): never rename one, only add.
+
+export const reasonDescriptions = {
+  "result-used":
+    "The call's result is used (assigned, compared, passed on), or an open's fd variable is used other than as the fd argument of later deferred calls in the same run.",
+  "unknown-call":
+    "A call to a function that is not a catalogue syscall and not on the known-pure list: it could observe or disturb the deferred calls.",
+  "macro-call":
+    "A call to a function-like macro (defined in the file, or spelled in ALL_CAPS): its expansion is unknown.",
+  stdio:
+    "A stdio call (printf, fwrite, perror, ...): it performs I/O of its own that must stay in order.",
+  jump: "return, goto, or a break/continue that leaves the run: the window would stay open.",
+  label:
+    "A label (goto target or case label) inside the stretch: control can enter the run in the middle.",
+  preprocessor: "A preprocessor directive (#ifdef, #define, ...) between the statements.",
+  "parse-error":
+    "The enclosing function does not parse cleanly (tree-sitter ERROR or MISSING node): it is left untouched.",
+  "inline-asm": "Inline assembly: it may make system calls or touch anything.",
+  "setjmp-longjmp": "setjmp/longjmp and friends: non-local control flow.",
+  "process-control":
+    "fork/exec/exit-family, system, abort: the run ends (and is flushed) before the process changes.",
+  "read-buffer-used":
+    "The buffer a deferred read()/pread() fills is used afterwards in the same stretch: the data would not be there yet.",
+  "errno-used": "errno is read or written: deferred calls do not set errno until the flush.",
+  "single-call":
+    "The run holds fewer calls than --min-run (default 2) and none inside a loop: batching would not save a transition.",
+  "no-block":
+    "The run is the body of an if/loop without braces; dBatch does not add braces, so it cannot insert the window there.",
+  "manual-batch":
+    "The code manages batching windows by hand (batch_start()/batch_flush() it does not pair, or the original dBatch's <linux/batch.h>): left untouched.",
+  "not-libc": "The file defines its own function or macro with this name: it is not the libc call.",
+  "unsupported-syntax":
+    "A construct the analysis does not model (statement expression, nested function, SEH, ...): not batched to stay safe.",
+} as const;
+
+export type ReasonId = keyof typeof reasonDescriptions;
+
+export const reasonIds = Object.keys(reasonDescriptions) as ReasonId[];
