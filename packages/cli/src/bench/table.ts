@@ -122,11 +122,28 @@ export function renderCounters(run: BenchRun): string {
   return out.join("\n");
 }
 
+/** What was not measured, grouped by place and reason, then the other notes. */
 export function renderNotes(run: BenchRun): string {
-  const lines: string[] = [];
+  const groups = new Map<
+    string,
+    { where: string; reason: string; methods: Set<string>; workloads: Set<string> }
+  >();
   for (const s of run.skipped) {
-    const what = `${s.where} ${s.method === "all" ? "all methods" : s.method}${s.workload === "all" ? "" : ` on ${s.workload}`}`;
-    lines.push(`not measured: ${what}: ${s.reason}`);
+    const key = `${s.where}\u0000${s.reason}`;
+    const g = groups.get(key) ?? {
+      where: s.where,
+      reason: s.reason,
+      methods: new Set(),
+      workloads: new Set(),
+    };
+    g.methods.add(s.method === "all" ? "all methods" : s.method);
+    g.workloads.add(s.workload);
+    groups.set(key, g);
+  }
+  const lines: string[] = [];
+  for (const g of groups.values()) {
+    const on = g.workloads.has("all") ? "" : ` on ${[...g.workloads].join(", ")}`;
+    lines.push(`not measured: ${g.where} ${[...g.methods].join(", ")}${on}: ${g.reason}`);
   }
   lines.push(...run.notes);
   return lines.join("\n");
