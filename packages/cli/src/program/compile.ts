@@ -46,7 +46,7 @@ export function transformAndCompile(
   const quoteDirs: string[] = [];
   files.forEach((file, index) => {
     const text = readSource(file, cwd);
-    const result = transformSource(text, { minRun, fileName: file });
+    const result = transformSource(text, { minRun });
     const errors = result.diagnostics.filter((d) => d.severity === "error");
     if (errors.length > 0) {
       throw new CliError(

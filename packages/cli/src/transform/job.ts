@@ -48,7 +48,7 @@ export function transformFile(input: JobInput): FileResult {
   }
   let result: TransformResult;
   try {
-    result = transformSource(text, { minRun, fileName: file });
+    result = transformSource(text, { minRun });
   } catch (err) {
     return failed(file, `${file}:1:1: error: the transform failed: ${errorMessage(err)}`);
   }
