@@ -22,7 +22,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include "internal.h"
 
@@ -31,6 +37,7 @@
 
 struct uring_state {
 	struct io_uring ring;
+	struct iovec *iov;	/* scratch for coalesced writes */
 	int state;		/* 0: not yet, 1: ready, -1: unusable */
 };
 
@@ -39,9 +46,9 @@ static __thread struct uring_state ur __attribute__((tls_model("initial-exec")))
 /* liburing may call close()/mmap() through libc: keep those direct. */
 #define LIBURING_CALL(expr)				\
 	({						\
-		dbatch_tls.sig_depth++;			\
+		unsigned char w__ = dbatch_direct_enter();	\
 		__typeof__(expr) r__ = (expr);		\
-		dbatch_tls.sig_depth--;			\
+		dbatch_direct_leave(w__);		\
 		r__;					\
 	})
 
@@ -96,6 +103,9 @@ static void ring_drop(void)
 	if (ur.state == 1)
 		LIBURING_CALL((io_uring_queue_exit(&ur.ring), 0));
 	ur.state = 0;
+	if (ur.iov)
+		dbatch_sys(SYS_munmap, ur.iov, sizeof(struct iovec) * DBATCH_BATCH_ENTRIES, 0);
+	ur.iov = NULL;
 }
 
 /* Can io_uring (liburing 2.3's opcodes) run @e? */
@@ -206,6 +216,109 @@ static struct io_uring_sqe *prep(struct io_uring *ring, struct dbatch_entry *e)
 	return sqe;
 }
 
+/*
+ * Coalescing: a run of consecutive write() entries on the same fd goes in as
+ * ONE writev of their (already copied) buffers: the same bytes at the same
+ * place, one fd lookup instead of many. Only for fds where a write has no
+ * record boundary: regular files, pipes/FIFOs not in packet mode, and the
+ * character devices /dev/null, /dev/zero, /dev/full and terminals. Sockets
+ * (a datagram per write) and other devices are never coalesced. Results are
+ * given back per entry; if the writev fails or is short, the entries it did
+ * not cover are run again one by one, right after their round.
+ * DBATCH_URING_COALESCE=0 turns it off.
+ */
+static int coalesce_on = -1;
+
+struct fd_kind {
+	int fd;
+	int ok;
+};
+
+static int fd_coalescible(int fd, struct fd_kind *cache, unsigned int *ncache,
+			  struct dbatch_submit_stats *st)
+{
+	struct stat sb;
+	int ok = 0;
+
+	for (unsigned int k = 0; k < *ncache; k++)
+		if (cache[k].fd == fd)
+			return cache[k].ok;
+	st->kernel_entries++;
+	if (dbatch_sys(SYS_fstat, fd, &sb, 0) == 0) {
+		unsigned int maj = major(sb.st_rdev), min = minor(sb.st_rdev);
+
+		if (S_ISREG(sb.st_mode))
+			ok = 1;
+		else if (S_ISFIFO(sb.st_mode)) {
+			long fl = dbatch_sys(SYS_fcntl, fd, F_GETFL, 0);
+
+			st->kernel_entries++;
+			ok = fl >= 0 && !(fl & O_DIRECT);
+		} else if (S_ISCHR(sb.st_mode)) {
+			ok = (maj == 1 && (min == 3 || min == 5 || min == 7)) ||
+			     maj == 4 || maj == 5 || (maj >= 136 && maj <= 143);
+		}
+	}
+	if (*ncache < 8)
+		cache[(*ncache)++] = (struct fd_kind){ fd, ok };
+	return ok;
+}
+
+/* How many entries from @i can go in as one writev (1: none). */
+static unsigned int write_group(struct dbatch_entry *entries, unsigned int i,
+				unsigned int count)
+{
+	const struct dbatch_entry *e = &entries[i];
+	unsigned int g = 1;
+
+	if (e->nr != SYS_write || (e->flags & ~0u))
+		return 1;
+	while (i + g < count && g < IOV_MAX) {
+		const struct dbatch_entry *f = &entries[i + g];
+
+		if (f->nr != SYS_write || f->flags || f->args[0] != e->args[0])
+			break;
+		g++;
+	}
+	return g;
+}
+
+#define RERUN	((int64_t)INT64_MIN)
+
+/* Spread a coalesced writev's result @r over entries [i, i+g). */
+static void spread(struct dbatch_entry *entries, unsigned int i, unsigned int g,
+		   long r)
+{
+	for (unsigned int k = i; k < i + g; k++) {
+		long len = (long)entries[k].args[2];
+
+		if (r < 0) {
+			entries[k].result = RERUN;
+		} else if (r >= len) {
+			entries[k].result = len;
+			r -= len;
+		} else if (r > 0) {
+			entries[k].result = r;
+			r = 0;
+		} else {
+			entries[k].result = RERUN;
+		}
+	}
+}
+
+static struct iovec *iov_scratch(void)
+{
+	if (!ur.iov) {
+		long p = dbatch_sys6(SYS_mmap, 0, sizeof(struct iovec) * DBATCH_BATCH_ENTRIES,
+				     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p < 0 && p > -4096)
+			return NULL;
+		ur.iov = (struct iovec *)p;
+	}
+	return ur.iov;
+}
+
 /* Submit the @n SQEs queued so far, wait for them, store their results. */
 static int run_round(struct io_uring *ring, struct dbatch_entry *entries,
 		     struct io_uring_sqe *last, unsigned int n,
@@ -225,8 +338,13 @@ static int run_round(struct io_uring *ring, struct dbatch_entry *entries,
 		if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY)
 			return r;
 		io_uring_for_each_cqe(ring, head, cqe) {
-			if (cqe->user_data < DBATCH_BATCH_ENTRIES)
-				entries[cqe->user_data].result = cqe->res;
+			uint32_t idx = (uint32_t)cqe->user_data;
+			uint32_t g = (uint32_t)(cqe->user_data >> 32);
+
+			if (g > 1)
+				spread(entries, idx, g, cqe->res);
+			else if (idx < DBATCH_BATCH_ENTRIES)
+				entries[idx].result = cqe->res;
 			got++;
 		}
 		io_uring_cq_advance(ring, got);
@@ -241,10 +359,19 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 {
 	struct io_uring *ring = ring_get();
 	uint8_t needed[DBATCH_BATCH_ENTRIES];
-	unsigned int i = 0;
+	struct fd_kind kinds[8];
+	unsigned int nkinds = 0, i = 0;
+	struct iovec *iov = NULL;
 
 	if (!ring)
 		return 0;
+	if (coalesce_on < 0) {
+		const char *c = getenv("DBATCH_URING_COALESCE");
+
+		coalesce_on = !(c && !strcmp(c, "0"));
+	}
+	if (coalesce_on)
+		iov = iov_scratch();
 
 	/* which opens have dependents later in this batch */
 	memset(needed, 0, count);
@@ -262,13 +389,15 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 
 	while (i < count) {
 		struct io_uring_sqe *last = NULL, *sqe;
-		unsigned int n = 0, first = i;
-		int direct = -1, split_after = 0;
+		unsigned int n = 0, first = i, niov = 0;
+		int direct = -1, split_after = 0, single = -1;
+		unsigned int single_g = 0;
 		const char *why = NULL;
 
 		for (; i < count; i++) {
 			struct dbatch_entry *e = &entries[i];
 			long r = dbatch_entry_resolve_refs(entries, i);
+			unsigned int g = 1;
 
 			if (r < 0) {
 				e->result = r;
@@ -278,12 +407,37 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 				direct = (int)i++;
 				break;
 			}
-			sqe = prep(ring, e);
-			if (!sqe)	/* cannot happen: the ring holds a whole batch */
-				return (int)first;
-			sqe->user_data = i;
+			if (iov) {
+				g = write_group(entries, i, count);
+				if (g > 1 && !fd_coalescible((int)e->args[0], kinds, &nkinds, st))
+					g = 1;
+			}
+			if (g > 1) {
+				sqe = io_uring_get_sqe(ring);
+				if (!sqe)
+					return (int)first;
+				for (unsigned int k = 0; k < g; k++) {
+					iov[niov + k].iov_base = (void *)entries[i + k].args[1];
+					iov[niov + k].iov_len = entries[i + k].args[2];
+				}
+				io_uring_prep_writev(sqe, (int)e->args[0], &iov[niov], g,
+						     (uint64_t)-1);
+				sqe->flags |= IOSQE_IO_HARDLINK;
+				sqe->user_data = i | ((uint64_t)g << 32);
+				niov += g;
+			} else {
+				sqe = prep(ring, e);
+				if (!sqe)	/* cannot happen: the ring holds a whole batch */
+					return (int)first;
+				sqe->user_data = i;
+			}
+			if (n == 0) {
+				single = (int)i;
+				single_g = g;
+			}
 			last = sqe;
 			n++;
+			i += g - 1;
 			if ((e->flags & DBATCH_ENTRY_STOP) ||
 			    ((e->flags & DBATCH_ENTRY_INSTALL_FD) && needed[i])) {
 				split_after = 1;
@@ -292,13 +446,30 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 				break;
 			}
 		}
-		if (run_round(ring, entries, last, n, st) < 0)
+		if (n == 1) {
+			/* one call: a plain syscall is cheaper than a ring round */
+			ring->sq.sqe_tail--;
+			if (single_g > 1) {
+				long r = dbatch_sys(SYS_writev, entries[single].args[0], iov, single_g);
+
+				st->kernel_entries++;
+				spread(entries, (unsigned int)single, single_g, r);
+			} else {
+				entries[single].result = dbatch_run_entry(&entries[single], st);
+			}
+		} else if (run_round(ring, entries, last, n, st) < 0) {
 			return (int)first;	/* emulate from here */
-		/* install the fds of the opens of this round at their placeholders */
+		}
 		for (unsigned int k = first; k < i; k++) {
 			struct dbatch_entry *e = &entries[k];
 
+			if (e->result == RERUN) {
+				e->result = dbatch_run_entry(e, st);
+				continue;
+			}
+			/* install the fds of the opens of this round at their placeholders */
 			if ((e->flags & DBATCH_ENTRY_INSTALL_FD) && (int)k != direct &&
+			    !(n == 1 && (int)k == single) &&
 			    e->result >= 0 && e->result != e->install_fd)
 				e->result = dbatch_install_fd(e->result, e->install_fd,
 							      dbatch_entry_open_flags(e), st);
@@ -309,7 +480,7 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 			st->splits++;
 			st->split_reason = why;
 		}
-		if (i <= count && i > 0) {
+		if (i > 0) {
 			struct dbatch_entry *e = &entries[i - 1];
 
 			if ((e->flags & DBATCH_ENTRY_STOP) && e->result < 0) {

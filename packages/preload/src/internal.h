@@ -98,9 +98,31 @@ void dbatch_init(void) DBATCH_HIDDEN;
  */
 static inline int dbatch_recording(void)
 {
+	/* invariant: window is 0 while sig_depth > 0 or exiting */
+	return dbatch_tls.window;
+}
+
+/*
+ * dbatch_direct_enter()/dbatch_direct_leave() - bracket code during which
+ * this thread must run its calls directly and leave its batch alone (a
+ * signal handler, liburing's own libc calls). Nests.
+ */
+static inline unsigned char dbatch_direct_enter(void)
+{
+	struct dbatch_thread *t = &dbatch_tls;
+	unsigned char w = t->window;
+
+	t->window = 0;
+	t->sig_depth++;
+	return w;
+}
+
+static inline void dbatch_direct_leave(unsigned char w)
+{
 	struct dbatch_thread *t = &dbatch_tls;
 
-	return t->window && !t->sig_depth && !t->exiting;
+	t->sig_depth--;
+	t->window = w;
 }
 
 /* record.c */
@@ -108,6 +130,44 @@ static inline int dbatch_recording(void)
  * (the caller flushes and runs it directly). */
 int dbatch_record(enum dbatch_call c, const long args[6], long *ret) DBATCH_HIDDEN;
 int dbatch_batch_alloc(struct dbatch_thread *t) DBATCH_HIDDEN;
+
+/*
+ * dbatch_record_write_fast() - the hot path: a small write with no pending
+ * placeholder in the batch. Returns 0 when recorded, -1 to take the
+ * general path (dbatch_record()).
+ */
+#define DBATCH_FAST_WRITE_MAX	512
+static inline int dbatch_record_write_fast(long fd, const void *buf, size_t n)
+{
+	struct dbatch_thread *t = &dbatch_tls;
+	struct dbatch_batch *b = t->batch;
+	struct dbatch_entry *e;
+	size_t at;
+	unsigned int idx;
+
+	if (unlikely(!b || b->npending || n > DBATCH_FAST_WRITE_MAX || !buf))
+		return -1;
+	idx = b->count;
+	at = (b->arena_used + 15) & ~(size_t)15;
+	if (unlikely(idx == DBATCH_BATCH_ENTRIES || at + n > DBATCH_ARENA_SIZE))
+		return -1;
+	__builtin_memcpy(b->arena + at, buf, n);
+	b->arena_used = at + n;
+	e = &b->entries[idx];
+	e->nr = 1;	/* write */
+	e->flags = 0;
+	e->install_fd = -1;
+	e->reserved = 0;
+	e->args[0] = (uint64_t)fd;
+	e->args[1] = (uint64_t)(b->arena + at);
+	e->args[2] = n;
+	e->args[3] = e->args[4] = e->args[5] = 0;
+	e->result = 0;
+	b->call[idx] = DBATCH_CALL_write;
+	b->count = idx + 1;
+	t->recorded++;
+	return 0;
+}
 void dbatch_batch_free(struct dbatch_thread *t) DBATCH_HIDDEN;
 
 /* flush.c */

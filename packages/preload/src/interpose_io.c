@@ -83,6 +83,9 @@ static inline int open_has_mode(int flags)
 #define WRITE_BODY(fn)							\
 	DBATCH_API ssize_t fn(int fd, const void *buf, size_t n)	\
 	{								\
+		if (unlikely(dbatch_recording()) &&			\
+		    dbatch_record_write_fast(fd, buf, n) == 0)		\
+			return (ssize_t)n;				\
 		DEFER(write, fd, (long)buf, (long)n);			\
 		return NEXT(fn)(fd, buf, n);				\
 	}

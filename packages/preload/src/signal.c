@@ -33,12 +33,14 @@ static void trampoline(int sig, siginfo_t *si, void *uc)
 	struct user_action a = actions[sig];
 
 	errno = saved;
-	t->sig_depth++;
+	unsigned char w = dbatch_direct_enter();
+
+	(void)t;
 	if (a.siginfo && a.action)
 		a.action(sig, si, uc);
 	else if (a.handler && a.handler != SIG_DFL && a.handler != SIG_IGN)
 		a.handler(sig);
-	t->sig_depth--;
+	dbatch_direct_leave(w);
 }
 
 static int wrap_action(int sig, const struct sigaction *act,
