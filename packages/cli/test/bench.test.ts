@@ -171,6 +171,47 @@ test("the table prints target lines and hardware counter support", () => {
   assert.match(r.stdout, /not measured: vm all methods: --no-vm/);
 });
 
+test("one small VM boot: guest instructions for plain, writev and kmod, or an explicit reason", () => {
+  const r = bench([
+    "--quick",
+    "--no-host",
+    "--json",
+    "--quiet",
+    "--workloads",
+    "seed",
+    "--methods",
+    "plain,writev,kmod",
+    "--reps",
+    "3",
+  ]);
+  assert.is(r.status, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as {
+    workloads: {
+      name: string;
+      results: { method: string; where: string; unit: string; speedup: number }[];
+    }[];
+  };
+  const rows = doc.workloads.flatMap((w) => w.results);
+  assert.ok(
+    rows.every((x) => x.where === "vm" && x.unit === "instructions"),
+    "only VM rows",
+  );
+  const measured = new Set(rows.map((x) => x.method));
+  for (const method of ["plain", "writev", "kmod"]) {
+    if (measured.has(method)) continue;
+    // Not measured is allowed (no qemu, module not built) but must be said.
+    assert.match(
+      r.stderr,
+      new RegExp(`not measured: vm (all|${method})`),
+      `${method}: ${r.stderr}`,
+    );
+  }
+  if (measured.has("plain")) {
+    assert.is(rows.find((x) => x.method === "plain")?.speedup, 1);
+    assert.ok(measured.has("writev"), "writev runs wherever plain does");
+  }
+});
+
 test("usage errors exit 2", () => {
   for (const args of [
     ["--calls"],
