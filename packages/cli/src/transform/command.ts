@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { CliError, EXIT_CHANGES, EXIT_OK, EXIT_USAGE, errorMessage } from "../errors.ts";
 import { cliVersion } from "../version.ts";
@@ -8,7 +8,7 @@ import { writeFileAtomic } from "./atomic-write.ts";
 import { unifiedDiff } from "./diff.ts";
 import { expandInputs } from "./inputs.ts";
 import type { FileResult } from "./job.ts";
-import { defaultJobs, transformAll } from "./pool.ts";
+import { defaultJobs, transformAll, workersWorthwhile } from "./pool.ts";
 import { Progress } from "./progress.ts";
 import { renderJsonReport } from "./report-json.ts";
 import { summarise, toFileReports } from "./report-model.ts";
@@ -32,6 +32,18 @@ function renderReport(format: ReportFormat, results: readonly FileResult[], cwd:
   if (format === "json") return renderJsonReport(files);
   if (format === "sarif") return renderSarifReport(files, cliVersion(), cwd);
   return renderTextReport(files);
+}
+
+function totalBytes(files: readonly string[], cwd: string): number {
+  let sum = 0;
+  for (const f of files) {
+    try {
+      sum += statSync(resolve(cwd, f)).size;
+    } catch {
+      // reported when the file is read
+    }
+  }
+  return sum;
 }
 
 function plural(n: number, word: string): string {
@@ -77,9 +89,16 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
   }
 
   const progress = new Progress(files.length);
+  const jobs = options.jobs ?? defaultJobs();
+  // An explicit --jobs N > 1 always uses the pool; otherwise only when it pays.
+  const useWorkers =
+    options.jobs !== null
+      ? options.jobs > 1
+      : workersWorthwhile(files.length, totalBytes(files, io.cwd));
   const results = await transformAll(
     files.map((file) => ({ file, cwd: io.cwd, minRun: options.minRun })),
-    options.jobs ?? defaultJobs(),
+    jobs,
+    useWorkers,
     (done) => progress.update(done),
   );
   progress.clear();

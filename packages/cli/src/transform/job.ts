@@ -52,6 +52,10 @@ export function transformFile(input: JobInput): FileResult {
   } catch (err) {
     return failed(file, `${file}:1:1: error: the transform failed: ${errorMessage(err)}`);
   }
+  // An error diagnostic is fatal: the file is named with the line, nothing is
+  // written, exit 2. A function tree-sitter cannot parse (often a macro) is
+  // only a warning: the transform leaves that function alone (reason
+  // parse-error) and batches the rest of the file.
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   const error =
     errors.length > 0

@@ -4,8 +4,16 @@ import { transformFile } from "./job.ts";
 import type { FileResult, JobInput } from "./job.ts";
 import type { WorkerRequest } from "./worker.ts";
 
-/** Below this many files, starting workers costs more than it saves. */
-const MIN_FILES_FOR_WORKERS = 8;
+/**
+ * Starting a worker (tsx + tree-sitter) costs about half a second, parsing
+ * runs at a few MB/s plus a few ms per file: below this estimated
+ * single-thread time, one thread is faster.
+ */
+const WORKER_WORTHWHILE_SECONDS = 1.5;
+
+export function workersWorthwhile(files: number, totalBytes: number): boolean {
+  return files * 0.003 + totalBytes / 3_500_000 > WORKER_WORTHWHILE_SECONDS;
+}
 
 interface WorkerReply {
   index?: number;
@@ -18,18 +26,20 @@ export function defaultJobs(): number {
 }
 
 /**
- * Transform every input and return the results in input order. With many
- * files the work is spread over worker threads (one per core); `onDone` is
- * called after each file, for the progress bar.
+ * Transform every input and return the results in input order. With
+ * `useWorkers` the files are spread over `jobs` worker threads, each taking
+ * the next file when it is done; `onDone` is called after each file, for the
+ * progress bar.
  */
 export async function transformAll(
   inputs: JobInput[],
   jobs: number,
+  useWorkers: boolean,
   onDone: (done: number, total: number) => void,
 ): Promise<FileResult[]> {
   const total = inputs.length;
   const workers = Math.min(jobs, total);
-  if (workers <= 1 || total < MIN_FILES_FOR_WORKERS) {
+  if (workers <= 1 || !useWorkers) {
     const results: FileResult[] = [];
     for (const input of inputs) {
       results.push(transformFile(input));
