@@ -6,6 +6,7 @@ import { ensureBenchProgram, ensurePreload } from "./build.ts";
 import { runHost } from "./host-runner.ts";
 import { buildReport, reportJson } from "./json.ts";
 import { machineInfo } from "./machine.ts";
+import { methodSpec } from "./methods.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { parseBenchArgs, usage, UsageError, type BenchOptions } from "./options.ts";
 import { runCounters, type CounterReport } from "./perf-counters.ts";
@@ -22,6 +23,37 @@ export type { BenchReport, MethodResult, WorkloadReport } from "./types.ts";
 
 function shellQuote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A preload method whose library ran another backend (e.g. kmod requested,
+ * emulate used because /dev/batch did not work) does not measure that method:
+ * its row is dropped and said so, rather than shown under the wrong name.
+ */
+function dropFallbacks(measurements: readonly Measurement[], skipped: Skipped[]): Measurement[] {
+  return measurements.filter((m) => {
+    const wanted = methodSpec(m.method).backend;
+    const stats = m.preloadStats;
+    if (wanted === null || m.method === "record") return true;
+    if (stats === null) {
+      skipped.push({
+        where: m.where,
+        method: m.method,
+        workload: m.workload,
+        reason:
+          "the preload library printed no DBATCH_STATS line, so the backend it used is unknown",
+      });
+      return false;
+    }
+    if (stats.backend === wanted) return true;
+    skipped.push({
+      where: m.where,
+      method: m.method,
+      workload: m.workload,
+      reason: `DBATCH_BACKEND=${wanted} was asked for but the preload library ran backend=${stats.backend} (a fallback)`,
+    });
+    return false;
+  });
 }
 
 /** Measures everything the options ask for; no output but progress. */
@@ -72,28 +104,14 @@ export async function runBench(options: BenchOptions, argv: readonly string[]): 
       reason: "--no-vm (guest instruction counts and the kmod backend are measured in the VM only)",
     });
   }
-  for (const m of measurements) {
-    const stats = m.preloadStats;
-    const wanted = m.method === "record" ? null : m.method;
-    if (
-      stats &&
-      wanted !== null &&
-      wanted !== "plain" &&
-      wanted !== "writev" &&
-      stats.backend !== wanted
-    ) {
-      notes.push(
-        `${m.where} ${m.method} on ${m.workload}: the preload library reported backend=${stats.backend} (a fallback): that row does not measure ${wanted}`,
-      );
-    }
-  }
+  const honest = dropFallbacks(measurements, skipped);
   const machine = machineInfo({
     preload: preload.ok ? "built" : `missing: ${preload.reason}`,
     hardwareCounters:
       counters === null ? "not measured" : (counters.unsupportedReason ?? "supported"),
     vmKernel,
   });
-  const built = buildReport(machine, measurements);
+  const built = buildReport(machine, honest);
   skipped.push(...built.skipped);
   return {
     command: ["pnpm", "exec", "dbatch", "bench", ...argv].map(shellQuote).join(" "),
@@ -102,7 +120,7 @@ export async function runBench(options: BenchOptions, argv: readonly string[]): 
     warmup: options.warmup,
     rounds: options.rounds,
     report: built.report,
-    measurements,
+    measurements: honest,
     skipped,
     notes,
     counters,
