@@ -51,10 +51,8 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
     let error: SyntaxNode | null = null;
     for (let n: SyntaxNode | null = parent; n; n = n.parent) {
       if (n.type === "ERROR" && !error) error = n;
-      if (n.type === "function_definition") {
-        fn = n;
-        break;
-      }
+      // The outermost definition: a nested one is part of its parent's body.
+      if (n.type === "function_definition") fn = n;
     }
     if (fn && !fn.hasError) {
       functions.set(fn.id, fn);

@@ -64,6 +64,15 @@ export function analyzeFunction(
   }
 }
 
+/** A statement that may join the stretch being built, and where it sits in its list. */
+interface Member {
+  readonly index: number;
+  readonly facts: StatementFacts;
+}
+
+/** A list entry: a statement, or null where a label splits the list. */
+type ListEntry = StatementFacts | null;
+
 class RunFinder {
   readonly runs: Stretch[] = [];
   readonly verdicts: Verdict[] = [];
@@ -77,32 +86,36 @@ class RunFinder {
   ) {}
 
   list(list: StatementList): void {
-    const facts = list.statements.map((s) => this.classifier.facts(s));
-    // sitesBefore[i]: call sites in statements [0, i).
+    const facts = this.entries(list.statements);
+    // sitesBefore[i]: call sites in entries [0, i).
     const sitesBefore = [0];
-    for (const f of facts) sitesBefore.push((sitesBefore.at(-1) ?? 0) + f.sites.length);
+    for (const f of facts) sitesBefore.push((sitesBefore.at(-1) ?? 0) + (f?.sites.length ?? 0));
     const total = sitesBefore.at(-1) ?? 0;
 
-    let current: number[] = [];
+    let current: Member[] = [];
     let pending = new Set<string>();
     let before: ReasonId | null = null;
     const close = (after: ReasonId | null): void => {
-      if (current.length)
-        this.stretch(facts, current, list.placeable, before, after, sitesBefore, total);
+      if (current.length) this.stretch(current, list.placeable, before, after, sitesBefore, total);
       current = [];
       pending = new Set();
       before = after;
     };
 
     for (let i = 0; i < facts.length; i++) {
-      const f = facts[i]!;
+      const f = facts[i];
+      if (!f) {
+        close("label");
+        continue;
+      }
       if (f.isBatchStart) {
         const end = this.windowEnd(facts, i);
         close("manual-batch");
-        if (end !== null) {
+        const closing = end === null ? null : facts[end];
+        if (end !== null && closing) {
           this.existingWindow(facts.slice(i + 1, end));
           this.pairedBatchCalls += 2;
-          this.hazardStatement(facts[end]!, facts[end]!.hazard ?? "manual-batch");
+          this.hazardStatement(closing, closing.hazard ?? "manual-batch");
           i = end;
         }
         continue;
@@ -114,24 +127,49 @@ class RunFinder {
         continue;
       }
       if ([...f.mentions].some((m) => pending.has(m))) close("read-buffer-used");
-      current.push(i);
+      current.push({ index: i, facts: f });
       for (const b of f.readBuffers) pending.add(b);
     }
     close(null);
   }
 
+  /**
+   * The list's statements, with each label split from the statement it
+   * labels: a run may start right after a label (a jump to it then opens
+   * the window too), never span one.
+   */
+  private entries(statements: readonly SyntaxNode[]): ListEntry[] {
+    const out: ListEntry[] = [];
+    for (const statement of statements) {
+      let node: SyntaxNode | undefined = statement;
+      while (node?.type === "labeled_statement") {
+        out.push(null);
+        node = node.namedChildren.find(
+          (c) => isStatementNode(c) && c.type !== "statement_identifier",
+        );
+      }
+      // A declaration right after a label is not C before C23: keep it a hazard.
+      if (node && node !== statement && node.type === "declaration") {
+        out.push(this.classifier.facts(statement));
+      } else if (node) {
+        out.push(this.classifier.facts(node));
+      }
+    }
+    return out;
+  }
+
   /** Index of the statement closing the window batch_start() opens at i, if it is in this list. */
-  private windowEnd(facts: readonly StatementFacts[], start: number): number | null {
+  private windowEnd(facts: readonly ListEntry[], start: number): number | null {
     for (let k = start + 1; k < facts.length; k++) {
-      const f = facts[k]!;
-      if (f.batchStartCalls > 0) return null;
+      const f = facts[k];
+      if (!f || f.batchStartCalls > 0) return null;
       if (f.batchFlushCalls > 0) return f.batchFlushCalls === 1 ? k : null;
     }
     return null;
   }
 
-  private existingWindow(inside: readonly StatementFacts[]): void {
-    const withSites = inside.filter((f) => f.sites.length > 0);
+  private existingWindow(inside: readonly ListEntry[]): void {
+    const withSites = inside.filter((f): f is StatementFacts => (f?.sites.length ?? 0) > 0);
     const first = withSites[0];
     const last = withSites.at(-1);
     if (!first || !last) return;
@@ -154,22 +192,25 @@ class RunFinder {
   }
 
   private stretch(
-    facts: readonly StatementFacts[],
-    indices: readonly number[],
+    candidates: readonly Member[],
     placeable: boolean,
     before: ReasonId | null,
     after: ReasonId | null,
     sitesBefore: readonly number[],
     total: number,
   ): void {
-    const withSites = indices.filter((i) => facts[i]!.sites.length > 0);
-    const firstIndex = withSites[0];
-    const lastIndex = withSites.at(-1);
-    if (firstIndex === undefined || lastIndex === undefined) return;
-    const members = indices.filter((i) => i >= firstIndex && i <= lastIndex).map((i) => facts[i]!);
+    const from = candidates.findIndex((m) => m.facts.sites.length > 0);
+    let to = candidates.length - 1;
+    while (to >= 0 && candidates[to]!.facts.sites.length === 0) to--;
+    const first = candidates[from];
+    const last = candidates[to];
+    if (!first || !last) return;
+    const members = candidates.slice(from, to + 1).map((m) => m.facts);
+    const firstIndex = first.index;
+    const lastIndex = last.index;
     const stretch: Stretch = {
-      first: facts[firstIndex]!.node,
-      last: facts[lastIndex]!.node,
+      first: first.facts.node,
+      last: last.facts.node,
       sites: members.flatMap((f) => f.sites),
       opens: members.flatMap((f) => f.opens),
       existing: false,

@@ -287,9 +287,10 @@ export class StatementClassifier {
         } else if (node.type.startsWith("preproc_")) {
           b.fail("preprocessor");
         } else {
-          // A statement form the analysis does not model: find its calls, batch nothing.
+          // A statement form the analysis does not model (a nested function,
+          // often an iterator macro tree-sitter read as one): batch nothing in it.
           b.fail("unsupported-syntax");
-          this.expression(node, b, valueContext);
+          this.collectCalls(node, b);
         }
     }
     return b.build(node, isBatchStart);
@@ -557,9 +558,10 @@ export class StatementClassifier {
   /** Only the catalogue calls of an unmodelled construct, for their verdicts. */
   private collectCalls(node: SyntaxNode, b: FactsBuilder): void {
     const probe = new FactsBuilder();
-    this.expression(node.type === "compound_statement" ? node : node, probe, valueContext);
+    for (const child of node.namedChildren) this.expression(child, probe, valueContext);
     for (const site of probe.sites) {
-      const blocked: CallSite = { ...site, reason: site.reason ?? "unsupported-syntax" };
+      const reason = site.reason === "not-libc" ? "not-libc" : "unsupported-syntax";
+      const blocked: CallSite = { ...site, reason };
       b.sites.push(blocked);
       b.directSites.push(blocked);
     }
