@@ -43,12 +43,17 @@ extern "C" {
  * @index: its position in the flushed batch (0-based), -1 when none
  * @nr: its x86-64 system call number, -1 when none
  * @call: its catalogue name ("write", "openat", ...), NULL when none
+ * @failed: how many calls of the last flush failed (cancelled ones included)
+ * @cancelled: how many were not run (ECANCELED) because the deferred open
+ *	their fd came from had failed
  */
 struct dbatch_error {
 	int error;
 	int index;
 	int nr;
 	const char *call;
+	int failed;
+	int cancelled;
 };
 
 /**
@@ -109,6 +114,8 @@ static inline int batch_last_error(struct dbatch_error *err)
 	err->index = -1;
 	err->nr = -1;
 	err->call = 0;
+	err->failed = 0;
+	err->cancelled = 0;
 	return -1;
 }
 

@@ -74,6 +74,8 @@ DBATCH_API int dbatch_batch_last_error(struct dbatch_error *err)
 	err->index = t->last_errno ? t->last_index : -1;
 	err->nr = t->last_errno ? (int)dbatch_calls[t->last_call].nr : -1;
 	err->call = t->last_errno ? dbatch_calls[t->last_call].name : NULL;
+	err->failed = t->last_failed;
+	err->cancelled = t->last_cancelled;
 	return 0;
 }
 

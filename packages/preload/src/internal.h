@@ -78,6 +78,8 @@ struct dbatch_thread {
 	int last_errno;
 	int last_index;
 	int last_call;
+	int last_failed;
+	int last_cancelled;
 	int window_errno;
 	/* counters, folded into the process totals at thread exit */
 	uint64_t recorded, flushes, kernel_entries, direct;

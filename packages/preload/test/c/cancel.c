@@ -1,0 +1,35 @@
+/* Dependents of a failed deferred open are cancelled (ECANCELED). */
+#include "harness.h"
+
+int main(void)
+{
+	struct dbatch_error err;
+	long len;
+
+	must_be_preloaded();
+	CHECK(batch_start() == 0);
+	int fd = open("missing/dir/file.txt", O_WRONLY);	/* will fail: ENOENT */
+	CHECK(fd >= 0);					/* optimistic placeholder */
+	CHECK(write(fd, "never\n", 6) == 6);
+	CHECK(write(fd, "never\n", 6) == 6);
+	CHECK(close(fd) == 0);
+	CHECK(write(1, "", 0) == 0);			/* unrelated: runs */
+	int ok = open("ok.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(write(ok, "fine\n", 5) == 5);
+	CHECK(close(ok) == 0);
+	errno = 0;
+	CHECK(batch_flush() == -1);
+	CHECK(errno == ENOENT);				/* the first failure */
+	CHECK(batch_last_error(&err) == 0);
+	CHECK(err.error == ENOENT && err.index == 0);
+	CHECK(!strcmp(err.call, "open") && err.nr == 2);
+	CHECK(err.failed == 4 && err.cancelled == 3);	/* open + 3 dependents */
+	CHECK(!raw_fd_valid(fd));			/* like the -1 it stood for */
+	CHECK(!strcmp(raw_slurp("ok.txt", &len), "fine\n"));
+	/* the next window starts clean */
+	batch_start();
+	CHECK(write(1, "", 0) == 0);
+	CHECK(batch_flush() == 0);
+	CHECK(batch_last_error(&err) == 0 && err.error == 0 && err.index == -1);
+	PASS();
+}
