@@ -17,11 +17,9 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <asm/ptrace.h>
+#include <asm/unistd.h>
 
 #include "batch.h"
-
-/* A batch is one system call: let others run now and then. */
-#define DBATCH_RESCHED_EVERY 64
 
 /**
  * dbatch_validate() - check the fields the module does not interpret freely
@@ -30,7 +28,7 @@
  *
  * Return: 0, or -EINVAL when an entry has unknown flags, a non-zero
  * reserved field, or DBATCH_ENTRY_INSTALL_FD with a negative install_fd
- * or on a call that does not return a file descriptor.
+ * or on an allowed call that does not return a file descriptor.
  */
 long dbatch_validate(const struct dbatch_entry *ents, u32 count)
 {
@@ -38,21 +36,21 @@ long dbatch_validate(const struct dbatch_entry *ents, u32 count)
 
 	for (i = 0; i < count; i++) {
 		const struct dbatch_entry *e = &ents[i];
+		const struct dbatch_call *call;
+		u32 nr;
 
 		if (e->reserved || (e->flags & ~DBATCH_ENTRY_FLAGS_MASK))
 			return -EINVAL;
-		if (e->flags & DBATCH_ENTRY_INSTALL_FD) {
-			u32 nr = e->nr;
-
-			if (e->install_fd < 0)
-				return -EINVAL;
-			if (nr < DBATCH_NR_LIMIT) {
-				nr = array_index_nospec(nr, DBATCH_NR_LIMIT);
-				if (dbatch_calls[nr].fn &&
-				    !dbatch_calls[nr].returns_fd)
-					return -EINVAL;
-			}
-		}
+		if (likely(!(e->flags & DBATCH_ENTRY_INSTALL_FD)))
+			continue;
+		if (e->install_fd < 0)
+			return -EINVAL;
+		nr = e->nr;
+		if (nr >= DBATCH_NR_LIMIT)
+			continue;
+		call = &dbatch_calls[array_index_nospec(nr, DBATCH_NR_LIMIT)];
+		if (call->allowed && !call->returns_fd)
+			return -EINVAL;
 	}
 	return 0;
 }
@@ -87,47 +85,67 @@ static long dbatch_install_fd(struct pt_regs *regs, long fd, int target)
 	return ret < 0 ? ret : target;
 }
 
-static long dbatch_run_one(struct pt_regs *regs, struct dbatch_entry *ents,
-			   u32 idx)
+static void dbatch_set_args(struct pt_regs *regs, const u64 *a)
 {
-	struct dbatch_entry *e = &ents[idx];
-	u32 nr = e->nr;
-	u64 a[6];
-	long ret;
-	int i;
-
-	if (unlikely(nr >= DBATCH_NR_LIMIT))
-		return -ENOSYS;
-	nr = array_index_nospec(nr, DBATCH_NR_LIMIT);
-	if (unlikely(!dbatch_calls[nr].fn))
-		return -ENOSYS;
-
-	for (i = 0; i < 6; i++)
-		a[i] = e->args[i];
-	if (e->flags & DBATCH_ARG_REF_MASK) {
-		for (i = 0; i < 6; i++) {
-			u64 ref = a[i];
-			s64 res;
-
-			if (!(e->flags & DBATCH_ARG_REF(i)))
-				continue;
-			if (ref >= idx)
-				return -EINVAL;
-			ref = array_index_nospec(ref, (u64)idx);
-			res = ents[ref].result;
-			if (res < 0)
-				return -ECANCELED;
-			a[i] = res;
-		}
-	}
-
 	regs->di = a[0];
 	regs->si = a[1];
 	regs->dx = a[2];
 	regs->r10 = a[3];
 	regs->r8 = a[4];
 	regs->r9 = a[5];
-	ret = dbatch_calls[nr].fn(regs);
+}
+
+/*
+ * Replace the arguments flagged DBATCH_ARG_REF() by the results of the
+ * earlier entries they name.
+ */
+static long dbatch_resolve_refs(struct pt_regs *regs,
+				const struct dbatch_entry *ents, u32 idx)
+{
+	const struct dbatch_entry *e = &ents[idx];
+	u64 a[6] DBATCH_NOINIT;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		u64 ref = e->args[i];
+		s64 res;
+
+		a[i] = ref;
+		if (!(e->flags & DBATCH_ARG_REF(i)))
+			continue;
+		if (ref >= idx)
+			return -EINVAL;
+		res = ents[array_index_nospec(ref, (u64)idx)].result;
+		if (res < 0)
+			return -ECANCELED;
+		a[i] = res;
+	}
+	dbatch_set_args(regs, a);
+	return 0;
+}
+
+static long dbatch_run_one(struct pt_regs *regs, struct dbatch_entry *ents,
+			   u32 idx)
+{
+	struct dbatch_entry *e = &ents[idx];
+	const struct dbatch_call *call;
+	u32 nr = e->nr;
+	long ret;
+
+	if (unlikely(nr >= DBATCH_NR_LIMIT))
+		return dbatch_sys_ni(regs);
+	call = &dbatch_calls[array_index_nospec(nr, DBATCH_NR_LIMIT)];
+	if (unlikely(!call->allowed))
+		return dbatch_sys_ni(regs);
+
+	if (unlikely(e->flags & DBATCH_ARG_REF_MASK)) {
+		ret = dbatch_resolve_refs(regs, ents, idx);
+		if (ret)
+			return ret;
+	} else {
+		dbatch_set_args(regs, e->args);
+	}
+	ret = call->fn(regs);
 
 	/*
 	 * A call interrupted by a signal asks to be restarted; one entry of
@@ -136,11 +154,12 @@ static long dbatch_run_one(struct pt_regs *regs, struct dbatch_entry *ents,
 	if (unlikely(ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK))
 		ret = -EINTR;
 
-	if ((e->flags & DBATCH_ENTRY_INSTALL_FD) && ret >= 0)
+	if (unlikely(e->flags & DBATCH_ENTRY_INSTALL_FD) && ret >= 0)
 		ret = dbatch_install_fd(regs, ret, e->install_fd);
 	return ret;
 }
 
+/* Checked between entries. */
 static bool dbatch_must_stop(void)
 {
 	if (fatal_signal_pending(current))
@@ -158,6 +177,7 @@ static bool dbatch_must_stop(void)
  * @ents: kernel copy of the entries; every result is written
  * @count: number of entries, at least 1
  * @flags: DBATCH_SUBMIT_* flags
+ * @iov: scratch room for @count iovecs (coalesced writes)
  * @completed: out: number of entries processed
  * @first_error: out: index of the first negative result, or -1
  *
@@ -168,9 +188,11 @@ static bool dbatch_must_stop(void)
  * seccomp during the batch.
  */
 long dbatch_execute(struct dbatch_entry *ents, u32 count, u32 flags,
-		    u32 *completed, s32 *first_error)
+		    struct iovec *iov, u32 *completed, s32 *first_error)
 {
-	struct pt_regs regs = {};
+	/* Only the six argument registers are read by __x64_sys_*(). */
+	struct pt_regs regs DBATCH_NOINIT;
+	u32 plain_until = 0;
 	s32 ferr = -1;
 	long ret = 0;
 	u32 i = 0;
@@ -179,12 +201,26 @@ long dbatch_execute(struct dbatch_entry *ents, u32 count, u32 flags,
 		struct dbatch_entry *e = &ents[i];
 		long res;
 
-		if (i && unlikely(dbatch_must_stop())) {
-			ret = fatal_signal_pending(current) ? -EINTR : -EPERM;
-			break;
+		if (i) {
+			if (unlikely(dbatch_must_stop())) {
+				ret = fatal_signal_pending(current) ?
+					-EINTR : -EPERM;
+				break;
+			}
+			/* A batch is one system call: let others run. */
+			if (need_resched())
+				cond_resched();
 		}
-		if (!(i % DBATCH_RESCHED_EVERY))
-			cond_resched();
+		if (e->nr == __NR_write && i + 1 < count &&
+		    ents[i + 1].nr == __NR_write && i >= plain_until) {
+			u32 done = dbatch_write_run(ents, i, count, iov,
+						    &plain_until);
+
+			if (done) {
+				i += done;
+				continue;
+			}
+		}
 		res = dbatch_run_one(&regs, ents, i);
 		e->result = res;
 		i++;

@@ -23,19 +23,49 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 #include <linux/dbatch.h>
 
 #include "batch.h"
 
 #define DBATCH_VERSION "0.1.0"
 
-/* Batches up to this size are copied to the stack (8 x 72 bytes). */
+/* Batches up to this size are copied to the stack (8 x (72 + 16) bytes). */
 #define DBATCH_STACK_ENTRIES 8
+
+/*
+ * The entries array is copied with raw_copy_{from,to}_user() after
+ * access_ok(): its size is count * sizeof(entry), bounded and exactly the
+ * size of the kernel buffer, so the hardened-usercopy object walk that
+ * copy_{from,to}_user() adds for a variable size checks nothing new and
+ * costs more than the copy itself for small batches.
+ */
+static int dbatch_copy_in(void *dst, u64 src, size_t size)
+{
+	const void __user *usrc = u64_to_user_ptr(src);
+
+	might_fault();
+	if (!access_ok(usrc, size) || raw_copy_from_user(dst, usrc, size))
+		return -EFAULT;
+	return 0;
+}
+
+static int dbatch_copy_out(u64 dst, const void *src, size_t size)
+{
+	void __user *udst = u64_to_user_ptr(dst);
+
+	might_fault();
+	if (!access_ok(udst, size) || raw_copy_to_user(udst, src, size))
+		return -EFAULT;
+	return 0;
+}
 
 static long dbatch_submit(struct dbatch_submit __user *usub)
 {
-	struct dbatch_entry stack_ents[DBATCH_STACK_ENTRIES];
+	struct dbatch_entry stack_ents[DBATCH_STACK_ENTRIES] DBATCH_NOINIT;
+	struct iovec stack_iov[DBATCH_STACK_ENTRIES] DBATCH_NOINIT;
 	struct dbatch_entry *ents = stack_ents;
+	struct iovec *iov = stack_iov;
 	struct dbatch_submit sub;
 	struct {
 		u32 completed;
@@ -52,22 +82,23 @@ static long dbatch_submit(struct dbatch_submit __user *usub)
 
 	size = (size_t)sub.count * sizeof(*ents);
 	if (sub.count > DBATCH_STACK_ENTRIES) {
-		ents = kvmalloc(size, GFP_KERNEL);
+		/* The entries, then room for as many iovecs. */
+		ents = kvmalloc(size + sub.count * sizeof(*iov), GFP_KERNEL);
 		if (!ents)
 			return -ENOMEM;
+		iov = (struct iovec *)(ents + sub.count);
 	}
-	if (copy_from_user(ents, u64_to_user_ptr(sub.entries), size)) {
-		ret = -EFAULT;
+	ret = dbatch_copy_in(ents, sub.entries, size);
+	if (ret)
 		goto out;
-	}
 	ret = dbatch_validate(ents, sub.count);
 	if (ret)
 		goto out;
 
-	ret = dbatch_execute(ents, sub.count, sub.flags,
+	ret = dbatch_execute(ents, sub.count, sub.flags, iov,
 			     &out.completed, &out.first_error);
 
-	if (copy_to_user(u64_to_user_ptr(sub.entries), ents, size) ||
+	if (dbatch_copy_out(sub.entries, ents, size) ||
 	    copy_to_user(&usub->completed, &out, sizeof(out)))
 		ret = -EFAULT;
 out:

@@ -5,7 +5,9 @@
  * The allow-list is the dBatch catalogue (<linux/dbatch_catalogue.h>,
  * generated from packages/transform/catalogue/syscalls.json). For every
  * catalogue call the module looks up the kernel's own x86-64 entry point,
- * __x64_sys_<name>, once at load time. The table is read-only afterwards.
+ * __x64_sys_<name>, once at load time; every other number runs the
+ * kernel's __x64_sys_ni_syscall, so it fails exactly as an unimplemented
+ * system call does. The table is read-only once the module is loaded.
  *
  * kallsyms_lookup_name() is not exported since Linux 5.7; its address is
  * read from a kprobe registered on it and removed at once. Nothing is ever
@@ -16,7 +18,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/build_bug.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/printk.h>
@@ -26,11 +27,47 @@
 #include "batch.h"
 
 struct dbatch_call dbatch_calls[DBATCH_NR_LIMIT] __ro_after_init;
+dbatch_sys_fn dbatch_sys_ni __ro_after_init;
 dbatch_sys_fn dbatch_sys_dup3 __ro_after_init;
+const struct file_operations *dbatch_null_fops __ro_after_init;
+
+struct dbatch_row {
+	int nr;
+	const char *sym;
+	bool returns_fd;
+};
+
+#define DBATCH_ROW(name, nr, nargs, result, ...) \
+	{ nr, "__x64_sys_" #name, (result) == DBATCH_RES_FD },
+static const struct dbatch_row dbatch_rows[] __initconst = {
+	DBATCH_CATALOGUE(DBATCH_ROW)
+};
+#undef DBATCH_ROW
+
+#define DBATCH_NR_ITEM(nr) nr,
+static const int dbatch_allowed[] __initconst = {
+	DBATCH_ALLOWED_NRS(DBATCH_NR_ITEM)
+};
+#undef DBATCH_NR_ITEM
+
+/*
+ * Calls that must never run from a batch, whatever the catalogue says:
+ * they replace or end the task, or change its credentials, its seccomp
+ * state or its tracing. A catalogue listing one of them does not load.
+ */
+static const int dbatch_denied[] __initconst = {
+	__NR_execve, __NR_execveat, __NR_clone, __NR_clone3, __NR_fork,
+	__NR_vfork, __NR_exit, __NR_exit_group, __NR_rt_sigreturn,
+	__NR_ioctl, __NR_seccomp, __NR_prctl, __NR_ptrace, __NR_setuid,
+	__NR_setgid, __NR_setresuid, __NR_setresgid, __NR_capset,
+	__NR_unshare, __NR_setns, __NR_kexec_load, __NR_init_module,
+	__NR_finit_module, __NR_delete_module, __NR_bpf, __NR_io_uring_enter,
+	__NR_restart_syscall,
+};
 
 typedef unsigned long (*dbatch_kallsyms_fn)(const char *name);
 
-static dbatch_kallsyms_fn dbatch_find_kallsyms(void)
+static dbatch_kallsyms_fn __init dbatch_find_kallsyms(void)
 {
 	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
 	dbatch_kallsyms_fn fn;
@@ -42,78 +79,80 @@ static dbatch_kallsyms_fn dbatch_find_kallsyms(void)
 	return fn;
 }
 
-/*
- * Calls that must never run from a batch, whatever the catalogue says:
- * they replace or end the task, or change its credentials or its
- * seccomp state. A catalogue that lists one of them does not build.
- */
-#define DBATCH_DENIED(nr) \
-	((nr) == __NR_execve || (nr) == __NR_execveat || \
-	 (nr) == __NR_clone || (nr) == __NR_clone3 || \
-	 (nr) == __NR_fork || (nr) == __NR_vfork || \
-	 (nr) == __NR_exit || (nr) == __NR_exit_group || \
-	 (nr) == __NR_rt_sigreturn || (nr) == __NR_ioctl || \
-	 (nr) == __NR_seccomp || (nr) == __NR_prctl || \
-	 (nr) == __NR_ptrace || (nr) == __NR_setuid || \
-	 (nr) == __NR_kexec_load || (nr) == __NR_init_module)
-
-static void __init dbatch_check_catalogue(void)
+static int __init dbatch_check_allowed(void)
 {
-#define DBATCH_CHECK_NR(nr) \
-	BUILD_BUG_ON((nr) < 0 || (nr) >= DBATCH_NR_LIMIT || DBATCH_DENIED(nr));
-	DBATCH_ALLOWED_NRS(DBATCH_CHECK_NR)
-#undef DBATCH_CHECK_NR
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(dbatch_allowed); i++) {
+		int nr = dbatch_allowed[i];
+
+		if (nr < 0 || nr >= DBATCH_NR_LIMIT) {
+			pr_err("catalogue number %d out of range\n", nr);
+			return -EINVAL;
+		}
+		for (j = 0; j < ARRAY_SIZE(dbatch_denied); j++) {
+			if (nr == dbatch_denied[j]) {
+				pr_err("catalogue lists denied syscall %d\n", nr);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
 }
 
 int __init dbatch_table_init(void)
 {
 	dbatch_kallsyms_fn lookup;
-	unsigned long addr;
-	int missing = 0;
+	size_t i;
+	int ret;
 
-	dbatch_check_catalogue();
+	ret = dbatch_check_allowed();
+	if (ret)
+		return ret;
 
 	lookup = dbatch_find_kallsyms();
 	if (!lookup) {
 		pr_err("cannot find kallsyms_lookup_name (no kprobes?)\n");
 		return -ENOENT;
 	}
+	dbatch_sys_ni = (dbatch_sys_fn)lookup("__x64_sys_ni_syscall");
+	dbatch_sys_dup3 = (dbatch_sys_fn)lookup("__x64_sys_dup3");
+	if (!dbatch_sys_ni || !dbatch_sys_dup3) {
+		pr_err("cannot find __x64_sys_ni_syscall or __x64_sys_dup3\n");
+		return -ENOENT;
+	}
+	/* Optional: without it, writes to /dev/null are not coalesced. */
+	dbatch_null_fops = (const struct file_operations *)lookup("null_fops");
+
+	for (i = 0; i < DBATCH_NR_LIMIT; i++)
+		dbatch_calls[i].fn = dbatch_sys_ni;
 
 	/*
 	 * Several catalogue names may share a number (send and sendto are
 	 * both 44): the first name that resolves to a kernel entry point
 	 * wins, and the other names need not exist in the kernel.
 	 */
-#define DBATCH_FILL(name, nr, nargs, result, ...) \
-	do { \
-		if (!dbatch_calls[nr].fn) { \
-			addr = lookup("__x64_sys_" #name); \
-			if (addr) { \
-				dbatch_calls[nr].fn = (dbatch_sys_fn)addr; \
-				dbatch_calls[nr].returns_fd = \
-					(result) == DBATCH_RES_FD; \
-			} \
-		} \
-	} while (0);
-	DBATCH_CATALOGUE(DBATCH_FILL)
-#undef DBATCH_FILL
+	for (i = 0; i < ARRAY_SIZE(dbatch_rows); i++) {
+		const struct dbatch_row *row = &dbatch_rows[i];
+		struct dbatch_call *call = &dbatch_calls[row->nr];
+		unsigned long addr;
 
-#define DBATCH_CHECK_FILLED(nr) \
-	do { \
-		if (!dbatch_calls[nr].fn) { \
-			pr_err("no kernel entry point for syscall %d\n", nr); \
-			missing++; \
-		} \
-	} while (0);
-	DBATCH_ALLOWED_NRS(DBATCH_CHECK_FILLED)
-#undef DBATCH_CHECK_FILLED
-
-	addr = lookup("__x64_sys_dup3");
-	if (!addr) {
-		pr_err("no kernel entry point for dup3\n");
-		missing++;
+		if (call->allowed)
+			continue;
+		addr = lookup(row->sym);
+		if (!addr)
+			continue;
+		call->fn = (dbatch_sys_fn)addr;
+		call->allowed = true;
+		call->returns_fd = row->returns_fd;
 	}
-	dbatch_sys_dup3 = (dbatch_sys_fn)addr;
 
-	return missing ? -ENOENT : 0;
+	for (i = 0; i < ARRAY_SIZE(dbatch_allowed); i++) {
+		if (!dbatch_calls[dbatch_allowed[i]].allowed) {
+			pr_err("no kernel entry point for syscall %d\n",
+			       dbatch_allowed[i]);
+			return -ENOENT;
+		}
+	}
+	return 0;
 }
