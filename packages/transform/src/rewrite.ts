@@ -36,11 +36,8 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
     if (edit.start < 0 || edit.end < edit.start || edit.end > text.length) {
       throw new RangeError(`edit out of range: [${edit.start}, ${edit.end})`);
     }
+    // Touching is fine (an insertion at a replacement's start goes before it).
     if (previous && edit.start < previous.end) throw new OverlappingEditsError(previous, edit);
-    // Two edits at one point where the first replaces text would interleave.
-    if (previous && edit.start === previous.start && previous.end > previous.start) {
-      throw new OverlappingEditsError(previous, edit);
-    }
     parts.push(text.slice(cursor, edit.start), edit.text);
     cursor = edit.end;
     previous = edit;
