@@ -569,6 +569,8 @@ async function boot(p: BootParams): Promise<VmResult> {
     "loglevel=5",
     "panic=-1",
     "random.trust_cpu=on",
+    // Crypto self-tests are half of the boot's instructions (matters under icount).
+    "cryptomgr.notests",
     options.kernelArgs ?? "",
   ]
     .filter(Boolean)
