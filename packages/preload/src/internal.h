@@ -198,6 +198,8 @@ static inline void dbatch_flush_pending(void)
 int dbatch_placeholder_take(struct dbatch_thread *t) DBATCH_HIDDEN;
 void dbatch_placeholder_refill(struct dbatch_thread *t) DBATCH_HIDDEN;
 void dbatch_placeholder_release(struct dbatch_thread *t) DBATCH_HIDDEN;
+void dbatch_placeholder_forget(struct dbatch_thread *t, int fd) DBATCH_HIDDEN;
+void dbatch_placeholder_source_check(unsigned int first, unsigned int last) DBATCH_HIDDEN;
 
 /* stats.c */
 void dbatch_stats_fold(struct dbatch_thread *t) DBATCH_HIDDEN;

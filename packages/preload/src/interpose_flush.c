@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <err.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -28,6 +29,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "internal.h"
+
+/* <stdio.h> may define these as macros at -O2 */
+#undef fwrite_unlocked
+#undef fputs_unlocked
+#undef fputc_unlocked
+#undef putc_unlocked
+#undef putchar_unlocked
+#undef fflush_unlocked
+#undef putc
+#undef getc
 
 #define FLUSH_FIRST(ret, name, params, args)				\
 	DBATCH_API ret name params					\
@@ -67,8 +78,39 @@ FLUSH_FIRST(DIR *, fdopendir, (int fd), (fd))
 
 /* fds */
 FLUSH_FIRST(int, dup, (int fd), (fd))
-FLUSH_FIRST(int, dup2, (int a, int b), (a, b))
-FLUSH_FIRST(int, dup3, (int a, int b, int f), (a, b, f))
+
+/* dup2/dup3 onto a number this thread holds in its placeholder pool: the
+ * program takes the number, so the pool lets go of it first. */
+DBATCH_API int dup2(int a, int b)
+{
+	dbatch_flush_pending();
+	dbatch_placeholder_forget(&dbatch_tls, b);
+	return NEXT(dup2)(a, b);
+}
+
+DBATCH_API int dup3(int a, int b, int f)
+{
+	dbatch_flush_pending();
+	dbatch_placeholder_forget(&dbatch_tls, b);
+	return NEXT(dup3)(a, b, f);
+}
+
+/* closing ranges of fds may close the pool: release it first */
+DBATCH_API int close_range(unsigned int first, unsigned int last, int flags)
+{
+	dbatch_flush_pending();
+	dbatch_placeholder_release(&dbatch_tls);
+	dbatch_placeholder_source_check(first, last);
+	return NEXT(close_range)(first, last, flags);
+}
+
+DBATCH_API void closefrom(int low)
+{
+	dbatch_flush_pending();
+	dbatch_placeholder_release(&dbatch_tls);
+	dbatch_placeholder_source_check((unsigned int)low, ~0u);
+	NEXT(closefrom)(low);
+}
 FLUSH_FIRST(int, pipe, (int p[2]), (p))
 FLUSH_FIRST(int, pipe2, (int p[2], int f), (p, f))
 FLUSH_FIRST(void *, mmap, (void *a, size_t n, int p, int f, int fd, off_t o), (a, n, p, f, fd, o))
@@ -113,6 +155,15 @@ FLUSH_FIRST(char *, fgets, (char *s, int n, FILE *f), (s, n, f))
 FLUSH_FIRST(int, fgetc, (FILE *f), (f))
 FLUSH_FIRST(int, getchar, (void), ())
 FLUSH_FIRST(ssize_t, getline, (char **l, size_t *n, FILE *f), (l, n, f))
+FLUSH_FIRST(void, perror, (const char *s), (s))
+FLUSH_FIRST(size_t, fwrite_unlocked, (const void *p, size_t s, size_t n, FILE *f), (p, s, n, f))
+FLUSH_FIRST(int, fputs_unlocked, (const char *s, FILE *f), (s, f))
+FLUSH_FIRST(int, fputc_unlocked, (int c, FILE *f), (c, f))
+FLUSH_FIRST(int, putc_unlocked, (int c, FILE *f), (c, f))
+FLUSH_FIRST(int, putchar_unlocked, (int c), (c))
+FLUSH_FIRST(int, fflush_unlocked, (FILE *f), (f))
+FLUSH_FIRST(void, vwarn, (const char *fmt, va_list ap), (fmt, ap))
+FLUSH_FIRST(void, vwarnx, (const char *fmt, va_list ap), (fmt, ap))
 FLUSH_FIRST(int, vprintf, (const char *fmt, va_list ap), (fmt, ap))
 FLUSH_FIRST(int, vfprintf, (FILE *f, const char *fmt, va_list ap), (f, fmt, ap))
 FLUSH_FIRST(int, vdprintf, (int fd, const char *fmt, va_list ap), (fd, fmt, ap))
@@ -184,6 +235,61 @@ DBATCH_API int __fprintf_chk(FILE *f, int flag, const char *fmt, ...)
 	r = NEXT(__vfprintf_chk)(f, flag, fmt, ap);
 	va_end(ap);
 	return r;
+}
+
+DBATCH_API void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	dbatch_flush_pending();
+	va_start(ap, fmt);
+	NEXT(vwarn)(fmt, ap);
+	va_end(ap);
+}
+
+DBATCH_API void warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	dbatch_flush_pending();
+	va_start(ap, fmt);
+	NEXT(vwarnx)(fmt, ap);
+	va_end(ap);
+}
+
+/* err()/errx() print and exit: flush, then let glibc do both */
+DBATCH_API void verr(int status, const char *fmt, va_list ap)
+{
+	dbatch_flush_pending();
+	NEXT(verr)(status, fmt, ap);
+	__builtin_unreachable();
+}
+
+DBATCH_API void verrx(int status, const char *fmt, va_list ap)
+{
+	dbatch_flush_pending();
+	NEXT(verrx)(status, fmt, ap);
+	__builtin_unreachable();
+}
+
+DBATCH_API void err(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	dbatch_flush_pending();
+	va_start(ap, fmt);
+	NEXT(verr)(status, fmt, ap);
+	__builtin_unreachable();
+}
+
+DBATCH_API void errx(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	dbatch_flush_pending();
+	va_start(ap, fmt);
+	NEXT(verrx)(status, fmt, ap);
+	__builtin_unreachable();
 }
 
 /* variadic fd calls: the third argument is passed on as a word */

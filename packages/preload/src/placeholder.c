@@ -90,3 +90,25 @@ void dbatch_placeholder_release(struct dbatch_thread *t)
 	while (t->npool)
 		dbatch_sys(SYS_close, t->pool[--t->npool], 0, 0);
 }
+
+/* The program is about to take @fd (dup2 onto it): drop it from the pool. */
+void dbatch_placeholder_forget(struct dbatch_thread *t, int fd)
+{
+	for (unsigned int i = 0; i < t->npool; i++) {
+		if (t->pool[i] != fd)
+			continue;
+		for (unsigned int k = i + 1; k < t->npool; k++)
+			t->pool[k - 1] = t->pool[k];
+		t->npool--;
+		return;	/* not closed: dup2 replaces it */
+	}
+}
+
+/* close_range()/closefrom() over [first, last] may close the /dev/null source. */
+void dbatch_placeholder_source_check(unsigned int first, unsigned int last)
+{
+	int fd = __atomic_load_n(&devnull_fd, __ATOMIC_ACQUIRE);
+
+	if (fd >= 0 && (unsigned int)fd >= first && (unsigned int)fd <= last)
+		__atomic_store_n(&devnull_fd, -1, __ATOMIC_RELEASE);
+}
