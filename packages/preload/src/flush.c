@@ -48,9 +48,7 @@ int dbatch_flush_thread(struct dbatch_thread *t)
 	if (err && !t->window_errno)
 		t->window_errno = err;
 
-	t->flushes++;
-	t->kernel_entries += st.kernel_entries;
-	dbatch_stats_add_submit(&st);
+	dbatch_stats_add_submit(n, &st);
 	/* top the pool up first, so it does not take back the numbers below */
 	dbatch_placeholder_refill(t);
 	for (unsigned int i = 0; failed && i < n; i++) {
@@ -86,6 +84,5 @@ void dbatch_thread_exit(struct dbatch_thread *t)
 		dbatch_backend->thread_exit();
 	dbatch_placeholder_release(t);
 	dbatch_batch_free(t);
-	dbatch_stats_fold(t);
 	errno = saved;
 }

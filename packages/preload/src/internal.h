@@ -81,8 +81,6 @@ struct dbatch_thread {
 	int last_failed;
 	int last_cancelled;
 	int window_errno;
-	/* counters, folded into the process totals at thread exit */
-	uint64_t recorded, flushes, kernel_entries, direct;
 };
 
 extern __thread struct dbatch_thread dbatch_tls
@@ -167,7 +165,6 @@ static inline int dbatch_record_write_fast(long fd, const void *buf, size_t n)
 	e->result = 0;
 	b->call[idx] = DBATCH_CALL_write;
 	b->count = idx + 1;
-	t->recorded++;
 	return 0;
 }
 void dbatch_batch_free(struct dbatch_thread *t) DBATCH_HIDDEN;
@@ -202,8 +199,8 @@ void dbatch_placeholder_forget(struct dbatch_thread *t, int fd) DBATCH_HIDDEN;
 void dbatch_placeholder_source_check(unsigned int first, unsigned int last) DBATCH_HIDDEN;
 
 /* stats.c */
-void dbatch_stats_fold(struct dbatch_thread *t) DBATCH_HIDDEN;
-void dbatch_stats_add_submit(const struct dbatch_submit_stats *st) DBATCH_HIDDEN;
+void dbatch_stats_add_submit(unsigned int entries,
+			     const struct dbatch_submit_stats *st) DBATCH_HIDDEN;
 void dbatch_stats_print(void) DBATCH_HIDDEN;
 void dbatch_stats_fork_child(void) DBATCH_HIDDEN;
 void dbatch_stats_totals(uint64_t out[4]) DBATCH_HIDDEN;

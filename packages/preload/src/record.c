@@ -257,7 +257,6 @@ retry:
 		b->pending[ref_pending] = b->pending[--b->npending];
 	b->call[idx] = (uint8_t)c;
 	b->count = idx + 1;
-	t->recorded++;
 	return 0;
 
 arena_full:

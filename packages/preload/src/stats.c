@@ -2,8 +2,9 @@
 /*
  * stats.c - process-wide counters and the DBATCH_STATS line.
  *
- * Threads count in their own TLS and fold into these atomics when they
- * exit; the line is printed once per process, at exit (or _exit):
+ * Every flush adds its numbers to these atomics (one add each per flush,
+ * nothing per recorded call); the line is printed once per process, at
+ * exit (or _exit):
  *   dbatch: backend=<name> recorded=<n> flushes=<n> kernel_entries=<n> ...
  * to stderr, or appended to the file DBATCH_STATS_FILE names (then
  * DBATCH_STATS need not be set), so tests can read it without touching the
@@ -25,39 +26,33 @@ static uint64_t tot_recorded, tot_flushes, tot_kernel, tot_splits;
 static const char *last_split_reason;
 static int printed;
 
-void dbatch_stats_fold(struct dbatch_thread *t)
+void dbatch_stats_add_submit(unsigned int entries, const struct dbatch_submit_stats *st)
 {
-	__atomic_add_fetch(&tot_recorded, t->recorded, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&tot_flushes, t->flushes, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&tot_kernel, t->kernel_entries, __ATOMIC_RELAXED);
-	t->recorded = t->flushes = t->kernel_entries = 0;
-}
-
-void dbatch_stats_add_submit(const struct dbatch_submit_stats *st)
-{
+	__atomic_add_fetch(&tot_recorded, entries, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&tot_flushes, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&tot_kernel, st->kernel_entries, __ATOMIC_RELAXED);
 	if (st->splits) {
 		__atomic_add_fetch(&tot_splits, st->splits, __ATOMIC_RELAXED);
 		__atomic_store_n(&last_split_reason, st->split_reason, __ATOMIC_RELAXED);
 	}
 }
 
+/* Totals so far; recorded includes this thread's calls not flushed yet. */
 void dbatch_stats_totals(uint64_t out[4])
 {
 	struct dbatch_thread *t = &dbatch_tls;
 
-	out[0] = __atomic_load_n(&tot_recorded, __ATOMIC_RELAXED) + t->recorded;
-	out[1] = __atomic_load_n(&tot_flushes, __ATOMIC_RELAXED) + t->flushes;
-	out[2] = __atomic_load_n(&tot_kernel, __ATOMIC_RELAXED) + t->kernel_entries;
+	out[0] = __atomic_load_n(&tot_recorded, __ATOMIC_RELAXED) +
+		 (t->batch ? t->batch->count : 0);
+	out[1] = __atomic_load_n(&tot_flushes, __ATOMIC_RELAXED);
+	out[2] = __atomic_load_n(&tot_kernel, __ATOMIC_RELAXED);
 	out[3] = __atomic_load_n(&tot_splits, __ATOMIC_RELAXED);
 }
 
 void dbatch_stats_fork_child(void)
 {
-	struct dbatch_thread *t = &dbatch_tls;
-
 	tot_recorded = tot_flushes = tot_kernel = tot_splits = 0;
 	last_split_reason = NULL;
-	t->recorded = t->flushes = t->kernel_entries = 0;
 	printed = 0;
 }
 
