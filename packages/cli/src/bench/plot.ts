@@ -6,7 +6,7 @@ import { View, parse } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { methodNames } from "./methods.ts";
 import type { BenchRun } from "./run.ts";
-import type { Where } from "./types.ts";
+import type { MethodName, Where } from "./types.ts";
 
 interface LinePoint {
   method: string;
@@ -29,8 +29,26 @@ function figureWhere(run: BenchRun): Where | null {
   return null;
 }
 
+/** One colour per method, the same in every run and panel. */
+const methodColours: Record<MethodName, string> = {
+  plain: "#4c78a8",
+  emulate: "#f58518",
+  uring: "#e45756",
+  kmod: "#72b7b2",
+  writev: "#54a24b",
+  record: "#b279a2",
+};
+
 export function plotSpec(run: BenchRun): TopLevelSpec {
-  const methodOrder = [...methodNames];
+  const present = new Set(run.measurements.map((m) => m.method));
+  const methodOrder = methodNames.filter((m) => present.has(m));
+  const colour = {
+    field: "method",
+    type: "nominal",
+    sort: methodOrder,
+    title: "method",
+    scale: { domain: methodOrder, range: methodOrder.map((m) => methodColours[m]) },
+  } as const;
   const panels: TopLevelSpec[] = [];
   const where = figureWhere(run);
   if (where !== null) {
@@ -50,7 +68,12 @@ export function plotSpec(run: BenchRun): TopLevelSpec {
       data: { values: points },
       mark: { type: "line", point: false, strokeWidth: 1.5 },
       encoding: {
-        x: { field: "repetition", type: "quantitative", title: "repetition" },
+        x: {
+          field: "repetition",
+          type: "quantitative",
+          title: "repetition",
+          axis: { tickMinStep: 1, format: "d" },
+        },
         y: {
           field: "cost",
           type: "quantitative",
@@ -58,7 +81,7 @@ export function plotSpec(run: BenchRun): TopLevelSpec {
             where === "host" ? `µs per ${calls} calls` : `guest instructions per ${calls} calls`,
           scale: { type: "log" },
         },
-        color: { field: "method", type: "nominal", sort: methodOrder, title: "method" },
+        color: colour,
       },
     } as TopLevelSpec);
   }
@@ -74,35 +97,44 @@ export function plotSpec(run: BenchRun): TopLevelSpec {
         })),
     );
     if (bars.length === 0) continue;
+    const unitTitle = place === "host" ? "ns per call" : "instructions per call";
     panels.push({
       title:
         place === "host"
-          ? "cost per call on the host (median, ns)"
-          : "cost per call in the VM (guest instructions, -icount shift=0)",
-      width: 640,
-      height: 220,
+          ? "cost per call on the host (median ns; labels: speedup = plain / method; each workload on its own scale)"
+          : "cost per call in the VM (guest instructions, -icount shift=0; labels: plain / method)",
       data: { values: bars },
-      mark: "bar",
-      encoding: {
-        x: {
+      facet: {
+        column: {
           field: "workload",
           type: "nominal",
-          title: "workload",
+          title: null,
           sort: run.report.workloads.map((w) => w.name),
         },
-        xOffset: { field: "method", type: "nominal", sort: methodOrder },
-        y: {
-          field: "perCall",
-          type: "quantitative",
-          title: place === "host" ? "ns per call" : "instructions per call",
-        },
-        color: { field: "method", type: "nominal", sort: methodOrder, title: "method" },
-        tooltip: [
-          { field: "method", type: "nominal" },
-          { field: "perCall", type: "quantitative", format: ".1f" },
-          { field: "speedup", type: "quantitative", format: ".2f" },
+      },
+      spec: {
+        width: 130,
+        height: 200,
+        layer: [
+          {
+            mark: "bar",
+            encoding: {
+              x: { field: "method", type: "nominal", sort: methodOrder, title: null },
+              y: { field: "perCall", type: "quantitative", title: unitTitle },
+              color: colour,
+            },
+          },
+          {
+            mark: { type: "text", dy: -6, fontSize: 9 },
+            encoding: {
+              x: { field: "method", type: "nominal", sort: methodOrder },
+              y: { field: "perCall", type: "quantitative" },
+              text: { field: "speedup", type: "quantitative", format: ".2f" },
+            },
+          },
         ],
       },
+      resolve: { scale: { x: "independent", y: "independent" } },
     } as TopLevelSpec);
   }
   if (panels.length === 0) throw new Error("nothing measured, nothing to plot");
