@@ -2,7 +2,8 @@
 // catalogue name at all (most of a large file never does), each of those is
 // analysed if it parses cleanly, and the rest get parse-error verdicts.
 import { catalogueLibcNames, catalogueEntry } from "./catalogue.ts";
-import { FileCallees, definedMacroNames } from "./callee.ts";
+import { FileNames, definedMacroNames } from "./callee.ts";
+import { sharedVariableNames } from "./shared-variables.ts";
 import { analyzeFunction, type Stretch, type Verdict } from "./analyze-function.ts";
 import type { SyntaxNode, SyntaxTree } from "./parse.ts";
 import type { CallSite } from "./statement-facts.ts";
@@ -66,7 +67,11 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
     brokenSites.push({ node: isCall && parent ? parent : node, name, spec, reason: "parse-error" });
   }
 
-  const callees = new FileCallees(definedMacroNames(text), definedFunctions);
+  const callees = new FileNames(
+    definedMacroNames(text),
+    definedFunctions,
+    sharedVariableNames(text),
+  );
   const runs: Stretch[] = [];
   const verdicts: Verdict[] = [];
   const diagnostics: Diagnostic[] = [];

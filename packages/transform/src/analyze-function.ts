@@ -7,7 +7,7 @@ import type { ReasonId } from "./reasons.ts";
 import {
   StatementClassifier,
   isStatementNode,
-  type CalleeResolver,
+  type NameResolver,
   type CallSite,
   type OpenCandidate,
   type StatementFacts,
@@ -40,7 +40,7 @@ export interface FunctionAnalysis {
 
 export function analyzeFunction(
   body: SyntaxNode,
-  callees: CalleeResolver,
+  callees: NameResolver,
   minRun: number,
 ): FunctionAnalysis {
   const rejected = new Set<number>();

@@ -24,15 +24,21 @@ export type CalleeKind =
   | { readonly kind: "macro-call" }
   | { readonly kind: "unknown-call" };
 
-export class FileCallees {
+export class FileNames {
   /**
    * @param macroNames names #defined in the file (function-like or not)
    * @param definedFunctions names of functions the file defines
+   * @param sharedVariables names declared volatile or atomic
    */
   constructor(
     private readonly macroNames: ReadonlySet<string>,
     private readonly definedFunctions: ReadonlySet<string>,
+    private readonly sharedVariables: ReadonlySet<string>,
   ) {}
+
+  isShared(name: string): boolean {
+    return this.sharedVariables.has(name);
+  }
 
   resolve(name: string): CalleeKind {
     const spec = catalogueEntry(name);

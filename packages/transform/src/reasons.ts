@@ -22,6 +22,8 @@ export const reasonDescriptions = {
     "fork/exec/exit-family, system, abort: the run ends (and is flushed) before the process changes.",
   "read-buffer-used":
     "The buffer a deferred read()/pread() fills is used afterwards in the same stretch: the data would not be there yet.",
+  "shared-variable":
+    "A volatile or atomic variable is read or written: another thread or a signal handler could see it before the deferred calls ran.",
   "errno-used": "errno is read or written: deferred calls do not set errno until the flush.",
   "single-call":
     "The run holds fewer calls than --min-run (default 2) and none inside a loop: batching would not save a transition.",

@@ -60,9 +60,11 @@ export interface StatementFacts {
   readonly batchFlushCalls: number;
 }
 
-/** Decides what a called name is; the file's own macros and functions matter. */
-export interface CalleeResolver {
+/** What the file says about names: what a called name is, which variables are shared. */
+export interface NameResolver {
   resolve(name: string): CalleeKind;
+  /** Declared volatile/atomic somewhere in the file. */
+  isShared(name: string): boolean;
 }
 
 class FactsBuilder {
@@ -169,7 +171,7 @@ export class StatementClassifier {
   private readonly memo = new Map<number, StatementFacts>();
 
   constructor(
-    private readonly callees: CalleeResolver,
+    private readonly callees: NameResolver,
     private readonly rejectedOpens: ReadonlySet<number>,
   ) {}
 
@@ -456,6 +458,7 @@ export class StatementClassifier {
       case "identifier": {
         const name = node.text;
         if (name === "errno") b.fail("errno-used");
+        else if (this.callees.isShared(name)) b.fail("shared-variable");
         if (!ctx.addressOnly) b.mentions.add(name);
         return;
       }

@@ -1,0 +1,302 @@
+// The analysis rules one at a time, on small functions: which calls are
+// batched, and the reason a call is not.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { reasonIds, transformSource } from "../src/index.ts";
+
+const prelude = "#include <unistd.h>\n#include <fcntl.h>\n#include <stdio.h>\n#include <errno.h>\n";
+
+/** Verdicts of the calls in `body` (a function body), as "batched" or the reason. */
+function verdicts(body: string, minRun?: number): string[] {
+  const text = `${prelude}void f(int fd, char *buf, int n)\n{\n${body}\n}\n`;
+  const result = transformSource(text, minRun === undefined ? {} : { minRun });
+  return result.sites.map((s) => (s.batched ? `run${s.run}` : (s.reason ?? "?")));
+}
+
+function output(body: string): string {
+  const text = `${prelude}void f(int fd, char *buf, int n)\n{\n${body}\n}\n`;
+  return transformSource(text).output.slice(prelude.length + "#include <dbatch.h>\n".length);
+}
+
+test("two discarded writes form a run", () => {
+  assert.equal(verdicts("write(fd, buf, 1); write(fd, buf, 2);"), ["run1", "run1"]);
+});
+
+test("a single call is not batched (single-call); --min-run 1 batches it", () => {
+  assert.equal(verdicts("write(fd, buf, 1);"), ["single-call"]);
+  assert.equal(verdicts("write(fd, buf, 1);", 1), ["run1"]);
+});
+
+test("min-run 3 needs three calls", () => {
+  assert.equal(verdicts("write(fd, buf, 1); write(fd, buf, 2);", 3), [
+    "single-call",
+    "single-call",
+  ]);
+  assert.equal(verdicts("write(fd, buf, 1); write(fd, buf, 2); close(fd);", 3), [
+    "run1",
+    "run1",
+    "run1",
+  ]);
+});
+
+test("one call inside a loop is enough", () => {
+  assert.equal(verdicts("for (int i = 0; i < n; i++) write(fd, buf, 1);"), ["run1"]);
+  assert.equal(verdicts("while (n--) { write(fd, buf, 1); }"), ["run1"]);
+  assert.equal(verdicts("do write(fd, buf, 1); while (--n);"), ["run1"]);
+});
+
+test("a used result is a hazard", () => {
+  assert.equal(verdicts("write(fd, buf, 1); n = write(fd, buf, 2); write(fd, buf, 3);"), [
+    "result-used",
+    "result-used",
+    "result-used",
+  ]);
+  // The lone call after it is blamed on the hazard that split the run.
+  assert.equal(verdicts("if (write(fd, buf, 1) < 0) return; write(fd, buf, 2);"), [
+    "result-used",
+    "result-used",
+  ]);
+  assert.equal(verdicts("write(fd, buf, 1); write(fd, buf, 2); return write(fd, buf, 3);"), [
+    "run1",
+    "run1",
+    "result-used",
+  ]);
+});
+
+test("(void) casts and comma operands discard the result", () => {
+  assert.equal(verdicts("(void)write(fd, buf, 1); (void) write(fd, buf, 2);"), ["run1", "run1"]);
+  assert.equal(verdicts("write(fd, buf, 1), write(fd, buf, 2);"), ["run1", "run1"]);
+  // The comma's left operand is thrown away even inside an assignment.
+  assert.equal(verdicts("n = (write(fd, buf, 1), 0); write(fd, buf, 2);"), ["run1", "run1"]);
+  assert.equal(verdicts("n = (0, write(fd, buf, 1)); write(fd, buf, 2);"), [
+    "result-used",
+    "result-used",
+  ]);
+});
+
+test("calls that are not known end the run; known-pure ones do not", () => {
+  assert.equal(verdicts("write(fd, buf, 1); sync(); write(fd, buf, 2);"), [
+    "unknown-call",
+    "unknown-call",
+  ]);
+  assert.equal(
+    verdicts("write(fd, buf, 1); n = (int)strlen(buf); memset(buf, 0, 4); write(fd, buf, 2);"),
+    ["run1", "run1"],
+  );
+  assert.equal(verdicts("write(fd, buf, 1); (*(void (*)(void))buf)(); write(fd, buf, 2);"), [
+    "unknown-call",
+    "unknown-call",
+  ]);
+});
+
+test("an unknown call inside a call's arguments is a hazard for it", () => {
+  assert.equal(verdicts("write(fd, buf, 1); write(fd, buf, getpid());"), [
+    "unknown-call",
+    "unknown-call",
+  ]);
+});
+
+test("stdio, macros, setjmp, process control each have their reason", () => {
+  assert.equal(verdicts("write(fd, buf, 1); puts(buf); write(fd, buf, 2);"), ["stdio", "stdio"]);
+  assert.equal(verdicts("write(fd, buf, 1); CHECK(n); write(fd, buf, 2);"), [
+    "macro-call",
+    "macro-call",
+  ]);
+  assert.equal(verdicts("write(fd, buf, 1); fork(); write(fd, buf, 2);"), [
+    "process-control",
+    "process-control",
+  ]);
+  assert.equal(verdicts("write(fd, buf, 1); if (n) exit(1); write(fd, buf, 2);"), [
+    "process-control",
+    "process-control",
+  ]);
+  assert.equal(verdicts("write(fd, buf, 1); longjmp(*(jmp_buf *)buf, 1); write(fd, buf, 2);"), [
+    "setjmp-longjmp",
+    "setjmp-longjmp",
+  ]);
+});
+
+test("inline asm and errno end the run", () => {
+  assert.equal(verdicts('write(fd, buf, 1); __asm__("nop"); write(fd, buf, 2);'), [
+    "inline-asm",
+    "inline-asm",
+  ]);
+  assert.equal(verdicts("write(fd, buf, 1); n = errno; write(fd, buf, 2);"), [
+    "errno-used",
+    "errno-used",
+  ]);
+});
+
+test("jumps leaving the run end it; jumps inside a loop of the run do not", () => {
+  assert.equal(verdicts("write(fd, buf, 1); if (n) return; write(fd, buf, 2);"), ["jump", "jump"]);
+  assert.equal(verdicts("write(fd, buf, 1); if (n) goto out; write(fd, buf, 2); out: ;"), [
+    "jump",
+    "jump",
+  ]);
+  assert.equal(
+    verdicts("for (;;) { write(fd, buf, 1); if (n) break; write(fd, buf, 2); sync(); }"),
+    ["jump", "jump"],
+  );
+  assert.equal(verdicts("for (;;) { write(fd, buf, 1); if (!--n) break; write(fd, buf, 2); }"), [
+    "run1",
+    "run1",
+  ]);
+  assert.equal(
+    verdicts("for (;;) { switch (n) { case 1: write(fd, buf, 1); continue; } write(fd, buf, 2); }"),
+    ["run1", "run1"],
+  );
+});
+
+test("a continue inside a switch leaves a run made of the switch", () => {
+  assert.equal(
+    verdicts(
+      "while (n--) { sync(); write(fd, buf, 1); switch (n) { case 1: write(fd, buf, 2); continue; } }",
+    ),
+    ["jump", "single-call"],
+  );
+});
+
+test("a label splits the run; the run after it starts after the label", () => {
+  assert.equal(verdicts("write(fd, buf, 1); again: write(fd, buf, 2); write(fd, buf, 3);"), [
+    "label",
+    "run1",
+    "run1",
+  ]);
+  assert.match(
+    output("again:\n\twrite(fd, buf, 2);\n\twrite(fd, buf, 3);"),
+    "again:\n\tbatch_start();",
+  );
+});
+
+test("a preprocessor directive splits the run", () => {
+  assert.equal(verdicts("write(fd, buf, 1);\n#define X 1\nwrite(fd, buf, 2);"), [
+    "preprocessor",
+    "preprocessor",
+  ]);
+});
+
+test("if/else and loops of deferrable statements join the run", () => {
+  assert.equal(verdicts("write(fd, buf, 1); if (n > 1) write(fd, buf, 2); else close(fd);"), [
+    "run1",
+    "run1",
+    "run1",
+  ]);
+  assert.equal(verdicts("write(fd, buf, 1); if (getpid()) write(fd, buf, 2);"), [
+    "unknown-call",
+    "single-call",
+  ]);
+});
+
+test("a deferred read's buffer may not be used in the same run", () => {
+  assert.equal(verdicts("read(fd, buf, 4); write(1, buf, 4); write(1, buf, 4);"), [
+    "read-buffer-used",
+    "run1",
+    "run1",
+  ]);
+  assert.equal(verdicts("read(fd, buf, 4); n = buf[0]; write(1, buf, 4);"), [
+    "read-buffer-used",
+    "read-buffer-used",
+  ]);
+  // sizeof does not read the buffer.
+  assert.equal(verdicts('read(fd, buf, sizeof buf); write(1, "x", 1);'), ["run1", "run1"]);
+  // Pointer arithmetic: either operand may be the buffer.
+  assert.equal(verdicts("read(fd, n + buf, 4); write(1, buf, 4);"), [
+    "read-buffer-used",
+    "read-buffer-used",
+  ]);
+  // A loop runs again before the flush.
+  assert.equal(
+    verdicts("for (int i = 0; i < 2; i++) { read(fd, buf, 4); sync(); write(1, buf, 4); }"),
+    ["unknown-call", "unknown-call"],
+  );
+  assert.equal(verdicts("while (buf[0] != 'q') read(fd, buf, 1);"), ["single-call"]);
+});
+
+test("an open joins when its fd is only the fd of later calls in the run", () => {
+  assert.equal(verdicts('int f2 = open("x", O_RDONLY); write(f2, buf, 1); close(f2);'), [
+    "run1",
+    "run1",
+    "run1",
+  ]);
+  assert.equal(verdicts('int f2; f2 = creat("x", 0644); write(f2, buf, 1); close(f2);'), [
+    "run1",
+    "run1",
+    "run1",
+  ]);
+  // Checked, passed on, stored, or used after the run: not deferred.
+  assert.equal(
+    verdicts('int f2 = open("x", O_RDONLY); if (f2 < 0) return; write(f2, buf, 1); close(f2);'),
+    ["result-used", "run1", "run1"],
+  );
+  assert.equal(
+    verdicts('int f2 = open("x", O_RDONLY); write(f2, buf, 1); write(1, &f2, 4); close(f2);'),
+    ["result-used", "run1", "run1", "run1"],
+  );
+  assert.equal(verdicts('int f2 = open("x", O_RDONLY); write(f2, buf, 1); sync(); close(f2);'), [
+    "result-used",
+    "unknown-call",
+    "unknown-call",
+  ]);
+  // A parameter or global fd is not the run's own.
+  assert.equal(verdicts('fd = open("x", O_RDONLY); write(fd, buf, 1); close(fd);'), [
+    "result-used",
+    "run1",
+    "run1",
+  ]);
+  // Two declarators, or inside a condition: result used.
+  assert.equal(verdicts('int a = open("x", O_RDONLY), b = 0; write(a, buf, b); close(a);'), [
+    "result-used",
+    "run1",
+    "run1",
+  ]);
+});
+
+test("openat's dirfd may be a deferred open's fd", () => {
+  assert.equal(
+    verdicts('int d = open(".", O_RDONLY); int g = openat(d, "x", O_RDONLY); close(g); close(d);'),
+    ["run1", "run1", "run1", "run1"],
+  );
+});
+
+test("the flush goes after the last call, before a jump", () => {
+  const out = output("\twrite(fd, buf, 1);\n\tn++;\n\twrite(fd, buf, 2);\n\tn++;\n\treturn;");
+  assert.is(
+    out,
+    "void f(int fd, char *buf, int n)\n{\n\tbatch_start();\n\twrite(fd, buf, 1);\n\tn++;\n\twrite(fd, buf, 2);\n\tbatch_flush();\n\tn++;\n\treturn;\n}\n",
+  );
+});
+
+test("nothing to batch: output is the input, no edits, no include", () => {
+  const text = `${prelude}int g(void) { return write(1, "x", 1); }\n`;
+  const result = transformSource(text);
+  assert.is(result.output, text);
+  assert.equal(result.edits, []);
+});
+
+test("parse errors: the function is left alone, with a diagnostic naming the line", () => {
+  const text = `${prelude}void g(void)\n{\n\twrite(1, "a", 1);\n\twrite(1, "b", 1) +;\n}\nvoid h(void)\n{\n\twrite(1, "a", 1);\n\twrite(1, "b", 1);\n}\n`;
+  const result = transformSource(text, { fileName: "g.c" });
+  assert.equal(
+    result.sites.map((s) => s.reason),
+    ["parse-error", "parse-error", null, null],
+  );
+  assert.is(result.diagnostics.length, 1);
+  const d = result.diagnostics[0]!;
+  assert.is(d.rule, "parse-error");
+  assert.is(d.line, 8);
+  assert.match(d.message, "g.c:8");
+  assert.ok(!result.output.includes('batch_start();\n\twrite(1, "a", 1);\n\twrite(1, "b", 1) +'));
+});
+
+test("calls in comments, strings and prototypes are not sites", () => {
+  const text = `${prelude}ssize_t write(int, const void *, size_t);\n/* write(1, "x", 1); */\nvoid g(void) { const char *s = "write(1, s, 1);"; (void)s; }\n`;
+  assert.equal(transformSource(text).sites, []);
+});
+
+test("every reason a site can carry is documented in the README", async () => {
+  const { readFileSync } = await import("node:fs");
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  for (const id of reasonIds) assert.ok(readme.includes(`\`${id}\``), `README lacks ${id}`);
+});
+
+test.run();
