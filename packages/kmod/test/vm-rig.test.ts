@@ -59,6 +59,7 @@ function cleanBoot(): Promise<VmResult> {
       { run: "sleep 20; echo not-reached", timeoutSeconds: 1 },
       { run: "echo still-running" },
       { run: 'test -x "$DBATCH_PRELOAD" && echo preload || echo no-preload', user: "user" },
+      { run: "echo to-out; echo to-err >&2; exit 5", stderr: "separate", user: "user" },
     ],
   });
   return clean;
@@ -110,7 +111,7 @@ test("boot: output and exit status come back, kernel is clean", async () => {
   const r = await cleanBoot();
   assert.equal(r.problems, [], r.console);
   assert.ok(r.bootSeconds > 0 && r.bootSeconds < 100, `boot ${r.bootSeconds}s`);
-  assert.is(r.results.length, 11);
+  assert.is(r.results.length, 12);
   assert.is(r.results[0]?.exitCode, 0);
   assert.is(r.results[0]?.output, "out\nerr\nno newline");
   assert.is(r.results[1]?.exitCode, 3);
@@ -138,6 +139,14 @@ test("boot: /dev/null, host files, stdin, env, cwd, tmpfs, insmod", async () => 
   assert.is(r.results[7]?.output, "1\n1\n");
   const preload = existsSync(PRELOAD_HOST_PATH) ? "preload" : "no-preload";
   assert.is(r.results[10]?.output, `${preload}\n`, `library at ${PRELOAD_GUEST_PATH}`);
+});
+
+test("boot: stderr: separate", async () => {
+  const r = await cleanBoot();
+  assert.is(r.results[11]?.output, "to-out\n");
+  assert.is(r.results[11]?.stderr, "to-err\n");
+  assert.is(r.results[11]?.exitCode, 5);
+  assert.is(r.results[0]?.stderr, "");
 });
 
 test("boot: a command timeout kills only that command", async () => {

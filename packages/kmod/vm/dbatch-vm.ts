@@ -43,6 +43,7 @@ options:
       --command-timeout S kill each command after S guest seconds
       --kernel PATH       kernel image (default: newest /boot/vmlinuz-*)
       --no-preload        do not copy the preload library in
+      --split-stderr      the commands' stderr to stderr (default: merged into stdout)
       --console           stream the kernel console to stderr
       --json              print the whole result as JSON on stdout, no streaming
   -h, --help
@@ -67,6 +68,7 @@ interface CliOptions {
   kernel?: string;
   preload?: boolean;
   console: boolean;
+  splitStderr: boolean;
   json: boolean;
   help: boolean;
 }
@@ -88,6 +90,7 @@ export function parseVmArgs(argv: readonly string[]): CliOptions {
     loadModule: false,
     icount: false,
     console: false,
+    splitStderr: false,
     json: false,
     help: false,
   };
@@ -176,6 +179,9 @@ export function parseVmArgs(argv: readonly string[]): CliOptions {
       case "--console":
         o.console = true;
         break;
+      case "--split-stderr":
+        o.splitStderr = true;
+        break;
       case "--json":
         o.json = true;
         break;
@@ -215,6 +221,7 @@ export async function vmMain(argv: readonly string[]): Promise<number> {
       : ["uname -a; cat /proc/cmdline; lsmod; ls -l /dev/batch 2>&1; ls /opt/dbatch 2>&1; true"];
   const commands: VmCommand[] = texts.map((run) => {
     const c: VmCommand = { run, user: o.user, env: o.env };
+    if (o.splitStderr) c.stderr = "separate";
     if (o.cwd !== undefined) c.cwd = o.cwd;
     if (o.commandTimeout !== undefined) c.timeoutSeconds = o.commandTimeout;
     return c;
@@ -236,6 +243,9 @@ export async function vmMain(argv: readonly string[]): Promise<number> {
       ...(o.json
         ? {}
         : { onOutput: (_i: number, chunk: string) => void process.stdout.write(chunk) }),
+      ...(o.json
+        ? {}
+        : { onStderr: (_i: number, chunk: string) => void process.stderr.write(chunk) }),
       ...(o.console && !o.json
         ? { onConsole: (chunk: string) => void process.stderr.write(chunk) }
         : {}),

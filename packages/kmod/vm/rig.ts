@@ -19,6 +19,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
+import { createConnection, type Socket } from "node:net";
 import { StringDecoder } from "node:string_decoder";
 import {
   baseArchive,
@@ -58,8 +59,13 @@ export interface VmCommand {
   env?: Record<string, string>;
   /** Working directory; default /tmp. */
   cwd?: string;
-  /** Text fed to the command's stdin; default /dev/null. */
-  stdin?: string;
+  /** Fed to the command's stdin; default /dev/null. */
+  stdin?: string | Buffer;
+  /**
+   * "merge" (default): stderr goes to `output` with stdout, in the order written.
+   * "separate": stderr goes to `stderr` (its own serial port; order relative to stdout is lost).
+   */
+  stderr?: "merge" | "separate";
 }
 
 export interface VmFile {
@@ -103,6 +109,8 @@ export interface VmOptions {
   kernelArgs?: string;
   /** Streams command output as it arrives (index into commands). */
   onOutput?: (index: number, chunk: string) => void;
+  /** Streams the stderr of commands with stderr: "separate". */
+  onStderr?: (index: number, chunk: string) => void;
   /** Streams the kernel console (ttyS0) as it arrives. */
   onConsole?: (chunk: string) => void;
 }
@@ -112,8 +120,10 @@ export interface VmCommandResult {
   user: "root" | "user";
   /** The exit status (128+N when killed by signal N); -1 when the command never ran or never finished. */
   exitCode: number;
-  /** stdout and stderr, interleaved as written. */
+  /** stdout, and stderr interleaved as written unless the command asked for stderr: "separate". */
   output: string;
+  /** stderr of a command with stderr: "separate"; "" otherwise. */
+  stderr: string;
   timedOut: boolean;
   /** Guest seconds the command took (wall time in the guest; virtual time under icount). */
   seconds: number;
@@ -508,11 +518,12 @@ export async function runInVm(options: VmOptions): Promise<VmResult> {
     if (cmd.stdin !== undefined) {
       archive.push({
         guestPath: `/dbatch/cmd/${i}.stdin`,
-        data: Buffer.from(cmd.stdin),
+        data: typeof cmd.stdin === "string" ? Buffer.from(cmd.stdin) : cmd.stdin,
         mode: 0o644,
       });
     }
-    run.push(`dbatch_cmd ${i} ${user} ${Math.max(0, Math.ceil(cmd.timeoutSeconds ?? 0))}`);
+    const sep = cmd.stderr === "separate" ? 1 : 0;
+    run.push(`dbatch_cmd ${i} ${user} ${Math.max(0, Math.ceil(cmd.timeoutSeconds ?? 0))} ${sep}`);
   });
   run.push("dbatch_done");
   archive.push({
@@ -563,6 +574,7 @@ async function boot(p: BootParams): Promise<VmResult> {
   const { options, token } = p;
   const commands = options.commands;
   const consolePath = join(p.work, "console.log");
+  const errSocket = join(p.work, "stderr.sock");
   const timeoutSeconds = options.timeoutSeconds ?? 300;
   const append = [
     "console=ttyS0",
@@ -600,15 +612,43 @@ async function boot(p: BootParams): Promise<VmResult> {
     "stdio,id=ctl,signal=off",
     "-serial",
     "chardev:ctl",
+    // ttyS2: stderr of commands with stderr: "separate". qemu waits for the host to connect.
+    "-chardev",
+    `socket,id=err,path=${errSocket},server=on,wait=on`,
+    "-serial",
+    "chardev:err",
   ];
   if (options.icount) args.push("-icount", "shift=0,sleep=off");
 
   const started = Date.now();
   const parser = new ControlParser(token, commands.length, started, options.onOutput);
+  const errParser = new ControlParser(token, commands.length, started, options.onStderr);
+  const errDecoder = new StringDecoder("utf8");
+  let errConn: Socket | null = null;
+  let stopped = false;
+  let errClosed: () => void = () => undefined;
+  const errDone = new Promise<void>((res) => {
+    errClosed = res;
+  });
+  const connectErr = (): void => {
+    if (stopped) return;
+    const sock = createConnection(errSocket);
+    sock.on("connect", () => {
+      errConn = sock;
+    });
+    sock.on("close", () => {
+      if (errConn === sock) errClosed();
+    });
+    sock.on("data", (b: Buffer) => errParser.feed(errDecoder.write(b)));
+    sock.on("error", () => {
+      if (errConn !== sock) setTimeout(connectErr, 50);
+    });
+  };
   const child = spawn(findQemu(), args, { stdio: ["pipe", "pipe", "pipe"] });
   const decoder = new StringDecoder("utf8");
   let qemuStderr = "";
   child.stdout.on("data", (b: Buffer) => parser.feed(decoder.write(b)));
+  connectErr();
   child.stderr.on("data", (b: Buffer) => {
     qemuStderr += b.toString();
   });
@@ -644,9 +684,17 @@ async function boot(p: BootParams): Promise<VmResult> {
     });
   });
   if (poller) clearInterval(poller);
+  stopped = true;
+  if (errConn !== null) {
+    // qemu has exited, so the socket is closing: let the last bytes arrive.
+    await Promise.race([errDone, new Promise((res) => setTimeout(res, 2000))]);
+    (errConn as Socket).destroy();
+  }
   pollConsole();
   parser.feed(decoder.end());
   parser.flush();
+  errParser.feed(errDecoder.end());
+  errParser.flush();
 
   const consoleText = existsSync(consolePath)
     ? readFileSync(consolePath, "utf8").replace(/\r\n/g, "\n")
@@ -687,6 +735,7 @@ async function boot(p: BootParams): Promise<VmResult> {
       user: cmd.user ?? "root",
       exitCode: end ? end.rc : -1,
       output: parser.outputs[i] ?? "",
+      stderr: errParser.outputs[i] ?? "",
       timedOut: end?.timedOut ?? false,
       seconds: end && begin !== undefined ? Math.round((end.uptime - begin) * 1000) / 1000 : 0,
     };

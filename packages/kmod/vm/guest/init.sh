@@ -29,8 +29,9 @@ ln -sf /proc/self/fd/2 /dev/stderr
 hostname dbatch-vm
 mkdir -p /run/dbatch
 
-exec 3>/dev/ttyS1
+exec 3>/dev/ttyS1 4>/dev/ttyS2
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
+stty -F /dev/ttyS2 raw -echo 2>/dev/null
 
 dbatch_skip=
 
@@ -56,11 +57,12 @@ dbatch_insmod() {
 	return 0
 }
 
-# dbatch_cmd INDEX root|user TIMEOUT_SECONDS(0 = none)
+# dbatch_cmd INDEX root|user TIMEOUT_SECONDS(0 = none) SEPARATE_STDERR(0|1)
 dbatch_cmd() {
 	i=$1
 	who=$2
 	t=$3
+	sep=${4:-0}
 	if [ -n "$dbatch_skip" ]; then
 		dbatch_msg SKIP "$i"
 		return 0
@@ -75,7 +77,12 @@ dbatch_cmd() {
 	dbatch_msg BEGIN "$i" "$(cut -d' ' -f1 /proc/uptime)"
 	# setsid: the command leads its own process group, so a timeout can
 	# kill the whole group.
-	setsid "$@" <"$in" >&3 2>&3 3>&- &
+	if [ "$sep" = 1 ]; then
+		printf '\036DBATCH %s BEGIN %s\n' "$DBATCH_TOKEN" "$i" >&4
+		setsid "$@" <"$in" >&3 2>&4 3>&- 4>&- &
+	else
+		setsid "$@" <"$in" >&3 2>&3 3>&- 4>&- &
+	fi
 	pid=$!
 	wd=
 	if [ "$t" -gt 0 ]; then
@@ -86,7 +93,7 @@ dbatch_cmd() {
 				kill -KILL -"$pid" 2>/dev/null
 				kill -KILL "$pid" 2>/dev/null
 			fi
-		) </dev/null >/dev/null 2>&1 3>&- &
+		) </dev/null >/dev/null 2>&1 3>&- 4>&- &
 		wd=$!
 	fi
 	wait "$pid"
@@ -94,6 +101,7 @@ dbatch_cmd() {
 	[ -n "$wd" ] && kill "$wd" 2>/dev/null
 	to=0
 	[ -f "/run/dbatch/timeout-$i" ] && to=1
+	[ "$sep" = 1 ] && printf '\n\036DBATCH %s END %s %s\n' "$DBATCH_TOKEN" "$i" "$rc" >&4
 	printf '\n\036DBATCH %s END %s %s %s %s\n' "$DBATCH_TOKEN" "$i" "$rc" "$to" \
 		"$(cut -d' ' -f1 /proc/uptime)" >&3
 }
