@@ -32,12 +32,14 @@
 #include <sys/syscall.h>
 #include "internal.h"
 
-#define RING_ENTRIES	DBATCH_BATCH_ENTRIES
+#define RING_ENTRIES	(2 * DBATCH_BATCH_ENTRIES)	/* a close can take 2 SQEs */
+#define INTERNAL_UD	((uint64_t)1 << 63)		/* user_data of our own SQEs */
 #define HIGH_FD		900
 
 struct uring_state {
 	struct io_uring ring;
 	struct iovec *iov;	/* scratch for coalesced writes */
+	int slots;		/* a sparse file table is registered */
 	int state;		/* 0: not yet, 1: ready, -1: unusable */
 };
 
@@ -74,6 +76,13 @@ static int ring_setup(struct io_uring *ring, unsigned int entries)
 	return r;
 }
 
+static int getenv_off(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && !strcmp(v, "0");
+}
+
 static struct io_uring *ring_get(void)
 {
 	long hi;
@@ -94,6 +103,8 @@ static struct io_uring *ring_get(void)
 		ur.ring.enter_ring_fd = (int)hi;
 	}
 	LIBURING_CALL(io_uring_register_ring_fd(&ur.ring));
+	ur.slots = !getenv_off("DBATCH_URING_SLOTS") &&
+		   LIBURING_CALL(io_uring_register_files_sparse(&ur.ring, DBATCH_BATCH_ENTRIES)) == 0;
 	ur.state = 1;
 	return &ur.ring;
 }
@@ -341,7 +352,9 @@ static int run_round(struct io_uring *ring, struct dbatch_entry *entries,
 			uint32_t idx = (uint32_t)cqe->user_data;
 			uint32_t g = (uint32_t)(cqe->user_data >> 32);
 
-			if (g > 1)
+			if (cqe->user_data & INTERNAL_UD)
+				;	/* the library's own SQE */
+			else if (g > 1)
 				spread(entries, idx, g, cqe->res);
 			else if (idx < DBATCH_BATCH_ENTRIES)
 				entries[idx].result = cqe->res;
@@ -354,14 +367,98 @@ static int run_round(struct io_uring *ring, struct dbatch_entry *entries,
 	}
 }
 
+/* Ops that can take a fixed file (direct descriptor) as their fd, args[0]. */
+static int fixed_capable(const struct dbatch_entry *e)
+{
+	switch (e->nr) {
+	case SYS_write: case SYS_pwrite64: case SYS_writev: case SYS_read:
+	case SYS_pread64: case SYS_fsync: case SYS_fdatasync: case SYS_close:
+		return 1;
+	case SYS_sendto:
+		return !e->args[4];
+	default:
+		return 0;
+	}
+}
+
+
+/*
+ * Plan which deferred opens can go in as direct descriptors: an open that is
+ * closed later in the same batch, and whose every dependent is a call that
+ * takes a fixed file in args[0], is opened into the ring's file slot
+ * numbered like its entry (openat_direct); its dependents use that slot
+ * (IOSQE_FIXED_FILE); its close becomes close_direct plus a close of the
+ * placeholder. No fd has to be installed at the placeholder, so no split.
+ */
+static void plan_slots(struct dbatch_entry *entries, unsigned int count,
+		       const uint8_t *needed, uint8_t *inslot)
+{
+	uint8_t closed[DBATCH_BATCH_ENTRIES], ok[DBATCH_BATCH_ENTRIES];
+
+	memset(inslot, 0, count);
+	if (!ur.slots)
+		return;
+	memset(closed, 0, count);
+	memset(ok, 1, count);
+	for (unsigned int k = 0; k < count; k++) {
+		const struct dbatch_entry *e = &entries[k];
+		uint32_t refs = e->flags & DBATCH_ARG_REF_MASK;
+
+		while (refs) {
+			unsigned int a = (unsigned int)__builtin_ctz(refs);
+			uint64_t j = e->args[a];
+
+			refs &= refs - 1;
+			if (j >= k)
+				continue;
+			if (a != 0 || !fixed_capable(e))
+				ok[j] = 0;
+			else if (e->nr == SYS_close)
+				closed[j] = 1;
+		}
+	}
+	for (unsigned int j = 0; j < count; j++) {
+		const struct dbatch_entry *e = &entries[j];
+
+		inslot[j] = needed[j] && closed[j] && ok[j] &&
+			    (e->flags == DBATCH_ENTRY_INSTALL_FD) &&
+			    (e->nr == SYS_open || e->nr == SYS_openat || e->nr == SYS_creat);
+	}
+}
+
+/* The slot-mode open entry @e's own SQE. */
+static struct io_uring_sqe *prep_open_slot(struct io_uring *ring,
+					   struct dbatch_entry *e, unsigned int slot)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+	const __u64 *a = e->args;
+
+	if (!sqe)
+		return NULL;
+	/* O_CLOEXEC means nothing for a direct descriptor (and io_uring
+	 * refuses it); the file never becomes a plain fd anyway */
+	if (e->nr == SYS_openat)
+		io_uring_prep_openat_direct(sqe, (int)a[0], (void *)a[1],
+					    (int)a[2] & ~O_CLOEXEC, (mode_t)a[3], slot);
+	else if (e->nr == SYS_open)
+		io_uring_prep_openat_direct(sqe, AT_FDCWD, (void *)a[0],
+					    (int)a[1] & ~O_CLOEXEC, (mode_t)a[2], slot);
+	else
+		io_uring_prep_openat_direct(sqe, AT_FDCWD, (void *)a[0],
+					    O_CREAT | O_WRONLY | O_TRUNC, (mode_t)a[1], slot);
+	sqe->flags |= IOSQE_IO_HARDLINK;
+	return sqe;
+}
+
 static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 			struct dbatch_submit_stats *st)
 {
 	struct io_uring *ring = ring_get();
-	uint8_t needed[DBATCH_BATCH_ENTRIES];
+	uint8_t needed[DBATCH_BATCH_ENTRIES], inslot[DBATCH_BATCH_ENTRIES];
 	struct fd_kind kinds[8];
 	unsigned int nkinds = 0, i = 0;
 	struct iovec *iov = NULL;
+	int any_slot = 0;
 
 	if (!ring)
 		return 0;
@@ -386,19 +483,26 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 				needed[j] = 1;
 		}
 	}
+	plan_slots(entries, count, needed, inslot);
 
 	while (i < count) {
 		struct io_uring_sqe *last = NULL, *sqe;
 		unsigned int n = 0, first = i, niov = 0;
-		int direct = -1, split_after = 0, single = -1;
+		int direct = -1, split_after = 0, single = -1, round_slot = 0;
 		unsigned int single_g = 0;
 		const char *why = NULL;
 
 		for (; i < count; i++) {
 			struct dbatch_entry *e = &entries[i];
-			long r = dbatch_entry_resolve_refs(entries, i);
 			unsigned int g = 1;
+			int slot = -1;
+			long r = 0;
 
+			if ((e->flags & DBATCH_ARG_REF(0)) && e->args[0] < i &&
+			    inslot[e->args[0]])
+				slot = (int)e->args[0];	/* uses a direct descriptor */
+			else
+				r = dbatch_entry_resolve_refs(entries, i);
 			if (r < 0) {
 				e->result = r;
 				continue;
@@ -407,12 +511,42 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 				direct = (int)i++;
 				break;
 			}
-			if (iov) {
+			if (iov && slot < 0) {
 				g = write_group(entries, i, count);
 				if (g > 1 && !fd_coalescible((int)e->args[0], kinds, &nkinds, st))
 					g = 1;
 			}
-			if (g > 1) {
+			if (inslot[i]) {
+				sqe = prep_open_slot(ring, e, i);
+				if (!sqe)
+					return (int)first;
+				sqe->user_data = i;
+				round_slot = any_slot = 1;
+			} else if (slot >= 0 && e->nr == SYS_close) {
+				/* close the direct descriptor, then the placeholder */
+				sqe = io_uring_get_sqe(ring);
+				if (!sqe)
+					return (int)first;
+				io_uring_prep_close_direct(sqe, (unsigned int)slot);
+				sqe->flags |= IOSQE_IO_HARDLINK;
+				sqe->user_data = i;
+				n++;
+				sqe = io_uring_get_sqe(ring);
+				if (!sqe)
+					return (int)first;
+				io_uring_prep_close(sqe, entries[slot].install_fd);
+				sqe->flags |= IOSQE_IO_HARDLINK;
+				sqe->user_data = INTERNAL_UD;
+				round_slot = 1;
+			} else if (slot >= 0) {
+				sqe = prep(ring, e);
+				if (!sqe)
+					return (int)first;
+				sqe->fd = slot;
+				sqe->flags |= IOSQE_FIXED_FILE;
+				sqe->user_data = i;
+				round_slot = 1;
+			} else if (g > 1) {
 				sqe = io_uring_get_sqe(ring);
 				if (!sqe)
 					return (int)first;
@@ -439,14 +573,14 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 			n++;
 			i += g - 1;
 			if ((e->flags & DBATCH_ENTRY_STOP) ||
-			    ((e->flags & DBATCH_ENTRY_INSTALL_FD) && needed[i])) {
+			    ((e->flags & DBATCH_ENTRY_INSTALL_FD) && needed[i] && !inslot[i])) {
 				split_after = 1;
 				why = (e->flags & DBATCH_ENTRY_INSTALL_FD) ? "open-install" : "stop";
 				i++;
 				break;
 			}
 		}
-		if (n == 1) {
+		if (n == 1 && !round_slot) {
 			/* one call: a plain syscall is cheaper than a ring round */
 			ring->sq.sqe_tail--;
 			if (single_g > 1) {
@@ -467,9 +601,17 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 				e->result = dbatch_run_entry(e, st);
 				continue;
 			}
+			if (inslot[k]) {
+				/* the file lived in slot k and was closed there, as was
+				 * the placeholder: nothing left for the library to close */
+				if (e->result >= 0)
+					e->result = e->install_fd;
+				e->install_fd = -1;
+				continue;
+			}
 			/* install the fds of the opens of this round at their placeholders */
 			if ((e->flags & DBATCH_ENTRY_INSTALL_FD) && (int)k != direct &&
-			    !(n == 1 && (int)k == single) &&
+			    !(n == 1 && !round_slot && (int)k == single) &&
 			    e->result >= 0 && e->result != e->install_fd)
 				e->result = dbatch_install_fd(e->result, e->install_fd,
 							      dbatch_entry_open_flags(e), st);
@@ -488,6 +630,14 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 					entries[i].result = -ECANCELED;
 			}
 		}
+	}
+	/* dependents of a slot-mode open that failed ran on an empty slot */
+	for (unsigned int k = 0; any_slot && k < count; k++) {
+		struct dbatch_entry *e = &entries[k];
+
+		if ((e->flags & DBATCH_ARG_REF(0)) && e->args[0] < k &&
+		    inslot[e->args[0]] && entries[e->args[0]].result < 0)
+			e->result = -ECANCELED;
 	}
 	return (int)count;
 }

@@ -14,6 +14,10 @@ int main(void)
 	CHECK(write(fd, "never\n", 6) == 6);
 	CHECK(close(fd) == 0);
 	CHECK(write(1, "", 0) == 0);			/* unrelated: runs */
+	int fd2 = open("missing/other.txt", O_RDONLY);	/* fails too, never closed */
+	CHECK(fd2 >= 0 && fd2 != fd);
+	char buf[4];
+	CHECK(read(fd2, buf, sizeof(buf)) == sizeof(buf));
 	int ok = open("ok.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	CHECK(write(ok, "fine\n", 5) == 5);
 	CHECK(close(ok) == 0);
@@ -23,8 +27,8 @@ int main(void)
 	CHECK(batch_last_error(&err) == 0);
 	CHECK(err.error == ENOENT && err.index == 0);
 	CHECK(!strcmp(err.call, "open") && err.nr == 2);
-	CHECK(err.failed == 4 && err.cancelled == 3);	/* open + 3 dependents */
-	CHECK(!raw_fd_valid(fd));			/* like the -1 it stood for */
+	CHECK(err.failed == 6 && err.cancelled == 4);	/* 2 opens + 4 dependents */
+	CHECK(!raw_fd_valid(fd2));			/* like the -1 it stood for */
 	CHECK(!strcmp(raw_slurp("ok.txt", &len), "fine\n"));
 	/* the next window starts clean */
 	batch_start();
