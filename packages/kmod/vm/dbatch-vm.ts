@@ -9,6 +9,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   runInVm,
+  runVmShell,
   shellQuote,
   type VmCommand,
   type VmFile,
@@ -25,7 +26,8 @@ Boots Debian's kernel in qemu (TCG) with busybox, glibc, the preload library
 (at /opt/dbatch/libdbatch-preload.so) and the given files, runs the command(s)
 and exits with the status of the first one that fails (else 0). One argument
 after -- is shell text as is ('ls | wc -l'); several are quoted and joined.
-Without a command: prints uname, /proc/cmdline, lsmod and /dev/batch.
+Without a command: prints uname, /proc/cmdline, lsmod and /dev/batch;
+with --shell: an interactive shell on the console (Ctrl-A X quits qemu).
 
 options:
   -c, --command TEXT      a shell command to run (repeatable, in order)
@@ -43,6 +45,8 @@ options:
       --command-timeout S kill each command after S guest seconds
       --kernel PATH       kernel image (default: newest /boot/vmlinuz-*)
       --no-preload        do not copy the preload library in
+  -s, --shell             an interactive shell (after the commands, if any)
+  -i, --stdin             feed our stdin to the (first) command
       --split-stderr      the commands' stderr to stderr (default: merged into stdout)
       --console           stream the kernel console to stderr
       --json              print the whole result as JSON on stdout, no streaming
@@ -69,6 +73,8 @@ interface CliOptions {
   preload?: boolean;
   console: boolean;
   splitStderr: boolean;
+  shell: boolean;
+  stdin: boolean;
   json: boolean;
   help: boolean;
 }
@@ -91,6 +97,8 @@ export function parseVmArgs(argv: readonly string[]): CliOptions {
     icount: false,
     console: false,
     splitStderr: false,
+    shell: false,
+    stdin: false,
     json: false,
     help: false,
   };
@@ -179,6 +187,14 @@ export function parseVmArgs(argv: readonly string[]): CliOptions {
       case "--console":
         o.console = true;
         break;
+      case "-s":
+      case "--shell":
+        o.shell = true;
+        break;
+      case "-i":
+      case "--stdin":
+        o.stdin = true;
+        break;
       case "--split-stderr":
         o.splitStderr = true;
         break;
@@ -215,13 +231,45 @@ export async function vmMain(argv: readonly string[]): Promise<number> {
     process.stdout.write(vmUsage + "\n");
     return 0;
   }
+  if (o.shell) {
+    try {
+      return await runVmShell(
+        {
+          commands: o.commands.map((run) => ({ run, user: o.user, env: o.env })),
+          files: o.files,
+          modules: o.modules,
+          loadModule: o.loadModule,
+          ...(o.moduleParams !== undefined ? { moduleParams: o.moduleParams } : {}),
+          icount: o.icount,
+          ...(o.memoryMb !== undefined ? { memoryMb: o.memoryMb } : {}),
+          ...(o.cpus !== undefined ? { cpus: o.cpus } : {}),
+          ...(o.kernel !== undefined ? { kernel: o.kernel } : {}),
+          ...(o.preload !== undefined ? { preload: o.preload } : {}),
+        },
+        o.user,
+      );
+    } catch (e) {
+      if (e instanceof VmError) {
+        process.stderr.write(`${e.message}\n`);
+        return VM_INFRA_EXIT;
+      }
+      throw e;
+    }
+  }
+  let stdinData: Buffer | undefined;
+  if (o.stdin) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
+    stdinData = Buffer.concat(chunks);
+  }
   const texts =
     o.commands.length > 0
       ? o.commands
       : ["uname -a; cat /proc/cmdline; lsmod; ls -l /dev/batch 2>&1; ls /opt/dbatch 2>&1; true"];
-  const commands: VmCommand[] = texts.map((run) => {
+  const commands: VmCommand[] = texts.map((run, index) => {
     const c: VmCommand = { run, user: o.user, env: o.env };
     if (o.splitStderr) c.stderr = "separate";
+    if (stdinData !== undefined && index === 0) c.stdin = stdinData;
     if (o.cwd !== undefined) c.cwd = o.cwd;
     if (o.commandTimeout !== undefined) c.timeoutSeconds = o.commandTimeout;
     return c;

@@ -467,9 +467,16 @@ class ControlParser {
   }
 }
 
-/** Boots the VM once, runs the commands in order, and powers it off. */
-export async function runInVm(options: VmOptions): Promise<VmResult> {
-  const t0 = Date.now();
+interface Prepared {
+  kernel: string;
+  kernelVersion: string;
+  token: string;
+  modules: { label: string; guest: string; params: string }[];
+  initrd: Buffer;
+}
+
+/** Builds the initramfs for a run: base archive + this run's files, modules and run.sh. */
+function prepare(options: VmOptions, shell: "root" | "user" | null): Prepared {
   const kernel = options.kernel ?? defaultKernel();
   if (!existsSync(kernel)) throw new VmError(`dbatch-vm: kernel image not found: ${kernel}`);
   const kernelVersion = kernelVersionOf(kernel);
@@ -525,6 +532,7 @@ export async function runInVm(options: VmOptions): Promise<VmResult> {
     const sep = cmd.stderr === "separate" ? 1 : 0;
     run.push(`dbatch_cmd ${i} ${user} ${Math.max(0, Math.ceil(cmd.timeoutSeconds ?? 0))} ${sep}`);
   });
+  if (shell !== null) run.push(`dbatch_shell ${shell}`);
   run.push("dbatch_done");
   archive.push({
     guestPath: "/dbatch/run.sh",
@@ -532,23 +540,111 @@ export async function runInVm(options: VmOptions): Promise<VmResult> {
     mode: 0o644,
   });
 
+  let base: string;
+  try {
+    base = baseArchive();
+  } catch (e) {
+    throw new VmError(`dbatch-vm: building the initramfs failed: ${(e as Error).message}`);
+  }
+  // An uncompressed archive after a compressed one must start 4-byte aligned: pad with zeros.
+  const baseGz = readFileSync(base);
+  const pad = Buffer.alloc((512 - (baseGz.length % 512)) % 512);
+  const initrd = Buffer.concat([baseGz, pad, runArchive(archive, elf)]);
+  return { kernel, kernelVersion, token, modules, initrd };
+}
+
+/** Boots the VM once, runs the commands in order, and powers it off. */
+export async function runInVm(options: VmOptions): Promise<VmResult> {
+  const t0 = Date.now();
+  const prep = prepare(options, null);
   const work = mkdtempSync(join(tmpdir(), "dbatch-vm-"));
   try {
     const initrd = join(work, "initrd.img");
-    let base: string;
-    try {
-      base = baseArchive();
-    } catch (e) {
-      throw new VmError(`dbatch-vm: building the initramfs failed: ${(e as Error).message}`);
-    }
-    // An uncompressed archive after a compressed one must start 4-byte aligned: pad with zeros.
-    const baseGz = readFileSync(base);
-    const pad = Buffer.alloc((512 - (baseGz.length % 512)) % 512);
-    writeFileSync(initrd, Buffer.concat([baseGz, pad, runArchive(archive, elf)]));
-    return await boot({ options, kernel, kernelVersion, initrd, work, token, modules, t0 });
+    writeFileSync(initrd, prep.initrd);
+    return await boot({ ...prep, options, initrd, work, t0 });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Interactive: boots the VM with a shell on the console (the terminal, via
+ * stdin/stdout; Ctrl-A X quits qemu), after the files, modules and commands
+ * of options (commands run first, their output is not shown). Resolves to
+ * qemu's exit status when the shell exits (the VM powers off).
+ */
+export async function runVmShell(
+  options: Omit<VmOptions, "onOutput" | "onStderr" | "onConsole">,
+  user: "root" | "user" = "root",
+): Promise<number> {
+  const prep = prepare(options, user);
+  const work = mkdtempSync(join(tmpdir(), "dbatch-vm-"));
+  try {
+    const initrd = join(work, "initrd.img");
+    writeFileSync(initrd, prep.initrd);
+    const args = [
+      ...qemuBaseArgs(options, prep.kernel, initrd, "loglevel=4"),
+      "-serial",
+      "mon:stdio",
+      "-chardev",
+      "null,id=ctl",
+      "-serial",
+      "chardev:ctl",
+      "-chardev",
+      "null,id=err",
+      "-serial",
+      "chardev:err",
+    ];
+    const child = spawn(findQemu(), args, { stdio: "inherit" });
+    return await new Promise<number>((res) => {
+      child.on("error", () => res(VM_INFRA_EXIT_CODE));
+      child.on("close", (code) => res(code ?? VM_INFRA_EXIT_CODE));
+    });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Exit status the command-line entry uses for VM failures and kernel problems. */
+export const VM_INFRA_EXIT_CODE = 125;
+
+function qemuBaseArgs(
+  options: VmOptions,
+  kernel: string,
+  initrd: string,
+  loglevel: string,
+): string[] {
+  const append = [
+    "console=ttyS0",
+    loglevel,
+    "panic=-1",
+    "random.trust_cpu=on",
+    // Crypto self-tests are half of the boot's instructions (matters under icount).
+    "cryptomgr.notests",
+    options.kernelArgs ?? "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+  const args = [
+    "-nodefaults",
+    "-display",
+    "none",
+    "-no-reboot",
+    "-accel",
+    "tcg",
+    "-m",
+    String(options.memoryMb ?? 512),
+    "-smp",
+    String(options.cpus ?? 1),
+    "-kernel",
+    kernel,
+    "-initrd",
+    initrd,
+    "-append",
+    append,
+  ];
+  if (options.icount) args.push("-icount", "shift=0,sleep=off");
+  return args;
 }
 
 interface BootParams {
@@ -576,34 +672,8 @@ async function boot(p: BootParams): Promise<VmResult> {
   const consolePath = join(p.work, "console.log");
   const errSocket = join(p.work, "stderr.sock");
   const timeoutSeconds = options.timeoutSeconds ?? 300;
-  const append = [
-    "console=ttyS0",
-    "loglevel=5",
-    "panic=-1",
-    "random.trust_cpu=on",
-    // Crypto self-tests are half of the boot's instructions (matters under icount).
-    "cryptomgr.notests",
-    options.kernelArgs ?? "",
-  ]
-    .filter(Boolean)
-    .join(" ");
   const args = [
-    "-nodefaults",
-    "-display",
-    "none",
-    "-no-reboot",
-    "-accel",
-    "tcg",
-    "-m",
-    String(options.memoryMb ?? 512),
-    "-smp",
-    String(options.cpus ?? 1),
-    "-kernel",
-    p.kernel,
-    "-initrd",
-    p.initrd,
-    "-append",
-    append,
+    ...qemuBaseArgs(options, p.kernel, p.initrd, "loglevel=5"),
     "-chardev",
     `file,id=con,path=${consolePath}`,
     "-serial",
@@ -618,7 +688,6 @@ async function boot(p: BootParams): Promise<VmResult> {
     "-serial",
     "chardev:err",
   ];
-  if (options.icount) args.push("-icount", "shift=0,sleep=off");
 
   const started = Date.now();
   const parser = new ControlParser(token, commands.length, started, options.onOutput);

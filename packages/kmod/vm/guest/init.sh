@@ -106,6 +106,20 @@ dbatch_cmd() {
 		"$(cut -d' ' -f1 /proc/uptime)" >&3
 }
 
+# dbatch_shell root|user: an interactive shell on the console (dbatch vm --shell).
+dbatch_shell() {
+	echo "dbatch-vm: $(uname -r), /dev/batch: $(test -c /dev/batch && echo yes || echo no);" \
+		"preload: $(test -f /opt/dbatch/libdbatch-preload.so && echo /opt/dbatch/libdbatch-preload.so || echo none);" \
+		"exit the shell to power off" >/dev/console
+	export HOME=/root DBATCH_PRELOAD=/opt/dbatch/libdbatch-preload.so PS1='dbatch-vm:\w# '
+	cd /tmp
+	if [ "$1" = user ]; then
+		HOME=/home/user PS1='dbatch-vm:\w$ ' setsid cttyhack dbatch-runas 1000 1000 /bin/sh -i
+	else
+		setsid cttyhack /bin/sh -i
+	fi
+}
+
 dbatch_done() {
 	dbatch_msg DONE
 }
