@@ -97,7 +97,7 @@ test("DBATCH_STATS=1 adds exactly one dbatch: line to stderr", () => {
   });
   const lines = r.stderr.toString().split("\n").filter((l) => l.startsWith("dbatch:"));
   assert.is(lines.length, 1);
-  assert.match(lines[0], /^dbatch: backend=emulate recorded=3 flushes=1 kernel_entries=3$/);
+  assert.match(lines[0] ?? "", /^dbatch: backend=emulate recorded=3 flushes=1 kernel_entries=3$/);
   const rest = r.stderr.toString().split("\n").filter((l) => !l.startsWith("dbatch:")).join("\n");
   assert.is(rest, p.original.stderr.toString());
 });

@@ -113,7 +113,7 @@ export function parseStats(text: string): Stats {
   const s: Stats = { lines, backend: "", recorded: 0, flushes: 0, kernelEntries: 0 };
   for (const l of lines) {
     const kv = Object.fromEntries(l.slice(8).split(" ").map((f) => f.split("=") as [string, string]));
-    s.backend = kv.backend;
+    s.backend = kv.backend ?? "";
     s.recorded += Number(kv.recorded);
     s.flushes += Number(kv.flushes);
     s.kernelEntries += Number(kv.kernel_entries);
