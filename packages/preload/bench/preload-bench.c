@@ -11,6 +11,10 @@
  *   preload-bench record REPS   time only batch_start() + 60 recorded writes;
  *                               the flush happens outside the timed part
  *   preload-bench liburing REPS raw liburing: 60 SQEs, one submit_and_wait
+ *   preload-bench plain-alt REPS / batch-alt REPS
+ *                               the same 60 writes alternating between two
+ *                               /dev/null fds (nothing to coalesce: shows
+ *                               the cost of uring's linked SQE chain)
  */
 #define _GNU_SOURCE
 #include <dbatch.h>
@@ -47,9 +51,10 @@ int main(int argc, char **argv)
 	int reps = argc > 2 ? atoi(argv[2]) : 2000;
 	long long *t = calloc((size_t)reps, sizeof(*t));
 	int fd = open("/dev/null", O_WRONLY);
+	int fd2 = open("/dev/null", O_WRONLY);
 	struct io_uring ring;
 
-	if (!t || fd < 0 || reps <= 0)
+	if (!t || fd < 0 || fd2 < 0 || reps <= 0)
 		return 2;
 	if (!strcmp(mode, "liburing") && io_uring_queue_init(64, &ring, 0) < 0)
 		return 3;
@@ -64,6 +69,16 @@ int main(int argc, char **argv)
 			batch_start();
 			for (int i = 0; i < CALLS; i++)
 				write(fd, msg, sizeof(msg));
+			batch_flush();
+			t1 = now();
+		} else if (!strcmp(mode, "plain-alt")) {
+			for (int i = 0; i < CALLS; i++)
+				write(i & 1 ? fd2 : fd, msg, sizeof(msg));
+			t1 = now();
+		} else if (!strcmp(mode, "batch-alt")) {
+			batch_start();
+			for (int i = 0; i < CALLS; i++)
+				write(i & 1 ? fd2 : fd, msg, sizeof(msg));
 			batch_flush();
 			t1 = now();
 		} else if (!strcmp(mode, "record")) {
