@@ -96,6 +96,9 @@ test("findKernelProblems: warnings count, module taint notices do not", () => {
   ].join("\n");
   assert.is(findKernelProblems(text).length, 5);
   assert.equal(findKernelProblems("[ 1.0] all fine\n[ 2.0] reboot: Power down\n"), []);
+  const userFault =
+    "[ 3.0] traps: fuzz[123] general protection fault ip:7f0 sp:7ff error:0 in libc.so.6";
+  assert.equal(findKernelProblems(userFault), []);
 });
 
 test("CLI arguments", () => {

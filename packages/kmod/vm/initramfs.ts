@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   existsSync,
+  rmSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -144,6 +145,16 @@ export function baseLibraryPaths(): Set<string> {
   return new Set(baseLibs.filter((p) => existsSync(p)).map(canonicalGuestPath));
 }
 
+/** Keeps the newest few base archives (other checkouts may still use older ones). */
+function pruneOldBases(keep: string): void {
+  const bases = readdirSync(cacheDir)
+    .filter((n) => /^base-[0-9a-f]+\.cpio\.gz$/.test(n))
+    .map((n) => join(cacheDir, n))
+    .filter((p) => p !== keep)
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  for (const old of bases.slice(2)) rmSync(old, { force: true });
+}
+
 /** Returns the path of the cached, gzipped base archive, building it when its inputs changed. */
 export function baseArchive(): string {
   const busybox = findBusybox();
@@ -220,6 +231,7 @@ export function baseArchive(): string {
   }
   execFileSync("rm", ["-f", runas]);
   writeAtomic(out, gzipSync(packCpio(entries), { level: 6 }));
+  pruneOldBases(out);
   return out;
 }
 

@@ -172,6 +172,8 @@ const problemPatterns: RegExp[] = [
 const benignPatterns: RegExp[] = [
   /module verification failed/,
   /loading out-of-tree module taints kernel/,
+  // A user-space program's fault (shown with loglevel >= 7), not a kernel problem.
+  /\btraps: \S+\[\d+\] general protection/,
 ];
 
 /** Lines of a kernel console that show a kernel problem; taint notices for unsigned/out-of-tree modules are not. */
