@@ -36,6 +36,7 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 export function spawn(cmd: string, args: readonly string[], options: SpawnOptions = {}): Result {
+  const t0 = Date.now();
   const r = spawnSync(cmd, [...args], {
     cwd: options.cwd ?? process.cwd(),
     input: options.input ?? "",
@@ -45,6 +46,10 @@ export function spawn(cmd: string, args: readonly string[], options: SpawnOption
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.error) throw r.error;
+  if (process.env.DBATCH_TEST_TIMING)
+    process.stderr.write(
+      `[${Date.now() - t0} ms] ${cmd.split("/").pop()} ${args.join(" ").slice(0, 80)}\n`,
+    );
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -93,7 +98,9 @@ export function listTree(dir: string): string[] {
 export function programFixtures(): string[] {
   try {
     return readdirSync(join(fixturesDir, "programs"))
-      .filter((n) => statSync(join(fixturesDir, "programs", n, "main.c"), { throwIfNoEntry: false })?.isFile())
+      .filter((n) =>
+        statSync(join(fixturesDir, "programs", n, "main.c"), { throwIfNoEntry: false })?.isFile(),
+      )
       .sort();
   } catch {
     return [];

@@ -4,16 +4,9 @@ import { CliError, EXIT_CHANGES, EXIT_OK, EXIT_USAGE, errorMessage } from "../er
 import { cliVersion } from "../version.ts";
 import { parseTransformArgs, transformUsage } from "./args.ts";
 import type { ReportFormat, TransformOptions } from "./args.ts";
-import { writeFileAtomic } from "./atomic-write.ts";
-import { unifiedDiff } from "./diff.ts";
 import { expandInputs } from "./inputs.ts";
 import type { FileResult } from "./job.ts";
-import { defaultJobs, transformAll, workersWorthwhile } from "./pool.ts";
 import { Progress } from "./progress.ts";
-import { renderJsonReport } from "./report-json.ts";
-import { summarise, toFileReports } from "./report-model.ts";
-import { renderSarifReport } from "./report-sarif.ts";
-import { renderTextReport } from "./report-text.ts";
 
 export interface Io {
   stdout: (text: string) => void;
@@ -27,11 +20,17 @@ export const processIo: Io = {
   cwd: process.cwd(),
 };
 
-function renderReport(format: ReportFormat, results: readonly FileResult[], cwd: string): string {
-  const files = toFileReports(results);
-  if (format === "json") return renderJsonReport(files);
-  if (format === "sarif") return renderSarifReport(files, cliVersion(), cwd);
-  return renderTextReport(files);
+async function renderReport(
+  format: ReportFormat,
+  results: readonly FileResult[],
+  cwd: string,
+): Promise<string> {
+  const files = (await import("./report-model.ts")).toFileReports(results);
+  if (format === "json") return (await import("./report-json.ts")).renderJsonReport(files);
+  if (format === "sarif") {
+    return (await import("./report-sarif.ts")).renderSarifReport(files, cliVersion(), cwd);
+  }
+  return (await import("./report-text.ts")).renderTextReport(files);
 }
 
 function totalBytes(files: readonly string[], cwd: string): number {
@@ -88,6 +87,11 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
     return EXIT_USAGE;
   }
 
+  // Loaded only now: --help, --version and usage errors stay quick.
+  const { defaultJobs, transformAll, workersWorthwhile } = await import("./pool.ts");
+  const { writeFileAtomic } = await import("./atomic-write.ts");
+  const { unifiedDiff } = await import("./diff.ts");
+  const { summarise, toFileReports } = await import("./report-model.ts");
   const progress = new Progress(files.length);
   const jobs = options.jobs ?? defaultJobs();
   // An explicit --jobs N > 1 always uses the pool; otherwise only when it pays.
@@ -153,7 +157,7 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
   }
 
   if (options.report !== null) {
-    const text = renderReport(options.report, results, io.cwd);
+    const text = await renderReport(options.report, results, io.cwd);
     if (options.reportFile !== null) {
       try {
         writeFileSync(resolve(io.cwd, options.reportFile), text);

@@ -1,0 +1,513 @@
+// dbatch-transform end to end: the real binary, spawned in temporary directories.
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  lstatSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import {
+  binDir,
+  cleanEnv,
+  dbt,
+  fixturesDir,
+  listTree,
+  repoRoot,
+  scratch,
+  scratchWith,
+  seedExample,
+  spawn,
+  transformBin,
+} from "./helpers.ts";
+
+const seedText = readFileSync(seedExample, "utf8");
+
+// A file with both verdicts: a batched run and call sites left alone.
+const MIXED = `#include <fcntl.h>
+#include <unistd.h>
+
+int main(void)
+{
+\tint fd = open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+\twrite(fd, "a", 1);
+\twrite(fd, "b", 1);
+\tif (write(fd, "c", 1) < 0)
+\t\treturn 1;
+\tclose(fd);
+\treturn 0;
+}
+`;
+
+// Already batched / nothing to batch: the transform leaves it as it is.
+const CLEAN = `#include <unistd.h>
+
+int main(void)
+{
+\treturn write(1, "x", 1) == 1 ? 0 : 1;
+}
+`;
+
+function transformed(file: string): string {
+  const dir = scratchWith({ "t.c": file });
+  const r = dbt(["--stdout", "t.c"], { cwd: dir });
+  assert.is(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+const seedExpected = transformed(seedExample);
+
+test("--help is truthful and exits 0; --version prints the version", () => {
+  const h = dbt(["--help"]);
+  assert.is(h.status, 0);
+  for (const flag of [
+    "--write",
+    "--check",
+    "--diff",
+    "--stdout",
+    "--report",
+    "--report-file",
+    "--min-run",
+    "--jobs",
+  ]) {
+    assert.ok(h.stdout.includes(flag), `--help does not mention ${flag}`);
+  }
+  assert.ok(h.stdout.includes("Exit codes: 0 done"));
+  assert.is(h.stderr, "");
+  const v = dbt(["--version"]);
+  assert.is(v.status, 0);
+  const pkg = JSON.parse(
+    readFileSync(join(repoRoot, "packages", "cli", "package.json"), "utf8"),
+  ) as { version: string };
+  assert.is(v.stdout.trim(), `dbatch-transform ${pkg.version}`);
+});
+
+test("usage errors exit 2 and name the problem", () => {
+  const dir = scratchWith({ "a.c": seedExample, "b.c": seedExample });
+  const cases: [string[], RegExp][] = [
+    [[], /no files given/],
+    [["--check", "--diff", "a.c"], /choose one of/],
+    [["--report", "xml", "a.c"], /--report wants text, json or sarif/],
+    [["--min-run", "0", "a.c"], /--min-run wants a whole number/],
+    [["--min-run", "two", "a.c"], /--min-run wants a whole number/],
+    [["--jobs", "-1", "a.c"], /jobs/],
+    [["--stdout", "a.c", "b.c"], /--stdout takes exactly one file/],
+    [["--stdout", "*.c"], /--stdout takes exactly one file/],
+    [["--stdout", "--report", "json", "a.c"], /both want stdout/],
+    [["--frobnicate", "a.c"], /Unknown option/],
+  ];
+  for (const [args, re] of cases) {
+    const r = dbt(args, { cwd: dir });
+    assert.is(r.status, 2, `${args.join(" ")}: exit ${r.status}`);
+    assert.match(r.stderr, re, `${args.join(" ")}: ${r.stderr}`);
+    assert.is(r.stdout, "", `${args.join(" ")}: stdout not empty`);
+  }
+  assert.is(readFileSync(join(dir, "a.c"), "utf8"), seedText, "a usage error touched a file");
+});
+
+test("--write (default) rewrites atomically: same mode, no temporary files, idempotent", () => {
+  const dir = scratchWith({ "example.c": seedExample, "clean.c": seedExample });
+  writeFileSync(join(dir, "clean.c"), CLEAN);
+  chmodSync(join(dir, "example.c"), 0o640);
+  const before = statSync(join(dir, "example.c"));
+  const r = dbt(["example.c", "clean.c"], { cwd: dir });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, "");
+  assert.match(r.stderr, /^dbatch-transform: 2 files, 1 rewritten; 1 run batched \(4 calls\)/m);
+  assert.is(readFileSync(join(dir, "example.c"), "utf8"), seedExpected);
+  assert.is(readFileSync(join(dir, "clean.c"), "utf8"), CLEAN);
+  const after = statSync(join(dir, "example.c"));
+  assert.is(after.mode & 0o7777, 0o640, "mode not kept");
+  assert.is.not(after.ino, before.ino, "not replaced by rename");
+  assert.equal(listTree(dir), ["clean.c", "example.c"], "temporary files left behind");
+  // Again: nothing changes, the file is not even replaced.
+  const again = dbt(["--write", "example.c"], { cwd: dir });
+  assert.is(again.status, 0);
+  assert.match(again.stderr, /1 file, 0 rewritten/);
+  assert.is(statSync(join(dir, "example.c")).ino, after.ino);
+});
+
+test("--write through a symlink rewrites the target and keeps the link", () => {
+  const dir = scratchWith({ "real.c": seedExample });
+  symlinkSync("real.c", join(dir, "link.c"));
+  const r = dbt(["link.c"], { cwd: dir });
+  assert.is(r.status, 0, r.stderr);
+  assert.ok(lstatSync(join(dir, "link.c")).isSymbolicLink());
+  assert.is(readFileSync(join(dir, "real.c"), "utf8"), seedExpected);
+  assert.equal(listTree(dir), ["link.c", "real.c"]);
+});
+
+test("--check: exit 1 listing the files that would change in a dirty tree, 0 in a clean one; never writes", () => {
+  const dir = scratchWith({ "a.c": seedExample });
+  mkdirSync(join(dir, "src"));
+  writeFileSync(join(dir, "src", "b.c"), MIXED);
+  writeFileSync(join(dir, "src", "ok.h"), CLEAN);
+  const dirty = dbt(["--check", "a.c", "src/*.[ch]"], { cwd: dir });
+  assert.is(dirty.status, 1, dirty.stderr);
+  assert.equal(dirty.stdout.trim().split("\n"), ["a.c", "src/b.c"]);
+  assert.match(dirty.stderr, /3 files, 2 would change/);
+  assert.is(readFileSync(join(dir, "a.c"), "utf8"), seedText);
+  assert.is(readFileSync(join(dir, "src", "b.c"), "utf8"), MIXED);
+  // Clean the tree with --write, then --check passes.
+  assert.is(dbt(["a.c", "src/*.[ch]"], { cwd: dir }).status, 0);
+  const clean = dbt(["--check", "a.c", "src/*.[ch]"], { cwd: dir });
+  assert.is(clean.status, 0, clean.stderr);
+  assert.is(clean.stdout, "");
+  assert.match(clean.stderr, /3 files, 0 would change/);
+});
+
+test("--diff prints a unified diff that patch applies; writes nothing; exit 0", () => {
+  const dir = scratchWith({ "example.c": seedExample });
+  const r = dbt(["--diff", "example.c"], { cwd: dir });
+  assert.is(r.status, 0, r.stderr);
+  const lines = r.stdout.split("\n");
+  assert.is(lines[0], "--- a/example.c");
+  assert.is(lines[1], "+++ b/example.c");
+  assert.match(lines[2] ?? "", /^@@ -\d+,\d+ \+\d+,\d+ @@/);
+  assert.ok(lines.includes("+#include <dbatch.h>"));
+  assert.ok(lines.some((l) => /^\+\s*batch_start\(\);$/.test(l)));
+  assert.ok(lines.some((l) => /^\+\s*batch_flush\(\);$/.test(l)));
+  assert.is(readFileSync(join(dir, "example.c"), "utf8"), seedText, "--diff wrote");
+  const patched = spawnSync("patch", ["-p1", "--quiet"], {
+    cwd: dir,
+    input: r.stdout,
+    encoding: "utf8",
+  });
+  assert.is(patched.status, 0, patched.stderr);
+  assert.is(readFileSync(join(dir, "example.c"), "utf8"), seedExpected);
+  const none = dbt(["--diff", "example.c"], { cwd: dir });
+  assert.is(none.stdout, "", "a transformed file still has a diff");
+});
+
+test("--stdout prints exactly the transformed text and writes nothing", () => {
+  const dir = scratchWith({ "example.c": seedExample });
+  const r = dbt(["--stdout", "example.c"], { cwd: dir });
+  assert.is(r.status, 0);
+  assert.ok(r.stdout.includes("batch_start();") && r.stdout.includes("#include <dbatch.h>"));
+  assert.is(readFileSync(join(dir, "example.c"), "utf8"), seedText);
+  assert.equal(listTree(dir), ["example.c"]);
+  // With a text report, the remarks go to stderr: stdout stays the file.
+  const rep = dbt(["--stdout", "--report", "text", "example.c"], { cwd: dir });
+  assert.is(rep.stdout, r.stdout);
+  assert.match(rep.stderr, /^example\.c:\d+:\d+: batched run 1 \(open, write x2, close\)$/m);
+});
+
+test("--min-run: a lone call is batched with --min-run 1 only", () => {
+  const lone = `#include <unistd.h>\nvoid f(int fd)\n{\n\twrite(fd, "x", 1);\n}\n`;
+  const dir = scratch();
+  writeFileSync(join(dir, "lone.c"), lone);
+  const two = dbt(["--check", "--report", "json", "lone.c"], { cwd: dir });
+  assert.is(two.status, 0);
+  const r2 = JSON.parse(two.stdout) as { files: { sites: { reason: string | null }[] }[] };
+  assert.is(r2.files[0]?.sites[0]?.reason, "single-call");
+  const one = dbt(["--check", "--min-run", "1", "lone.c"], { cwd: dir });
+  assert.is(one.status, 1);
+  assert.is(one.stdout.trim(), "lone.c");
+});
+
+test("--report text: compiler-style remarks, one per run and per site left alone", () => {
+  const dir = scratch();
+  writeFileSync(join(dir, "mixed.c"), MIXED);
+  const r = dbt(["--check", "--report", "text", "mixed.c"], { cwd: dir });
+  assert.is(r.status, 1);
+  const remarks = r.stdout.split("\n").filter((l) => l.startsWith("mixed.c:"));
+  // The first line is --check's list (the bare file name), then the remarks.
+  assert.is(r.stdout.split("\n")[0], "mixed.c");
+  assert.ok(remarks.length >= 3, r.stdout);
+  for (const l of remarks) {
+    assert.match(
+      l,
+      /^mixed\.c:\d+:\d+: (batched run \d+ \([a-z_0-9]+( x\d+)?(, [a-z_0-9]+( x\d+)?)*\)|not batched: [a-z ]+ \([a-z_0-9]+\))$/,
+      l,
+    );
+  }
+  assert.ok(remarks.includes("mixed.c:7:2: batched run 1 (write x2)"), r.stdout);
+  assert.ok(remarks.includes("mixed.c:9:6: not batched: result used (write)"), r.stdout);
+  const positions = remarks.map((l) => l.split(":").slice(1, 3).map(Number));
+  const sorted = [...positions].sort(
+    (a, b) => (a[0] ?? 0) - (b[0] ?? 0) || (a[1] ?? 0) - (b[1] ?? 0),
+  );
+  assert.equal(positions, sorted, "remarks not in source order");
+});
+
+interface JsonReport {
+  files: {
+    file: string;
+    runs: { id: number; startLine: number; endLine: number; calls: string[] }[];
+    sites: {
+      line: number;
+      column: number;
+      call: string;
+      batched: boolean;
+      run: number | null;
+      reason: string | null;
+    }[];
+  }[];
+  summary: { files: number; runs: number; batched: number; notBatched: number };
+}
+
+test("--report json: stdout is exactly the DESIGN.md object; other messages on stderr", () => {
+  const dir = scratchWith({ "example.c": seedExample });
+  writeFileSync(join(dir, "mixed.c"), MIXED);
+  const r = dbt(["--check", "--report", "json", "example.c", "mixed.c"], { cwd: dir });
+  assert.is(r.status, 1);
+  const report = JSON.parse(r.stdout) as JsonReport; // stdout holds only the report
+  assert.equal(Object.keys(report), ["files", "summary"]);
+  assert.equal(Object.keys(report.summary), ["files", "runs", "batched", "notBatched"]);
+  assert.equal(
+    report.files.map((f) => f.file),
+    ["example.c", "mixed.c"],
+  );
+  let runs = 0;
+  let batched = 0;
+  let notBatched = 0;
+  for (const f of report.files) {
+    assert.equal(Object.keys(f), ["file", "runs", "sites"]);
+    for (const run of f.runs) {
+      assert.equal(Object.keys(run), ["id", "startLine", "endLine", "calls"]);
+      assert.ok(Number.isInteger(run.id) && run.startLine >= 1 && run.endLine >= run.startLine);
+      assert.ok(run.calls.every((c) => typeof c === "string"));
+      runs++;
+    }
+    for (const s of f.sites) {
+      assert.equal(Object.keys(s), ["line", "column", "call", "batched", "run", "reason"]);
+      assert.ok(s.line >= 1 && s.column >= 1);
+      assert.type(s.batched, "boolean");
+      if (s.batched) {
+        assert.ok(typeof s.run === "number" && s.reason === null);
+        batched++;
+      } else {
+        assert.ok(
+          s.run === null && typeof s.reason === "string" && /^[a-z]+(-[a-z]+)*$/.test(s.reason),
+        );
+        notBatched++;
+      }
+    }
+  }
+  assert.equal(report.summary, { files: 2, runs, batched, notBatched });
+  const seed = report.files[0];
+  assert.equal(
+    seed?.runs.map((x) => x.calls),
+    [["open", "write", "write", "close"]],
+  );
+  assert.equal(
+    seed?.sites.map((s) => [s.call, s.batched, s.run, s.reason]),
+    [
+      ["open", true, 1, null],
+      ["write", true, 1, null],
+      ["write", true, 1, null],
+      ["close", true, 1, null],
+    ],
+  );
+  // The list of files to change went to stderr.
+  assert.match(r.stderr, /^example\.c$/m);
+  assert.match(r.stderr, /^mixed\.c$/m);
+});
+
+test("--report-file writes the report there; stdout keeps its usual content", () => {
+  const dir = scratchWith({ "example.c": seedExample });
+  const r = dbt(["--diff", "--report", "json", "--report-file", "out/r.json", "example.c"], {
+    cwd: dir,
+  });
+  assert.is(r.status, 2, "a missing directory for the report is an error");
+  assert.match(r.stderr, /out\/r\.json: error: cannot write the report/);
+  const ok = dbt(["--diff", "--report", "json", "--report-file", "r.json", "example.c"], {
+    cwd: dir,
+  });
+  assert.is(ok.status, 0, ok.stderr);
+  assert.ok(ok.stdout.startsWith("--- a/example.c"));
+  const report = JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as JsonReport;
+  assert.is(report.summary.runs, 1);
+  // --report-file alone means a text report.
+  const text = dbt(["--check", "--report-file", "r.txt", "example.c"], { cwd: dir });
+  assert.is(text.status, 1);
+  assert.match(readFileSync(join(dir, "r.txt"), "utf8"), /^example\.c:\d+:\d+: batched run 1 /);
+});
+
+test("every fixtures/transform case: the JSON report is its expected.json, --write gives its expected.c", () => {
+  const root = join(fixturesDir, "transform");
+  const cases = existsSync(root)
+    ? readdirSync(root).filter(
+        (c) => existsSync(join(root, c, "input.c")) && existsSync(join(root, c, "expected.json")),
+      )
+    : [];
+  if (cases.length === 0) {
+    console.log("  (skipped: no fixtures/transform cases yet)");
+    return;
+  }
+  // One run per --min-run value (a case's options.json may set minRun).
+  const groups = new Map<number, string[]>();
+  for (const c of cases.sort()) {
+    const options = join(root, c, "options.json");
+    const minRun = existsSync(options)
+      ? ((JSON.parse(readFileSync(options, "utf8")) as { minRun?: number }).minRun ?? 2)
+      : 2;
+    groups.set(minRun, [...(groups.get(minRun) ?? []), c]);
+  }
+  for (const [minRun, group] of groups) {
+    const dir = scratch();
+    for (const c of group) {
+      mkdirSync(join(dir, c));
+      cpSync(join(root, c, "input.c"), join(dir, c, "input.c"));
+    }
+    const files = group.map((c) => `${c}/input.c`);
+    const r = dbt(
+      ["--min-run", String(minRun), "--report", "json", "--report-file", "r.json", ...files],
+      { cwd: dir },
+    );
+    assert.is(r.status, 0, r.stderr);
+    const report = JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as JsonReport;
+    assert.equal(
+      report.files.map((f) => f.file),
+      files,
+    );
+    for (const f of report.files) {
+      const c = f.file.split("/")[0] ?? "";
+      const expected = JSON.parse(readFileSync(join(root, c, "expected.json"), "utf8")) as Pick<
+        JsonReport["files"][number],
+        "runs" | "sites"
+      >;
+      assert.equal(f.runs, expected.runs, `${c}: runs`);
+      assert.equal(f.sites, expected.sites, `${c}: sites`);
+      if (existsSync(join(root, c, "expected.c"))) {
+        assert.is(
+          readFileSync(join(dir, f.file), "utf8"),
+          readFileSync(join(root, c, "expected.c"), "utf8"),
+          `${c}: --write differs from expected.c`,
+        );
+      }
+    }
+  }
+});
+
+test("input errors exit 2, name each file, and touch no file (all inputs checked first)", () => {
+  const dir = scratchWith({ "good.c": seedExample });
+  mkdirSync(join(dir, "adir.c"));
+  writeFileSync(join(dir, "notes.txt"), "hello\n");
+  writeFileSync(join(dir, "latin1.c"), Buffer.from([0x2f, 0x2a, 0xe9, 0x2a, 0x2f, 0x0a]));
+  const cases: [string, RegExp][] = [
+    ["missing.c", /^missing\.c: error: no such file$/m],
+    ["adir.c", /^adir\.c: error: is a directory/m],
+    ["notes.txt", /^notes\.txt: error: not a C file \(expected \.c or \.h\)$/m],
+    ["nothing/**/*.c", /^nothing\/\*\*\/\*\.c: error: no \.c or \.h file matches this pattern$/m],
+    ["latin1.c", /^latin1\.c: error: not valid UTF-8 text; left untouched$/m],
+  ];
+  for (const [bad, re] of cases) {
+    const r = dbt(["good.c", bad], { cwd: dir });
+    assert.is(r.status, 2, `${bad}: exit ${r.status}`);
+    assert.match(r.stderr, re, `${bad}: ${r.stderr}`);
+    assert.match(r.stderr, /nothing written/);
+    assert.is(readFileSync(join(dir, "good.c"), "utf8"), seedText, `${bad}: good.c was written`);
+  }
+  // All problems at once.
+  const all = dbt(["missing.c", "notes.txt", "good.c"], { cwd: dir });
+  assert.is(all.status, 2);
+  assert.match(all.stderr, /missing\.c: error/);
+  assert.match(all.stderr, /notes\.txt: error/);
+  assert.equal(listTree(dir), ["good.c", "latin1.c", "notes.txt"]);
+});
+
+test("a function that does not parse: warning with file:line:col, that function untouched, the rest batched", () => {
+  const src = join(fixturesDir, "transform", "parse-error", "input.c");
+  if (!existsSync(src)) {
+    console.log("  (skipped: fixtures/transform/parse-error not there yet)");
+    return;
+  }
+  const dir = scratchWith({ "p.c": src });
+  const r = dbt(["p.c"], { cwd: dir });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^p\.c:\d+:\d+: warning: .*\[parse-error\]$/m);
+  const out = readFileSync(join(dir, "p.c"), "utf8");
+  const broken = out.slice(out.indexOf("void broken"), out.indexOf("void fine"));
+  assert.not.match(broken, /batch_start/);
+  assert.match(out.slice(out.indexOf("void fine")), /batch_start\(\);/);
+});
+
+test("globs: quoted patterns expand (sorted, deduplicated, .c/.h only, node_modules skipped)", () => {
+  const dir = scratch();
+  for (const p of [
+    "src/a.c",
+    "src/deep/b.c",
+    "src/deep/c.h",
+    "src/readme.md",
+    "node_modules/x/d.c",
+  ]) {
+    mkdirSync(join(dir, p, ".."), { recursive: true });
+    writeFileSync(join(dir, p), p.endsWith(".md") ? "x" : seedText);
+  }
+  const r = dbt(["--check", "src/**/*", "src/a.c"], { cwd: dir });
+  assert.is(r.status, 1, r.stderr);
+  assert.equal(r.stdout.trim().split("\n"), ["src/a.c", "src/deep/b.c", "src/deep/c.h"]);
+  const brace = dbt(["--check", "src/{a,deep/b}.c"], { cwd: dir });
+  assert.equal(brace.stdout.trim().split("\n"), ["src/a.c", "src/deep/b.c"]);
+});
+
+test("many files: the worker pool gives the same results, in input order; piped: no progress bar", () => {
+  const dir = scratch();
+  const names: string[] = [];
+  for (let i = 0; i < 24; i++) {
+    const name = `f${String(i).padStart(2, "0")}.c`;
+    writeFileSync(join(dir, name), i % 3 === 0 ? CLEAN : i % 3 === 1 ? seedText : MIXED);
+    names.push(name);
+  }
+  const reversed = [...names].reverse();
+  const pooled = dbt(["--check", "--jobs", "2", "--report", "json", ...reversed], { cwd: dir });
+  const single = dbt(["--check", "--jobs", "1", "--report", "json", ...reversed], { cwd: dir });
+  assert.is(pooled.status, 1, pooled.stderr);
+  assert.is(pooled.stdout, single.stdout);
+  const report = JSON.parse(pooled.stdout) as JsonReport;
+  assert.equal(
+    report.files.map((f) => f.file),
+    reversed,
+  );
+  assert.not.match(pooled.stderr, /\r|\x1b\[/, "progress bar drawn on a pipe");
+  const summary = pooled.stderr.trim().split("\n").pop() ?? "";
+  assert.match(summary, /^dbatch-transform: 24 files, 16 would change; /);
+  // And --write through the pool writes all of them.
+  const w = dbt(["--jobs", "2", ...names], { cwd: dir });
+  assert.is(w.status, 0, w.stderr);
+  assert.is(readFileSync(join(dir, "f01.c"), "utf8"), seedExpected);
+  assert.equal(listTree(dir), names);
+});
+
+test("on a terminal a progress bar is drawn on stderr", () => {
+  const script = spawnSync("script", ["--version"], { encoding: "utf8" });
+  if (script.status !== 0) {
+    console.log("  (skipped: script(1) not available to fake a terminal)");
+    return;
+  }
+  const dir = scratch();
+  for (let i = 0; i < 6; i++) writeFileSync(join(dir, `f${i}.c`), seedText);
+  const r = spawnSync(
+    "script",
+    ["-qec", `${transformBin} --check f0.c f1.c f2.c f3.c f4.c f5.c`, "/dev/null"],
+    {
+      cwd: dir,
+      encoding: "utf8",
+      env: cleanEnv({ CI: undefined }),
+    },
+  );
+  assert.match(r.stdout, /dbatch-transform \[#+-*\] \d+\/6 files/);
+});
+
+test("linked at the root's node_modules/.bin: pnpm exec from the root, the path from any cwd", () => {
+  const viaPnpm = spawn("pnpm", ["exec", "dbatch-transform", "--version"], { cwd: repoRoot });
+  assert.is(viaPnpm.status, 0, viaPnpm.stderr);
+  assert.match(viaPnpm.stdout, /^dbatch-transform \d+\.\d+\.\d+/);
+  const elsewhere = scratchWith({ "example.c": seedExample });
+  const r = spawn(join(binDir, "dbatch-transform"), ["--check", "example.c"], { cwd: elsewhere });
+  assert.is(r.status, 1);
+  assert.is(r.stdout.trim(), "example.c");
+  const d = spawn(join(binDir, "dbatch"), ["--version"], { cwd: elsewhere });
+  assert.match(d.stdout, /^dbatch \d+\.\d+\.\d+/);
+});
+
+test.run();
