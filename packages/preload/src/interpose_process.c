@@ -88,36 +88,55 @@ DBATCH_API FILE *popen(const char *cmd, const char *mode)
 	return NEXT(popen)(cmd, mode);
 }
 
-/* ---- exec ---- */
+/* ---- exec ----
+ * The image is replaced: flush, and print this image's stats line now (the
+ * new image prints its own). If exec fails, counting starts again, so the
+ * lines of a process always add up.
+ */
+static void before_exec(void)
+{
+	dbatch_flush_pending();
+	dbatch_stats_print();
+}
+
+static int after_failed_exec(int r)
+{
+	int saved = errno;
+
+	dbatch_stats_fork_child();	/* zero the counters, allow a new line */
+	errno = saved;
+	return r;
+}
+
+#define EXEC(call)							\
+	({								\
+		before_exec();						\
+		after_failed_exec(call);				\
+	})
 
 DBATCH_API int execve(const char *path, char *const argv[], char *const envp[])
 {
-	dbatch_flush_pending();
-	return NEXT(execve)(path, argv, envp);
+	return EXEC(NEXT(execve)(path, argv, envp));
 }
 
 DBATCH_API int execv(const char *path, char *const argv[])
 {
-	dbatch_flush_pending();
-	return NEXT(execv)(path, argv);
+	return EXEC(NEXT(execv)(path, argv));
 }
 
 DBATCH_API int execvp(const char *file, char *const argv[])
 {
-	dbatch_flush_pending();
-	return NEXT(execvp)(file, argv);
+	return EXEC(NEXT(execvp)(file, argv));
 }
 
 DBATCH_API int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-	dbatch_flush_pending();
-	return NEXT(execvpe)(file, argv, envp);
+	return EXEC(NEXT(execvpe)(file, argv, envp));
 }
 
 DBATCH_API int fexecve(int fd, char *const argv[], char *const envp[])
 {
-	dbatch_flush_pending();
-	return NEXT(fexecve)(fd, argv, envp);
+	return EXEC(NEXT(fexecve)(fd, argv, envp));
 }
 
 /* execl/execlp/execle: collect the list, then the vector forms */
@@ -143,8 +162,7 @@ DBATCH_API int execl(const char *path, const char *arg, ...)
 	va_start(ap, arg);
 	COLLECT_ARGS(arg, argv, ap);
 	va_end(ap);
-	dbatch_flush_pending();
-	return NEXT(execv)(path, argv);
+	return EXEC(NEXT(execv)(path, argv));
 }
 
 DBATCH_API int execlp(const char *file, const char *arg, ...)
@@ -155,8 +173,7 @@ DBATCH_API int execlp(const char *file, const char *arg, ...)
 	va_start(ap, arg);
 	COLLECT_ARGS(arg, argv, ap);
 	va_end(ap);
-	dbatch_flush_pending();
-	return NEXT(execvp)(file, argv);
+	return EXEC(NEXT(execvp)(file, argv));
 }
 
 DBATCH_API int execle(const char *path, const char *arg, ...)
@@ -170,8 +187,7 @@ DBATCH_API int execle(const char *path, const char *arg, ...)
 	envp = va_arg(ap, char **);
 	va_end(ap);
 	(void)n;
-	dbatch_flush_pending();
-	return NEXT(execve)(path, argv, envp);
+	return EXEC(NEXT(execve)(path, argv, envp));
 }
 
 /* ---- exit ---- */
