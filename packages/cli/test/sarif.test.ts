@@ -1,0 +1,142 @@
+// dbatch-transform --report sarif, validated against the SARIF 2.1.0 JSON
+// schema shipped by Microsoft's SARIF SDK (@microsoft/sarif-multitool-linux,
+// sarif-2.1.0.json, a JSON Schema 2020-12 document) with ajv.
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { dbt, scratchWith, seedExample } from "./helpers.ts";
+
+const require = createRequire(import.meta.url);
+const schemaPath = join(
+  dirname(require.resolve("@microsoft/sarif-multitool-linux/package.json")),
+  "sarif-2.1.0.json",
+);
+const schema = JSON.parse(readFileSync(schemaPath, "utf8")) as Record<string, unknown>;
+
+const MIXED = `#include <fcntl.h>
+#include <unistd.h>
+
+int main(void)
+{
+\tint fd = open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+\twrite(fd, "a", 1);
+\twrite(fd, "b", 1);
+\tif (write(fd, "c", 1) < 0)
+\t\treturn 1;
+\tclose(fd);
+\treturn 0;
+}
+`;
+
+interface SarifLog {
+  version: string;
+  runs: {
+    tool: {
+      driver: { name: string; version: string; rules: { id: string; help: { text: string } }[] };
+    };
+    originalUriBaseIds: Record<string, { uri: string }>;
+    results: {
+      ruleId: string;
+      ruleIndex: number;
+      level: string;
+      message: { text: string };
+      locations: {
+        physicalLocation: {
+          artifactLocation: { uri: string; uriBaseId?: string };
+          region: { startLine: number; startColumn: number };
+        };
+      }[];
+    }[];
+  }[];
+}
+
+function sarifFor(
+  files: Record<string, string>,
+  extra: string[] = [],
+): { log: SarifLog; raw: unknown; dir: string } {
+  const dir = scratchWith({});
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  const r = dbt(["--check", "--report", "sarif", ...extra, ...Object.keys(files)], { cwd: dir });
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  const raw: unknown = JSON.parse(r.stdout); // stdout holds only the report
+  return { log: raw as SarifLog, raw, dir };
+}
+
+test("the schema is the SARIF 2.1.0 one", () => {
+  assert.match(String(schema.title), /SARIF\) Version 2\.1\.0 JSON Schema/);
+});
+
+test("--report sarif validates against the SARIF 2.1.0 schema", () => {
+  const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
+  const validate = ajv.compile(schema);
+  const { raw } = sarifFor({ "mixed.c": MIXED, "example.c": readFileSync(seedExample, "utf8") });
+  const ok = validate(raw);
+  assert.ok(ok, JSON.stringify(validate.errors, null, 2));
+  // And a log the validator must reject, so we know it validates at all.
+  const broken = structuredClone(raw) as { version: string };
+  broken.version = "2.0.0";
+  assert.not.ok(validate(broken));
+});
+
+test("one run; a rule per reason id with help text; notes for sites left alone and for batched runs", () => {
+  const { log, dir } = sarifFor({ "mixed.c": MIXED });
+  assert.is(log.version, "2.1.0");
+  assert.is(log.runs.length, 1);
+  const run = log.runs[0];
+  assert.ok(run);
+  assert.is(run.tool.driver.name, "dbatch-transform");
+  const ids = run.tool.driver.rules.map((r) => r.id);
+  assert.is(new Set(ids).size, ids.length, "duplicate rule ids");
+  for (const id of [
+    "batched-run",
+    "result-used",
+    "unknown-call",
+    "preprocessor",
+    "label",
+    "single-call",
+    "parse-error",
+  ]) {
+    assert.ok(ids.includes(id), `no rule ${id}`);
+  }
+  for (const rule of run.tool.driver.rules)
+    assert.ok(rule.help.text.length > 20, `${rule.id}: no help text`);
+  assert.is(run.originalUriBaseIds["%SRCROOT%"]?.uri, pathToFileURL(`${dir}/`).href);
+  for (const res of run.results) {
+    assert.is(res.level, "note");
+    assert.is(ids[res.ruleIndex], res.ruleId);
+    const loc = res.locations[0]?.physicalLocation;
+    assert.equal(loc?.artifactLocation, { uri: "mixed.c", uriBaseId: "%SRCROOT%" });
+  }
+  const batched = run.results.filter((r) => r.ruleId === "batched-run");
+  assert.is(batched.length, 1);
+  assert.is(batched[0]?.message.text, "batched run 1 (write x2)");
+  assert.equal(batched[0]?.locations[0]?.physicalLocation.region, {
+    startLine: 7,
+    startColumn: 2,
+    endLine: 8,
+  });
+  const used = run.results.find(
+    (r) => r.ruleId === "result-used" && r.locations[0]?.physicalLocation.region.startLine === 9,
+  );
+  assert.ok(used, "no result-used note at line 9");
+  assert.is(used.message.text, "write not batched: result used");
+  assert.equal(used.locations[0]?.physicalLocation.region, { startLine: 9, startColumn: 6 });
+});
+
+test("paths with spaces are URI-encoded; absolute paths become file: URIs", () => {
+  const { log } = sarifFor({ "my file.c": MIXED });
+  const uri = log.runs[0]?.results[0]?.locations[0]?.physicalLocation.artifactLocation.uri;
+  assert.is(uri, "my%20file.c");
+  const dir = scratchWith({ "example.c": seedExample });
+  const abs = join(dir, "example.c");
+  const r = dbt(["--check", "--report", "sarif", abs], { cwd: dir });
+  const log2 = JSON.parse(r.stdout) as SarifLog;
+  const loc = log2.runs[0]?.results[0]?.locations[0]?.physicalLocation.artifactLocation;
+  assert.equal(loc, { uri: pathToFileURL(abs).href });
+});
+
+test.run();
