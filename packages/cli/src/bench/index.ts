@@ -108,7 +108,11 @@ export async function runBench(options: BenchOptions, argv: readonly string[]): 
   const machine = machineInfo({
     preload: preload.ok ? "built" : `missing: ${preload.reason}`,
     hardwareCounters:
-      counters === null ? "not measured" : (counters.unsupportedReason ?? "supported"),
+      counters === null
+        ? "not measured"
+        : counters.unsupportedReason === null
+          ? "supported"
+          : "not supported (see the hardware counters section)",
     vmKernel,
   });
   const built = buildReport(machine, honest);

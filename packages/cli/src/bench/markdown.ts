@@ -1,5 +1,6 @@
 // docs/benchmarks.md: one real run, with the command that made it.
 
+import { comparisonLines } from "./comparison.ts";
 import type { BenchRun } from "./run.ts";
 import {
   pipeTable,
@@ -13,6 +14,13 @@ import {
 export interface MarkdownOptions {
   /** The SVG's path relative to the Markdown file, when a plot was drawn. */
   plotLink: string | null;
+}
+
+function comparisonSection(run: BenchRun): string[] {
+  const lines = comparisonLines(run);
+  return lines.length === 0
+    ? []
+    : ["## Against the published figures", "", ...lines.map((l) => `- ${l}`), ""];
 }
 
 export function renderMarkdown(run: BenchRun, options: MarkdownOptions): string {
@@ -47,6 +55,7 @@ export function renderMarkdown(run: BenchRun, options: MarkdownOptions): string 
     "",
     renderTargets(run),
     "",
+    ...comparisonSection(run),
     "## Results",
     "",
     renderWorkloadTables(run).replace(/^(\w+): (.*)$/gm, "### $1\n\n$2"),
