@@ -7,11 +7,11 @@
 #ifndef _DBATCH_BATCH_H
 #define _DBATCH_BATCH_H
 
+#include <linux/fs.h>
 #include <linux/types.h>
 #include <linux/dbatch.h>
 
 struct pt_regs;
-struct file_operations;
 struct iovec;
 
 /* A system call's x86-64 entry point: __x64_sys_<name>(regs). */

@@ -42,12 +42,14 @@ struct dbatch_row {
 static const struct dbatch_row dbatch_rows[] __initconst = {
 	DBATCH_CATALOGUE(DBATCH_ROW)
 };
+
 #undef DBATCH_ROW
 
 #define DBATCH_NR_ITEM(nr) nr,
 static const int dbatch_allowed[] __initconst = {
 	DBATCH_ALLOWED_NRS(DBATCH_NR_ITEM)
 };
+
 #undef DBATCH_NR_ITEM
 
 /*

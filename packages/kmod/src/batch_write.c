@@ -40,6 +40,7 @@
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/sched/xacct.h>
+#include <linux/sizes.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 #include <asm/unistd.h>
@@ -47,7 +48,7 @@
 #include "batch.h"
 
 /* Most bytes one coalesced write carries: bounds the time under locks. */
-#define DBATCH_WRITE_RUN_MAX	(1U << 20)
+#define DBATCH_WRITE_RUN_MAX	SZ_1M
 
 static bool dbatch_write_coalescable(const struct file *file)
 {

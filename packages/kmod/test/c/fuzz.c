@@ -34,7 +34,13 @@
 #define MAXN	256
 
 static uint64_t rng;
-static char buf[65536];
+/*
+ * The valid buffer, between two inaccessible guard regions: a reference can
+ * turn a length into any earlier result, and such a read must fault at the
+ * guard instead of overwriting the fuzzer.
+ */
+static char *buf;
+#define BUFSZ 65536
 /* inside buf: reads into it with any fitting length cannot hit the fuzzer */
 #define iovs ((struct iovec *)(buf + 61440))
 static char *unmapped, *readonly;
@@ -134,7 +140,7 @@ static void fill(struct dbatch_entry *e, unsigned int idx)
 		e->args[i] = rand_arg(k ? k->k[i] : (int)pick(15));
 	/* a valid output buffer gets a length that fits in it */
 	if (k && (k->k[1] == DBATCH_ARGK_OUTBUF || k->k[1] == DBATCH_ARGK_INBUF) &&
-	    e->args[1] >= (uint64_t)buf && e->args[1] < (uint64_t)buf + sizeof(buf) &&
+	    e->args[1] >= (uint64_t)buf && e->args[1] < (uint64_t)buf + BUFSZ &&
 	    e->args[2] > 4096)
 		e->args[2] = pick(4097);
 	if (!pick(3)) {
@@ -234,6 +240,11 @@ int main(int argc, char **argv)
 	}
 	snprintf(scratch, sizeof(scratch), "/tmp/fuzz-%d", getpid());
 	mkdir(scratch, 0700);
+	buf = mmap(NULL, 3 * BUFSZ, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		return 2;
+	buf += BUFSZ;
+	mprotect(buf, BUFSZ, PROT_READ | PROT_WRITE);
 	unmapped = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	munmap(unmapped, 4096);
 	readonly = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -1,0 +1,213 @@
+// batch.ko in the VM: one boot runs every C test program (test/c), the fuzz
+// run as an unprivileged user, the preload differential suite with
+// DBATCH_BACKEND=kmod, and finally rmmod; the console must show no
+// Oops/BUG/WARNING/Call Trace. Host-side: modinfo, checkpatch, sparse.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { transformSource } from "../../transform/src/index.ts";
+import {
+  BATCH_KO_PATH,
+  ensureBatchModule,
+  PRELOAD_GUEST_PATH,
+  runInVm,
+  shellQuote,
+  type VmCommand,
+  type VmFile,
+  type VmResult,
+} from "../vm/rig.ts";
+import { buildC, kmodDir, preloadIncludeDir, repoDir } from "./helpers.ts";
+
+const FUZZ_BATCHES = Number(process.env.DBATCH_FUZZ_BATCHES ?? 100000);
+const programs = ["smoke", "badinput", "allowlist", "seccomp", "signal", "mt"];
+const fixturesDir = join(repoDir, "fixtures", "programs");
+const fixtures = readdirSync(fixturesDir)
+  .filter((n) => existsSync(join(fixturesDir, n, "main.c")))
+  .sort();
+const preloadLib = join(repoDir, "packages", "preload", "build", "libdbatch-preload.so");
+
+interface Planned {
+  label: string;
+  index: number;
+}
+const planned: Planned[] = [];
+const commands: VmCommand[] = [];
+const files: VmFile[] = [];
+let vm: VmResult | undefined;
+let setupError = "";
+
+function plan(label: string, cmd: VmCommand): void {
+  planned.push({ label, index: commands.length });
+  commands.push(cmd);
+}
+
+function result(label: string) {
+  const p = planned.find((x) => x.label === label);
+  assert.ok(vm, `the VM did not run: ${setupError}`);
+  assert.ok(p, `no command ${label}`);
+  const r = vm!.results[p!.index];
+  assert.ok(r, `no result for ${label}`);
+  return r!;
+}
+
+function setup(): void {
+  ensureBatchModule();
+  execFileSync("make", ["-s", "-C", join(repoDir, "packages", "preload")], { stdio: "pipe" });
+  for (const name of programs) {
+    const bin = buildC(join(kmodDir, "test", "c", `${name}.c`), { flags: ["-static"] });
+    files.push({ hostPath: bin, guestPath: `/opt/kt/${name}`, mode: 0o755 });
+    plan(name, { run: `/opt/kt/${name}`, timeoutSeconds: 120 });
+  }
+  const fuzz = buildC(join(kmodDir, "test", "c", "fuzz.c"), { flags: ["-static"] });
+  files.push({ hostPath: fuzz, guestPath: "/opt/kt/fuzz", mode: 0o755 });
+  plan("fuzz", { run: `/opt/kt/fuzz ${FUZZ_BATCHES} 12345`, user: "user", timeoutSeconds: 300 });
+
+  // The preload differential suite, backend kmod: original vs transformed.
+  for (const name of fixtures) {
+    const dir = join(fixturesDir, name);
+    const source = readFileSync(join(dir, "main.c"), "utf8");
+    const out = transformSource(source, { fileName: `${name}/main.c` }).output;
+    const orig = buildC(join(dir, "main.c"), { name: `fx-${name}-orig`, flags: ["-O1", "-w"] });
+    const batched = buildC(join(dir, "main.c"), {
+      name: `fx-${name}-batched`,
+      text: out,
+      flags: ["-O1", "-w", "-I", preloadIncludeDir],
+    });
+    files.push({ hostPath: orig, guestPath: `/opt/fx/${name}.orig`, mode: 0o755 });
+    files.push({ hostPath: batched, guestPath: `/opt/fx/${name}.batched`, mode: 0o755 });
+    const args = existsSync(join(dir, "args"))
+      ? readFileSync(join(dir, "args"), "utf8").trim().split(/\s+/).map(shellQuote).join(" ")
+      : "";
+    let stdin = "/dev/null";
+    if (existsSync(join(dir, "stdin"))) {
+      files.push({ hostPath: join(dir, "stdin"), guestPath: `/opt/fx/${name}.stdin`, mode: 0o644 });
+      stdin = `/opt/fx/${name}.stdin`;
+    }
+    for (const mode of ["orig", "kmod"]) {
+      const d = `/tmp/fx/${mode}/${name}`;
+      const env =
+        mode === "kmod"
+          ? `LD_PRELOAD=${PRELOAD_GUEST_PATH} DBATCH_BACKEND=kmod DBATCH_STATS_FILE=${d}/stats `
+          : "";
+      const bin = `/opt/fx/${name}.${mode === "kmod" ? "batched" : "orig"}`;
+      plan(`fx:${mode}:${name}`, {
+        run: [
+          `mkdir -p ${d}/cwd && cd ${d}/cwd || exit 99`,
+          `${env}${bin} ${args} <${stdin} >${d}/out 2>${d}/err; echo "rc=$?"`,
+          `echo "--out"; cat ${d}/out; echo "--err"; cat ${d}/err; echo "--files"`,
+          `find . | sort | while read f; do if [ -f "$f" ]; then md5sum "$f"; else echo "$f"; fi; done`,
+          `echo "--stats"; cat ${d}/stats 2>/dev/null; true`,
+        ].join("\n"),
+        timeoutSeconds: 60,
+      });
+    }
+  }
+  plan("rmmod", {
+    run: "rmmod batch && ! grep -q '^batch ' /proc/modules && ! test -e /dev/batch && echo unloaded",
+  });
+}
+
+test.before(async () => {
+  try {
+    setup();
+    vm = await runInVm({ commands, files, loadModule: true, preload: true, timeoutSeconds: 900 });
+  } catch (e) {
+    setupError = e instanceof Error ? e.message : String(e);
+  }
+});
+
+test("modinfo tells what batch.ko is", () => {
+  ensureBatchModule();
+  const info = execFileSync("/sbin/modinfo", [BATCH_KO_PATH], { encoding: "utf8" });
+  assert.match(info, /^description:\s+dBatch: run a batch of allow-listed system calls/m);
+  assert.match(info, /^author:\s+The dBatch authors/m);
+  assert.match(info, /^license:\s+GPL/m);
+  assert.match(info, /^version:\s+\d+\.\d+\.\d+/m);
+});
+
+test("the VM ran, batch.ko loaded, no kernel problems on the console", () => {
+  assert.ok(vm, `the VM did not run: ${setupError}`);
+  assert.equal(vm!.errors, [], "rig errors");
+  assert.equal(vm!.problems, [], "kernel problems");
+  assert.ok(vm!.modulesLoaded.includes("batch.ko"), "batch.ko not loaded");
+});
+
+for (const name of programs) {
+  test(`${name}: passes in the VM`, () => {
+    const r = result(name);
+    assert.match(r.output, new RegExp(`RESULT ${name} PASS`), r.output);
+    assert.is(r.exitCode, 0, r.output);
+  });
+}
+
+test(`fuzz: ${FUZZ_BATCHES} random batches as uid 1000, every answer by the rules`, () => {
+  const r = result("fuzz");
+  assert.match(r.output, /RESULT fuzz PASS/, r.output);
+  const m = r.output.match(/fuzz: uid (\d+), (\d+) batches/);
+  assert.ok(m, r.output);
+  assert.is(Number(m![1]), 1000);
+  assert.ok(Number(m![2]) >= FUZZ_BATCHES);
+  assert.is(r.exitCode, 0);
+});
+
+function parts(output: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let key = "rc";
+  for (const line of output.split("\n")) {
+    const m = line.match(/^--(out|err|files|stats)$/);
+    if (m) {
+      key = m[1]!;
+      continue;
+    }
+    out[key] = (out[key] ?? "") + line + "\n";
+  }
+  return out;
+}
+
+for (const name of fixtures) {
+  test(`differential ${name} [kmod in the VM] matches the original`, () => {
+    const o = parts(result(`fx:orig:${name}`).output);
+    const k = parts(result(`fx:kmod:${name}`).output);
+    for (const key of ["rc", "out", "err", "files"]) {
+      assert.is(k[key] ?? "", o[key] ?? "", `${name}: ${key} differs`);
+    }
+    const stats = (k.stats ?? "").split("\n").filter((l) => l.startsWith("dbatch: "));
+    assert.ok(stats.length >= 1, `${name}: no stats line`);
+    assert.ok(
+      stats.every((l) => /backend=kmod/.test(l)),
+      `${name}: not run with the kmod backend: ${stats.join(" / ")}`,
+    );
+    const flushes = stats.reduce((s, l) => s + Number(l.match(/flushes=(\d+)/)?.[1] ?? 0), 0);
+    assert.ok(flushes > 0, `${name}: nothing flushed: ${stats.join(" / ")}`);
+  });
+}
+
+test("rmmod afterwards: the module unloads cleanly", () => {
+  const r = result("rmmod");
+  assert.match(r.output, /unloaded/, r.output);
+  assert.is(r.exitCode, 0);
+});
+
+test("checkpatch.pl --no-tree -f: no errors, no warnings", () => {
+  const r = spawnSync(join(kmodDir, "scripts", "checkpatch.sh"), [], { encoding: "utf8" });
+  if (r.status === 2 && /no \/usr\/src\/linux-source/.test(r.stderr)) {
+    console.log("  (skipped: linux-source-6.1 not installed)");
+    return;
+  }
+  const totals = [...r.stdout.matchAll(/total: (\d+) errors, (\d+) warnings/g)];
+  assert.ok(totals.length > 0, r.stdout + r.stderr);
+  for (const t of totals) assert.is(`${t[1]} errors, ${t[2]} warnings`, "0 errors, 0 warnings", r.stdout);
+});
+
+test("sparse (make C=2): no warnings", () => {
+  const r = spawnSync("make", ["-C", kmodDir, "C=2"], { encoding: "utf8" });
+  assert.is(r.status, 0, r.stdout + r.stderr);
+  const warnings = (r.stdout + r.stderr)
+    .split("\n")
+    .filter((l) => /: (warning|error):/.test(l));
+  assert.equal(warnings, []);
+});
+
+test.run();
