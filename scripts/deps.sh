@@ -12,6 +12,7 @@ apt_packages=(
   liburing-dev
   qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static cpio
   sparse
+  linux-source-6.1
 )
 missing=()
 for p in "${apt_packages[@]}"; do
