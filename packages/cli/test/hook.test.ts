@@ -1,0 +1,160 @@
+// dbatch install-hook in real git repositories, and .pre-commit-hooks.yaml.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { cleanEnv, dbatch, repoRoot, scratch, seedExample } from "./helpers.ts";
+
+const seedText = readFileSync(seedExample, "utf8");
+
+const gitEnv = cleanEnv({
+  GIT_AUTHOR_NAME: "t",
+  GIT_AUTHOR_EMAIL: "t@example.invalid",
+  GIT_COMMITTER_NAME: "t",
+  GIT_COMMITTER_EMAIL: "t@example.invalid",
+  GIT_CONFIG_GLOBAL: "/dev/null",
+  GIT_CONFIG_NOSYSTEM: "1",
+});
+
+function git(
+  cwd: string,
+  ...args: string[]
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync("git", args, { cwd, env: gitEnv, encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function repo(): string {
+  const dir = scratch("dbatch-hook-test-");
+  assert.is(git(dir, "init", "-q", "-b", "main").status, 0);
+  writeFileSync(join(dir, "README"), "x\n");
+  git(dir, "add", "README");
+  assert.is(git(dir, "commit", "-q", "-m", "init").status, 0);
+  return dir;
+}
+
+function install(dir: string, ...flags: string[]) {
+  return dbatch(["install-hook", ...flags], { cwd: dir, env: gitEnv });
+}
+
+const transformedSeed = (() => {
+  const dir = repo();
+  writeFileSync(join(dir, "x.c"), seedText);
+  const r = spawnSync(
+    join(repoRoot, "node_modules", ".bin", "dbatch-transform"),
+    ["--stdout", "x.c"],
+    {
+      cwd: dir,
+      encoding: "utf8",
+    },
+  );
+  return r.stdout;
+})();
+
+test("install-hook outside a git repository: exit 2", () => {
+  const r = dbatch(["install-hook"], { cwd: scratch(), env: gitEnv });
+  assert.is(r.status, 2);
+  assert.match(r.stderr, /not inside a git repository/);
+});
+
+test("check hook: a staged file that is not batched stops the commit; once batched it passes", () => {
+  const dir = repo();
+  const r = install(dir);
+  assert.is(r.status, 0, r.stderr);
+  const hook = join(dir, ".git", "hooks", "pre-commit");
+  assert.ok(statSync(hook).mode & 0o100, "hook not executable");
+  assert.match(
+    readFileSync(hook, "utf8"),
+    /dbatch-hook: installed by 'dbatch install-hook' \(mode: check\)/,
+  );
+  writeFileSync(join(dir, "prog.c"), seedText);
+  writeFileSync(join(dir, "notes.txt"), "not C\n");
+  git(dir, "add", "prog.c", "notes.txt");
+  const blocked = git(dir, "commit", "-q", "-m", "add prog");
+  assert.is.not(blocked.status, 0, "the commit went through");
+  assert.match(blocked.stdout + blocked.stderr, /prog\.c/);
+  assert.match(blocked.stderr, /dbatch pre-commit: the staged files above are not batched yet/);
+  // Transforming only the working tree does not help: the staged text is checked.
+  writeFileSync(join(dir, "prog.c"), transformedSeed);
+  assert.is.not(
+    git(dir, "commit", "-q", "-m", "add prog").status,
+    0,
+    "checked the working tree, not the index",
+  );
+  git(dir, "add", "prog.c");
+  const ok = git(dir, "commit", "-q", "-m", "add prog");
+  assert.is(ok.status, 0, ok.stderr);
+  // A commit without C files does not run the transform at all.
+  writeFileSync(join(dir, "notes.txt"), "more\n");
+  git(dir, "add", "notes.txt");
+  assert.is(git(dir, "commit", "-q", "-m", "notes").status, 0);
+});
+
+test("rewrite hook: the staged file is rewritten and the commit holds the batched version", () => {
+  const dir = repo();
+  assert.is(install(dir, "--rewrite").status, 0);
+  writeFileSync(join(dir, "my prog.c"), seedText);
+  git(dir, "add", "my prog.c");
+  const c = git(dir, "commit", "-q", "-m", "add prog");
+  assert.is(c.status, 0, c.stderr);
+  assert.is(git(dir, "show", "HEAD:my prog.c").stdout, transformedSeed);
+  assert.is(readFileSync(join(dir, "my prog.c"), "utf8"), transformedSeed);
+  assert.is(git(dir, "status", "--porcelain").stdout, "");
+});
+
+test("rewrite hook refuses a file with unstaged changes (they would be committed)", () => {
+  const dir = repo();
+  assert.is(install(dir, "--rewrite").status, 0);
+  writeFileSync(join(dir, "p.c"), seedText);
+  git(dir, "add", "p.c");
+  writeFileSync(join(dir, "p.c"), `${seedText}/* unstaged */\n`);
+  const c = git(dir, "commit", "-q", "-m", "p");
+  assert.is.not(c.status, 0);
+  assert.match(c.stderr, /p\.c has unstaged changes/);
+  assert.is(
+    readFileSync(join(dir, "p.c"), "utf8"),
+    `${seedText}/* unstaged */\n`,
+    "the file was touched",
+  );
+});
+
+test("install-hook leaves a foreign hook alone unless --force (kept as pre-commit.orig)", () => {
+  const dir = repo();
+  const hook = join(dir, ".git", "hooks", "pre-commit");
+  writeFileSync(hook, "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+  const r = install(dir);
+  assert.is(r.status, 1);
+  assert.match(r.stderr, /was not written by dbatch; not touching it/);
+  assert.is(readFileSync(hook, "utf8"), "#!/bin/sh\nexit 0\n");
+  const f = install(dir, "--force");
+  assert.is(f.status, 0, f.stderr);
+  assert.is(readFileSync(`${hook}.orig`, "utf8"), "#!/bin/sh\nexit 0\n");
+  assert.match(readFileSync(hook, "utf8"), /dbatch-hook/);
+  // Our own hook is replaced without --force (e.g. to switch modes).
+  assert.is(install(dir, "--rewrite").status, 0);
+  assert.match(readFileSync(hook, "utf8"), /mode: rewrite/);
+});
+
+test(".pre-commit-hooks.yaml: dbatch-transform (rewrite) and dbatch-check (check), node, C files", () => {
+  const path = join(repoRoot, ".pre-commit-hooks.yaml");
+  assert.ok(existsSync(path));
+  const text = readFileSync(path, "utf8");
+  const hooks = text.split(/^- /m).slice(1);
+  assert.is(hooks.length, 2);
+  const field = (h: string, key: string): string =>
+    new RegExp(`^\\s*${key}: (.*)$`, "m").exec(h)?.[1]?.trim() ?? "";
+  const byId = new Map(
+    hooks.map((h) => [h.startsWith("id: ") ? (h.slice(4).split("\n")[0] ?? "").trim() : "", h]),
+  );
+  const rewrite = byId.get("dbatch-transform") ?? "";
+  const check = byId.get("dbatch-check") ?? "";
+  assert.is(field(rewrite, "entry"), "dbatch-transform");
+  assert.is(field(check, "entry"), "dbatch-transform --check");
+  for (const h of [rewrite, check]) {
+    assert.is(field(h, "language"), "node");
+    assert.is(field(h, "files"), "\\.(c|h)$");
+  }
+});
+
+test.run();

@@ -1,0 +1,106 @@
+// dbatch doctor, kmod, vm, run --vm, bench's entry point, and the top-level help.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { dbatch, repoRoot, scratch, seedExample } from "./helpers.ts";
+
+const hostHasModules = existsSync("/proc/modules");
+const rig = join(repoRoot, "packages", "kmod", "vm", "rig.ts");
+const vmReady = existsSync(rig) && existsSync("/usr/bin/qemu-system-x86_64");
+
+test("dbatch --help lists every command; no command is a usage error; --version", () => {
+  const h = dbatch(["--help"]);
+  assert.is(h.status, 0);
+  for (const c of ["run", "build", "bench", "doctor", "kmod", "vm", "install-hook"]) {
+    assert.match(h.stdout, new RegExp(`^  ${c}\\b`, "m"), `--help lacks ${c}`);
+  }
+  assert.is(dbatch([]).status, 2);
+  assert.match(dbatch(["--version"]).stdout, /^dbatch \d+\.\d+\.\d+\n$/);
+  for (const c of ["run", "build", "doctor", "install-hook"]) {
+    const r = dbatch([c, "--help"]);
+    assert.is(r.status, 0, `${c} --help`);
+    assert.match(r.stdout, new RegExp(`^Usage: dbatch ${c}`), `${c} --help`);
+  }
+});
+
+test("dbatch doctor: a line per check, the backends, exit 0 when one batching backend works", () => {
+  const r = dbatch(["doctor"], { timeout: 60_000 });
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  for (const name of [
+    "C compiler",
+    "kernel module support",
+    "/dev/batch",
+    "io_uring_setup",
+    "qemu",
+    "VM kernel image",
+  ]) {
+    assert.match(
+      r.stdout,
+      new RegExp(`^\\[(?: ok | no |info)\\] ${name.replace("/", "\\/")}: `, "m"),
+      `no ${name} check`,
+    );
+  }
+  // Every failed check says how to fix it.
+  const lines = r.stdout.split("\n");
+  lines.forEach((l, i) => {
+    if (l.startsWith("[ no ]")) assert.match(lines[i + 1] ?? "", /^ {7}fix: /, `no fix for: ${l}`);
+  });
+  assert.match(r.stdout, /^backends here:$/m);
+  const works =
+    /^ {2}(kmod \(host\)|uring) +works$/m.test(r.stdout) ||
+    /^ {2}kmod \(VM\) +ready/m.test(r.stdout);
+  assert.is(r.status, works ? 0 : 1);
+  if (!hostHasModules)
+    assert.match(r.stdout, /\[ no \] kernel module support: .*no loadable module support/);
+});
+
+test("dbatch kmod: status reports honestly; load/unload explain a kernel without modules", () => {
+  const s = dbatch(["kmod", "status"]);
+  assert.match(s.stdout, /^module support: (yes|no)/m);
+  assert.match(s.stdout, /^\/dev\/batch: +/m);
+  if (!hostHasModules) {
+    assert.is(s.status, 1);
+    for (const sub of ["load", "unload"]) {
+      const r = dbatch(["kmod", sub]);
+      assert.is(r.status, 1, `kmod ${sub}`);
+      assert.match(r.stderr, /^dbatch: the running kernel \(.*\) has no loadable module support/m);
+      assert.match(r.stderr, /dbatch vm/);
+    }
+  } else {
+    console.log("  (host has module support: load/unload not exercised here)");
+  }
+  const bad = dbatch(["kmod", "explode"]);
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, /unknown subcommand 'explode'/);
+});
+
+test("dbatch bench dispatches to the benchmark module", () => {
+  const r = dbatch(["bench", "--help"]);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout + r.stderr, /bench/);
+});
+
+test("dbatch vm -m and dbatch run --vm: the seed example batched by batch.ko in the VM", () => {
+  if (!vmReady) {
+    console.log(`  SKIPPED: the VM rig (${rig}) or qemu is not there`);
+    return;
+  }
+  const vm = dbatch(
+    ["vm", "-m", "--", "grep -c '^batch ' /proc/modules; test -c /dev/batch && echo dev-ok"],
+    {
+      timeout: 300_000,
+    },
+  );
+  assert.is(vm.status, 0, vm.stderr);
+  assert.is(vm.stdout, "1\ndev-ok\n");
+  const cwd = scratch();
+  const r = dbatch(["run", "--vm", "--stats", seedExample], { cwd, timeout: 300_000 });
+  assert.is(r.status, 0, r.stderr);
+  // In the VM the program's stderr (the stats line) arrives on stdout.
+  assert.match(r.stdout, /^hihi/);
+  assert.match(r.stdout, /dbatch: backend=kmod recorded=4 flushes=1 kernel_entries=1\b/);
+  assert.match(r.stderr, /^dbatch: VM kernel \S+, modules loaded: batch\.ko$/m);
+});
+
+test.run();
