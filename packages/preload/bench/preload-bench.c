@@ -15,6 +15,9 @@
  *                               the same 60 writes alternating between two
  *                               /dev/null fds (nothing to coalesce: shows
  *                               the cost of uring's linked SQE chain)
+ *   preload-bench plain-file REPS / batch-file REPS
+ *                               the 60 writes to a regular file (a temporary
+ *                               file in /tmp, emptied between repetitions)
  */
 #define _GNU_SOURCE
 #include <dbatch.h>
@@ -54,12 +57,23 @@ int main(int argc, char **argv)
 	int fd2 = open("/dev/null", O_WRONLY);
 	struct io_uring ring;
 
-	if (!t || fd < 0 || fd2 < 0 || reps <= 0)
+	char tmpl[] = "/tmp/dbatch-bench-XXXXXX";
+	int ffd = mkstemp(tmpl);
+
+	if (ffd >= 0)
+		unlink(tmpl);
+	if (!t || fd < 0 || fd2 < 0 || ffd < 0 || reps <= 0)
 		return 2;
 	if (!strcmp(mode, "liburing") && io_uring_queue_init(64, &ring, 0) < 0)
 		return 3;
 	for (int r = -reps / 10; r < reps; r++) {	/* first 10% warm up */
-		long long t0 = now(), t1;
+		long long t0, t1;
+
+		if (!strncmp(mode, "plain-file", 10) || !strncmp(mode, "batch-file", 10)) {
+			ftruncate(ffd, 0);
+			lseek(ffd, 0, SEEK_SET);
+		}
+		t0 = now();
 
 		if (!strcmp(mode, "plain")) {
 			for (int i = 0; i < CALLS; i++)
@@ -79,6 +93,16 @@ int main(int argc, char **argv)
 			batch_start();
 			for (int i = 0; i < CALLS; i++)
 				write(i & 1 ? fd2 : fd, msg, sizeof(msg));
+			batch_flush();
+			t1 = now();
+		} else if (!strcmp(mode, "plain-file")) {
+			for (int i = 0; i < CALLS; i++)
+				write(ffd, msg, sizeof(msg));
+			t1 = now();
+		} else if (!strcmp(mode, "batch-file")) {
+			batch_start();
+			for (int i = 0; i < CALLS; i++)
+				write(ffd, msg, sizeof(msg));
 			batch_flush();
 			t1 = now();
 		} else if (!strcmp(mode, "record")) {

@@ -43,6 +43,9 @@ const methods: Method[] = [
     env: { DBATCH_BACKEND: "uring", DBATCH_URING_COALESCE: "0" },
   },
   { id: "liburing", label: "raw liburing, 60 SQEs, one submit (reference)", mode: "liburing" },
+  { id: "plain-file", label: "regular file: plain write() loop", mode: "plain-file" },
+  { id: "emulate-file", label: "regular file: emulate", mode: "batch-file", env: { DBATCH_BACKEND: "emulate" } },
+  { id: "uring-file", label: "regular file: uring (one coalesced writev)", mode: "batch-file", env: { DBATCH_BACKEND: "uring" } },
   { id: "plain-alt", label: "alternating 2 fds: plain write() loop", mode: "plain-alt" },
   { id: "uring-alt", label: "alternating 2 fds: uring (no coalescing possible)", mode: "batch-alt", env: { DBATCH_BACKEND: "uring" } },
   { id: "record", label: "recording only (batch_start + 60 deferred writes)", mode: "record", env: { DBATCH_BACKEND: "emulate" } },
@@ -56,7 +59,7 @@ function baseEnv(): NodeJS.ProcessEnv {
 
 function runOnce(m: Method): number {
   const env = baseEnv();
-  if (!["plain", "plain-alt", "liburing"].includes(m.mode)) Object.assign(env, { LD_PRELOAD: lib, ...m.env });
+  if (!["plain", "plain-alt", "plain-file", "liburing"].includes(m.mode)) Object.assign(env, { LD_PRELOAD: lib, ...m.env });
   const r = spawnSync(bin, [m.mode, String(reps)], { env, encoding: "utf8" });
   const match = /median_ns_per_call=([\d.]+)/.exec(r.stdout);
   if (r.status !== 0 || !match) throw new Error(`${m.id}: ${r.stdout}${r.stderr}`);
@@ -73,6 +76,10 @@ for (let r = 0; r < rounds; r++) for (const m of methods) samples.get(m.id)!.pus
 const ns = new Map(methods.map((m) => [m.id, median(samples.get(m.id)!)]));
 const plain = ns.get("plain")!;
 
+/** Each row is compared with the plain loop of its own workload. */
+const baseline = (id: string) =>
+  id.endsWith("-alt") ? ns.get("plain-alt")! : id.endsWith("-file") ? ns.get("plain-file")! : plain;
+
 const recordNs = ns.get("record")!;
 const uringSpeedup = plain / ns.get("uring")!;
 const targets = [
@@ -84,14 +91,14 @@ if (json) {
   console.log(
     JSON.stringify(
       {
-        workload: "60 x write(12 B) to /dev/null",
+        workload: "60 x write(12 B) to /dev/null (and variants: regular file, alternating fds)",
         rounds,
         reps,
         nsPerCall: Object.fromEntries(ns),
         speedupVsPlain: Object.fromEntries(
           methods
             .filter((m) => m.id !== "record")
-            .map((m) => [m.id, (m.id.endsWith("-alt") ? ns.get("plain-alt")! : plain) / ns.get(m.id)!]),
+            .map((m) => [m.id, baseline(m.id) / ns.get(m.id)!]),
         ),
         targets,
       },
@@ -101,12 +108,12 @@ if (json) {
   );
 } else {
   console.log(`dBatch preload benchmark: 60 x write(12 B) to /dev/null, ${reps} repetitions x ${rounds} rounds per method`);
-  console.log(`(median per call; speed-up = plain / method, the -alt rows vs the alternating plain loop;`);
+  console.log(`(median per call; speed-up = the same workload's plain loop / method;`);
   console.log(` wall clock on a shared machine: compare ratios)\n`);
   console.log(`${"method".padEnd(62)} ${"ns/call".padStart(9)} ${"vs plain".padStart(9)}`);
   for (const m of methods) {
     const v = ns.get(m.id)!;
-    const base = m.id.endsWith("-alt") ? ns.get("plain-alt")! : plain;
+    const base = baseline(m.id);
     const ratio = m.id === "record" ? "" : `${(base / v).toFixed(2)}x`;
     console.log(`${m.label.padEnd(62)} ${v.toFixed(1).padStart(9)} ${ratio.padStart(9)}`);
   }
