@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uring.h - shared by the files of the io_uring backend (backend_uring.c,
+ * uring_ring.c, uring_prep.c, uring_coalesce.c).
+ */
+#ifndef DBATCH_URING_H
+#define DBATCH_URING_H
+
+#include <liburing.h>
+#include <sys/uio.h>
+#include "internal.h"
+
+#define RING_ENTRIES	(2 * DBATCH_BATCH_ENTRIES)	/* a close can take 2 SQEs */
+#define INTERNAL_UD	((uint64_t)1 << 63)		/* user_data of our own SQEs */
+#define RERUN		((int64_t)INT64_MIN)		/* result: run again alone */
+#define HIGH_FD		900
+#define FD_KINDS	16
+
+struct uring_state {
+	struct io_uring ring;
+	struct iovec *iov;	/* scratch for coalesced writes */
+	int slots;		/* a sparse file table is registered */
+	int state;		/* 0: not yet, 1: ready, -1: unusable */
+};
+
+extern __thread struct uring_state dbatch_ur
+	__attribute__((tls_model("initial-exec"))) DBATCH_HIDDEN;
+
+/* liburing may call close()/mmap() through libc: keep those direct. */
+#define LIBURING_CALL(expr)				\
+	({						\
+		unsigned char w__ = dbatch_direct_enter();	\
+		__typeof__(expr) r__ = (expr);		\
+		dbatch_direct_leave(w__);		\
+		r__;					\
+	})
+
+struct fd_kind {
+	int fd;
+	uint8_t coalesce;	/* writes have no record boundaries */
+	uint8_t regular;	/* a regular file */
+};
+
+/* uring_ring.c */
+int uring_ring_setup(struct io_uring *ring, unsigned int entries) DBATCH_HIDDEN;
+struct io_uring *uring_ring_get(void) DBATCH_HIDDEN;
+void uring_ring_drop(void) DBATCH_HIDDEN;
+struct iovec *uring_iov_scratch(void) DBATCH_HIDDEN;
+int uring_getenv_off(const char *name) DBATCH_HIDDEN;
+int uring_probe(void) DBATCH_HIDDEN;
+void uring_thread_exit(void) DBATCH_HIDDEN;
+void uring_fork_child(void) DBATCH_HIDDEN;
+
+/* uring_prep.c */
+int uring_supported(const struct dbatch_entry *e, const char **why) DBATCH_HIDDEN;
+struct io_uring_sqe *uring_prep(struct io_uring *ring, struct dbatch_entry *e) DBATCH_HIDDEN;
+int uring_fixed_capable(const struct dbatch_entry *e) DBATCH_HIDDEN;
+void uring_plan_slots(struct dbatch_entry *entries, unsigned int count,
+		      const uint8_t *needed, uint8_t *inslot) DBATCH_HIDDEN;
+struct io_uring_sqe *uring_prep_open_slot(struct io_uring *ring,
+					  struct dbatch_entry *e, unsigned int slot) DBATCH_HIDDEN;
+
+/* uring_coalesce.c */
+extern int uring_coalesce_on DBATCH_HIDDEN;
+const struct fd_kind *uring_fd_kind(int fd, struct fd_kind *cache, unsigned int *ncache,
+				    struct dbatch_submit_stats *st) DBATCH_HIDDEN;
+int uring_is_data_op(const struct dbatch_entry *e) DBATCH_HIDDEN;
+unsigned int uring_write_group(struct dbatch_entry *entries, unsigned int i,
+			       unsigned int count) DBATCH_HIDDEN;
+void uring_spread(struct dbatch_entry *entries, unsigned int i, unsigned int g,
+		  long r) DBATCH_HIDDEN;
+
+#endif /* DBATCH_URING_H */

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uring_coalesce.c - what an fd is (one fstat per fd per flush), and runs
+ * of writes to one fd merged into a single writev.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include "internal.h"
+#include "uring.h"
+
+/*
+ * Coalescing: a run of consecutive write() entries on the same fd goes in as
+ * ONE writev of their (already copied) buffers: the same bytes at the same
+ * place, one fd lookup instead of many. Only for fds where a write has no
+ * record boundary: regular files, pipes/FIFOs not in packet mode, and the
+ * character devices /dev/null, /dev/zero, /dev/full and terminals. Sockets
+ * (a datagram per write) and other devices are never coalesced. Results are
+ * given back per entry; if the writev fails or is short, the entries it did
+ * not cover are run again one by one, right after their round.
+ * DBATCH_URING_COALESCE=0 turns it off.
+ */
+int uring_coalesce_on = -1;
+
+
+/* What @fd is, from one fstat per fd per flush. */
+const struct fd_kind *uring_fd_kind(int fd, struct fd_kind *cache, unsigned int *ncache,
+				     struct dbatch_submit_stats *st)
+{
+	static const struct fd_kind unknown = { -1, 0, 0 };
+	struct fd_kind k = { fd, 0, 0 };
+	struct stat sb;
+
+	for (unsigned int i = 0; i < *ncache; i++)
+		if (cache[i].fd == fd)
+			return &cache[i];
+	st->kernel_entries++;
+	if (dbatch_sys(SYS_fstat, fd, &sb, 0) == 0) {
+		unsigned int maj = major(sb.st_rdev), min = minor(sb.st_rdev);
+
+		if (S_ISREG(sb.st_mode)) {
+			k.regular = k.coalesce = 1;
+		} else if (S_ISFIFO(sb.st_mode)) {
+			long fl = dbatch_sys(SYS_fcntl, fd, F_GETFL, 0);
+
+			st->kernel_entries++;
+			k.coalesce = fl >= 0 && !(fl & O_DIRECT);
+		} else if (S_ISCHR(sb.st_mode)) {
+			k.coalesce = (maj == 1 && (min == 3 || min == 5 || min == 7)) ||
+				     maj == 4 || maj == 5 || (maj >= 136 && maj <= 143);
+		}
+	}
+	if (*ncache >= FD_KINDS)
+		return &unknown;	/* cache full: treat as "other" (correct, maybe slower) */
+	cache[*ncache] = k;
+	return &cache[(*ncache)++];
+}
+
+/* Data calls whose cost on a regular file is better paid as a syscall. */
+int uring_is_data_op(const struct dbatch_entry *e)
+{
+	switch (e->nr) {
+	case SYS_write: case SYS_pwrite64: case SYS_writev:
+	case SYS_read: case SYS_pread64:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* How many entries from @i can go in as one writev (1: none). */
+unsigned int uring_write_group(struct dbatch_entry *entries, unsigned int i,
+				unsigned int count)
+{
+	const struct dbatch_entry *e = &entries[i];
+	unsigned int g = 1;
+
+	if (e->nr != SYS_write || (e->flags & ~0u))
+		return 1;
+	while (i + g < count && g < IOV_MAX) {
+		const struct dbatch_entry *f = &entries[i + g];
+
+		if (f->nr != SYS_write || f->flags || f->args[0] != e->args[0])
+			break;
+		g++;
+	}
+	return g;
+}
+
+#define RERUN	((int64_t)INT64_MIN)
+
+/* Spread a coalesced writev's result @r over entries [i, i+g). */
+void uring_spread(struct dbatch_entry *entries, unsigned int i, unsigned int g,
+		   long r)
+{
+	for (unsigned int k = i; k < i + g; k++) {
+		long len = (long)entries[k].args[2];
+
+		if (r < 0) {
+			entries[k].result = RERUN;
+		} else if (r >= len) {
+			entries[k].result = len;
+			r -= len;
+		} else if (r > 0) {
+			entries[k].result = r;
+			r = 0;
+		} else {
+			entries[k].result = RERUN;
+		}
+	}
+}
