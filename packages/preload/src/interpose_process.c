@@ -225,6 +225,7 @@ DBATCH_API void quick_exit(int status)
 DBATCH_API void abort(void)
 {
 	dbatch_flush_pending();
+	dbatch_stats_print();	/* no destructors after SIGABRT */
 	NEXT(abort)();
 	__builtin_unreachable();
 }
