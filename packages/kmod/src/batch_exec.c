@@ -159,6 +159,18 @@ static long dbatch_run_one(struct pt_regs *regs, struct dbatch_entry *ents,
 	return ret;
 }
 
+/*
+ * Cheap test before the write fast path: the next entry is a write to the
+ * same descriptor, or one of the two takes its descriptor by reference.
+ */
+static bool dbatch_may_coalesce(const struct dbatch_entry *e,
+				const struct dbatch_entry *next)
+{
+	return next->nr == __NR_write &&
+	       (next->args[0] == e->args[0] ||
+		((e->flags | next->flags) & DBATCH_ARG_REF(0)));
+}
+
 /* Checked between entries. */
 static bool dbatch_must_stop(void)
 {
@@ -211,8 +223,8 @@ long dbatch_execute(struct dbatch_entry *ents, u32 count, u32 flags,
 			if (need_resched())
 				cond_resched();
 		}
-		if (e->nr == __NR_write && i + 1 < count &&
-		    ents[i + 1].nr == __NR_write && i >= plain_until) {
+		if (e->nr == __NR_write && i + 1 < count && i >= plain_until &&
+		    dbatch_may_coalesce(e, &ents[i + 1])) {
 			u32 done = dbatch_write_run(ents, i, count, iov,
 						    &plain_until);
 

@@ -38,6 +38,7 @@
 #include <linux/magic.h>
 #include <linux/minmax.h>
 #include <linux/mutex.h>
+#include <linux/nospec.h>
 #include <linux/sched.h>
 #include <linux/sched/xacct.h>
 #include <linux/sizes.h>
@@ -80,13 +81,15 @@ static bool dbatch_write_coalescable(const struct file *file)
  * taken as they are (a reference to an entry inside the run, or to one
  * that failed: the ordinary path reports those).
  */
-static long dbatch_write_fd(const struct dbatch_entry *ents, u32 idx,
-			    u32 run_start)
+static inline long dbatch_write_fd(const struct dbatch_entry *ents, u32 idx,
+				   u32 run_start)
 {
 	const struct dbatch_entry *e = &ents[idx];
 	u64 ref;
 	s64 res;
 
+	if (likely(!e->flags))
+		return e->args[0] <= INT_MAX ? (long)e->args[0] : -1;
 	if (e->flags & ~(DBATCH_ARG_REF(0) | DBATCH_ENTRY_STOP))
 		return -1;
 	if (!(e->flags & DBATCH_ARG_REF(0)))
@@ -94,7 +97,7 @@ static long dbatch_write_fd(const struct dbatch_entry *ents, u32 idx,
 	ref = e->args[0];
 	if (ref >= run_start)
 		return -1;
-	res = ents[ref].result;
+	res = ents[array_index_nospec(ref, (u64)run_start)].result;
 	return res >= 0 && res <= INT_MAX ? (long)res : -1;
 }
 
@@ -181,8 +184,10 @@ u32 dbatch_write_run(struct dbatch_entry *ents, u32 idx, u32 count,
 
 		ents[idx + i].result = done;
 		ret -= done;
-		inc_syscw(current);
 	}
+#ifdef CONFIG_TASK_XACCT
+	current->ioac.syscw += i;	/* inc_syscw() once per write */
+#endif
 	/* Short: the rest of the run goes one by one, as write(2) would. */
 	if (i < n || ents[idx + n - 1].result != iov[n - 1].iov_len)
 		*plain_until = idx + n;

@@ -34,9 +34,13 @@
  *	with -EINVAL.
  * DBATCH_ENTRY_INSTALL_FD: the call returns a new fd; the module moves it
  *	to install_fd (replacing whatever install_fd referred to, which the
- *	caller reserved as a placeholder) and the result is install_fd.
- * DBATCH_ENTRY_STOP: if this entry fails, the entries after it are not
- *	run; their results are -ECANCELED.
+ *	caller reserved as a placeholder), keeping the new fd's close-on-exec
+ *	flag, and the result is install_fd. Only valid on calls that return
+ *	an fd (open, openat, creat) and with install_fd >= 0, else the whole
+ *	batch is refused with EINVAL.
+ * DBATCH_ENTRY_STOP: if this entry fails (negative result, including
+ *	-ECANCELED), the entries after it are not run; their results are
+ *	-ECANCELED.
  */
 #define DBATCH_ARG_REF(i)		(1U << (i))
 #define DBATCH_ARG_REF_MASK		0x3fU
@@ -47,13 +51,20 @@
 
 /**
  * struct dbatch_entry - one system call of a batch
- * @nr: x86-64 system call number; must be in the catalogue
- * @flags: DBATCH_ARG_REF(), DBATCH_ENTRY_INSTALL_FD, DBATCH_ENTRY_STOP
+ * @nr: x86-64 system call number; a number outside the catalogue fails
+ *	this entry with -ENOSYS, exactly like an unimplemented system call
+ * @flags: DBATCH_ARG_REF(), DBATCH_ENTRY_INSTALL_FD, DBATCH_ENTRY_STOP;
+ *	any other bit refuses the whole batch (EINVAL)
  * @install_fd: with DBATCH_ENTRY_INSTALL_FD, the fd number the result is
  *	installed at; otherwise ignored (set it to -1)
- * @reserved: must be zero
- * @args: the call's arguments, as the system call takes them
- * @result: out: the call's return value, or a negative errno
+ * @reserved: must be zero (else the whole batch is refused, EINVAL)
+ * @args: the call's arguments, as the system call takes them; pointers
+ *	are checked by the call itself, as when it is made directly
+ * @result: out: the call's return value, or a negative errno. A call
+ *	interrupted by a signal reads -EINTR (an entry is never restarted).
+ *	Entries that were not run read -ECANCELED.
+ *
+ * 72 bytes, no padding: the layout is the same for every x86-64 compiler.
  */
 struct dbatch_entry {
 	__u32 nr;
@@ -77,15 +88,22 @@ struct dbatch_entry {
  * @entries: user pointer to an array of @count struct dbatch_entry
  * @count: number of entries, 1..DBATCH_MAX_ENTRIES
  * @flags: DBATCH_SUBMIT_*
- * @completed: out: number of entries that were run (successfully or not)
+ * @completed: out: number of entries processed: entries [0, completed)
+ *	have their own result (which is -ECANCELED for a dependent of a
+ *	failed entry), the rest were not reached and read -ECANCELED
  * @first_error: out: index of the first entry whose result is negative,
  *	or -1 when every entry succeeded
  *
- * The ioctl returns 0 when the batch was processed (look at each entry's
- * result), or -1 with errno: EFAULT (bad pointer), EINVAL (count 0, count
- * above DBATCH_MAX_ENTRIES, unknown flags, non-zero reserved fields),
- * EPERM (the task is under seccomp), EINTR (a fatal signal arrived; the
- * results of the entries run so far are still copied back).
+ * The entries array is copied in once and copied back once, whole, with
+ * every result filled in. The ioctl returns 0 when the batch was processed
+ * (look at each entry's result), or -1 with errno: EFAULT (bad pointer to
+ * this struct or to the array; nothing ran, unless only the copy back
+ * failed), EINVAL (count 0, count above DBATCH_MAX_ENTRIES, unknown flags,
+ * non-zero reserved fields, DBATCH_ENTRY_INSTALL_FD misuse; nothing ran),
+ * EPERM (the task is under seccomp: nothing ran, or, when a filter came
+ * from another thread during the batch, entries [0, completed) ran), EINTR
+ * (a fatal signal arrived; the results of the entries run so far are
+ * still copied back), ENOTTY (another command, or a 32-bit/x32 caller).
  */
 struct dbatch_submit {
 	__u64 entries;
