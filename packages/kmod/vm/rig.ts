@@ -10,6 +10,7 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
+  renameSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -228,6 +229,68 @@ export function kernelVersionOf(kernel: string): string {
   throw new VmError(
     `dbatch-vm: cannot tell the kernel version of ${kernel}; set DBATCH_VM_KERNEL_VERSION`,
   );
+}
+
+const PVH_NOTES = [4, 8].map((descsz) => {
+  const b = Buffer.alloc(16);
+  b.writeUInt32LE(4, 0);
+  b.writeUInt32LE(descsz, 4);
+  b.writeUInt32LE(0x12, 8); // XEN_ELFNOTE_PHYS32_ENTRY
+  b.write("Xen\0", 12, "latin1");
+  return b;
+});
+
+/**
+ * A bzImage spends seconds under TCG decompressing itself (Debian's is xz).
+ * With CONFIG_PVH the ELF inside has a PVH entry that qemu boots directly:
+ * this returns that vmlinux, extracted once into the cache, or the image
+ * itself when it cannot be extracted (or $DBATCH_VM_PVH=0).
+ */
+export function bootableKernel(kernel: string): string {
+  if (process.env.DBATCH_VM_PVH === "0") return kernel;
+  const st = statSync(kernel);
+  const key = createHash("sha256")
+    .update(`${resolve(kernel)}:${st.size}:${st.mtimeMs}`)
+    .digest("hex")
+    .slice(0, 16);
+  const out = join(cacheDir, `vmlinux-${basename(kernel)}-${key}`);
+  if (existsSync(out)) return out;
+  const image = readFileSync(kernel);
+  if (image.subarray(0, 4).toString("latin1") === "\x7fELF") return kernel;
+  const decoders: { magic: Buffer; cmd: string; args: string[] }[] = [
+    {
+      magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]),
+      cmd: "xz",
+      args: ["-dc", "--single-stream"],
+    },
+    { magic: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), cmd: "zstd", args: ["-dc"] },
+    { magic: Buffer.from([0x1f, 0x8b, 0x08]), cmd: "gzip", args: ["-dc"] },
+  ];
+  for (const d of decoders) {
+    const at = image.indexOf(d.magic);
+    if (at < 0) continue;
+    let elf: Buffer;
+    try {
+      elf = execFileSync(d.cmd, d.args, {
+        input: image.subarray(at),
+        maxBuffer: 512 * 1024 * 1024,
+        stdio: ["pipe", "pipe", "ignore"],
+      });
+    } catch (e) {
+      // gzip exits 2 on trailing garbage but has written the stream.
+      const out2 = (e as { stdout?: Buffer }).stdout;
+      if (!out2 || out2.length === 0) continue;
+      elf = out2;
+    }
+    if (elf.subarray(0, 4).toString("latin1") !== "\x7fELF") continue;
+    if (!PVH_NOTES.some((n) => elf.indexOf(n) >= 0)) return kernel;
+    mkdirSync(cacheDir, { recursive: true });
+    const tmp = `${out}.${process.pid}.tmp`;
+    writeFileSync(tmp, elf);
+    renameSync(tmp, out);
+    return out;
+  }
+  return kernel;
 }
 
 /** The kbuild tree for a kernel version: /lib/modules/<ver>/build. */
@@ -471,6 +534,8 @@ class ControlParser {
 
 interface Prepared {
   kernel: string;
+  /** What qemu loads: the extracted PVH vmlinux when possible. */
+  bootImage: string;
   kernelVersion: string;
   token: string;
   modules: { label: string; guest: string; params: string }[];
@@ -552,7 +617,7 @@ function prepare(options: VmOptions, shell: "root" | "user" | null): Prepared {
   const baseGz = readFileSync(base);
   const pad = Buffer.alloc((512 - (baseGz.length % 512)) % 512);
   const initrd = Buffer.concat([baseGz, pad, runArchive(archive, elf)]);
-  return { kernel, kernelVersion, token, modules, initrd };
+  return { kernel, bootImage: bootableKernel(kernel), kernelVersion, token, modules, initrd };
 }
 
 /** Boots the VM once, runs the commands in order, and powers it off. */
@@ -585,7 +650,7 @@ export async function runVmShell(
     const initrd = join(work, "initrd.img");
     writeFileSync(initrd, prep.initrd);
     const args = [
-      ...qemuBaseArgs(options, prep.kernel, initrd, "loglevel=4"),
+      ...qemuBaseArgs(options, prep.bootImage, initrd, "loglevel=4"),
       "-serial",
       "mon:stdio",
       "-chardev",
@@ -652,6 +717,7 @@ function qemuBaseArgs(
 interface BootParams {
   options: VmOptions;
   kernel: string;
+  bootImage: string;
   kernelVersion: string;
   initrd: string;
   work: string;
@@ -675,7 +741,7 @@ async function boot(p: BootParams): Promise<VmResult> {
   const errSocket = join(p.work, "stderr.sock");
   const timeoutSeconds = options.timeoutSeconds ?? 300;
   const args = [
-    ...qemuBaseArgs(options, p.kernel, p.initrd, "loglevel=5"),
+    ...qemuBaseArgs(options, p.bootImage, p.initrd, "loglevel=5"),
     "-chardev",
     `file,id=con,path=${consolePath}`,
     "-serial",
