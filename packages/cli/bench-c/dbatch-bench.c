@@ -15,9 +15,11 @@
  *           record batch_start(); only the recorded calls are timed, the
  *                  flush is not: the interposer's cost per deferred call
  *
- * Prints "calls N" (system calls per repetition), then one line per timed
- * repetition: the elapsed CLOCK_MONOTONIC nanoseconds. Inside a qemu guest
- * run with -icount shift=0 those are guest instructions.
+ * Prints one line per timed repetition,
+ *   bench workload=W mode=M calls=N rep=R cost=C
+ * with N the system calls per repetition and C the elapsed CLOCK_MONOTONIC
+ * nanoseconds. Inside a qemu guest run with -icount shift=0 those are guest
+ * instructions (the format of packages/kmod/vm/icount.ts's bench lines).
  * Exit status 0, or 1 (with a message on stderr) when a call or a flush
  * failed or the files are not what the calls should have left.
  */
@@ -300,8 +302,9 @@ int main(int argc, char **argv)
 	for (r = 0; r < reps; r++)
 		ns[r] = run_rep(&b);
 
-	printf("calls %ld\n", b.calls);
 	for (r = 0; r < reps; r++)
-		printf("%llu\n", (unsigned long long)ns[r]);
+		printf("bench workload=%s mode=%s calls=%ld rep=%ld cost=%llu\n",
+		       argv[1], argv[2], b.calls, r + 1,
+		       (unsigned long long)ns[r]);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -242,8 +242,14 @@ test("helpers: median, rounds, program output, preload stats, perf CSV", () => {
   assert.is(median([4, 1, 2, 3]), 2.5);
   assert.equal(splitRounds(10, 3), [4, 3, 3]);
   assert.equal(splitRounds(2, 3), [1, 1]);
-  assert.equal(parseProgramOutput("calls 3\n10\n20\n"), { calls: 3, perRep: [10, 20] });
+  assert.equal(
+    parseProgramOutput(
+      "bench workload=seed mode=batch calls=3 rep=1 cost=10\ndbatch: backend=x\nbench calls=3 rep=2 cost=20\n",
+    ),
+    { calls: 3, perRep: [10, 20] },
+  );
   assert.throws(() => parseProgramOutput("oops\n"));
+  assert.throws(() => parseProgramOutput("bench calls=x cost=1\n"));
   const stats = parsePreloadStats(
     "x\ndbatch: backend=uring recorded=120 flushes=2 kernel_entries=4\n",
     2,

@@ -12,3 +12,4 @@ export const preloadInclude = join(preloadDir, "include");
 export const preloadLibrary = join(preloadDir, "build/libdbatch-preload.so");
 export const kmodDir = join(repoRoot, "packages/kmod");
 export const vmRigModule = join(kmodDir, "vm/rig.ts");
+export const icountModule = join(kmodDir, "vm/icount.ts");

@@ -1,13 +1,14 @@
 // Runs the workloads inside the qemu VM with -icount shift=0 (the guest clock
 // advances 1 ns per guest instruction, so the program's clock_gettime deltas
-// are exact instruction counts), through the kmod package's rig
-// (packages/kmod/vm/rig.ts runInVm): one boot for every VM measurement.
+// are exact instruction counts) through the kmod package's icount harness
+// (packages/kmod/vm/icount.ts runIcountBench, on the rig's runInVm): one boot
+// for every VM measurement, two only when batch.ko builds but does not load.
 
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import type { PreloadState } from "./build.ts";
 import { methodSpec, type MethodSpec } from "./methods.ts";
-import { vmRigModule } from "./paths.ts";
+import { icountModule, vmRigModule } from "./paths.ts";
 import { parsePreloadStats, parseProgramOutput } from "./program-output.ts";
 import type { Progress } from "./progress.ts";
 import type { Measurement, MethodName, Skipped, WorkloadName } from "./types.ts";
@@ -30,75 +31,56 @@ export interface VmOutcome {
   kernel: string | null;
 }
 
-/** The part of the rig's API this runner uses (checked at run time: the rig is another package). */
-interface RigCommand {
-  run: string;
+/** The parts of the harness's API used here (checked at run time: it is another package). */
+interface IcountRun {
+  label: string;
+  args?: string[];
   env?: Record<string, string>;
+}
+interface IcountOptions {
+  program: string;
+  runs: IcountRun[];
+  loadModule?: boolean;
+  setup?: string[];
   timeoutSeconds?: number;
 }
-interface RigOptions {
-  commands: RigCommand[];
-  files?: { hostPath: string; guestPath: string; mode?: number }[];
-  preload?: boolean;
-  icount?: boolean;
-  timeoutSeconds?: number;
-}
-interface RigResult {
-  results: { exitCode: number; output: string; timedOut: boolean }[];
-  problems: string[];
-  errors: string[];
-  kernelVersion: string;
-}
-interface Rig {
-  runInVm(options: RigOptions): Promise<RigResult>;
-  ensureBatchModule(): string;
-  PRELOAD_GUEST_PATH: string;
-}
-
-function isRig(mod: unknown): mod is Rig {
-  if (typeof mod !== "object" || mod === null) return false;
-  const m = mod as Record<string, unknown>;
-  return (
-    typeof m["runInVm"] === "function" &&
-    typeof m["ensureBatchModule"] === "function" &&
-    typeof m["PRELOAD_GUEST_PATH"] === "string"
-  );
-}
-
-const guestDir = "/opt/dbatch-bench";
-const guestProgram = `${guestDir}/dbatch-bench`;
-const guestModule = `${guestDir}/batch.ko`;
-const stderrMarker = "@@dbatch-bench-stderr@@";
-
-function skipAll(reason: string): VmOutcome {
-  return {
-    measurements: [],
-    skipped: [{ where: "vm", method: "all", workload: "all", reason }],
-    notes: [],
-    kernel: null,
+interface IcountResult {
+  notes: Record<string, string>;
+  vm: {
+    results: { exitCode: number; output: string; timedOut: boolean }[];
+    problems: string[];
+    errors: string[];
+    kernelVersion: string;
+    modulesLoaded: string[];
   };
 }
-
-interface Job {
-  workload: WorkloadName;
-  method: MethodSpec;
+interface Harness {
+  runIcountBench(options: IcountOptions): Promise<IcountResult>;
+  preloadGuestPath: string;
 }
 
-function jobScript(job: Job, plan: VmPlan): string {
-  const args = [job.workload, job.method.mode, plan.calls, plan.reps, plan.warmup].join(" ");
-  return [
-    "d=$(mktemp -d /dev/shm/dbatch-bench.XXXXXX) || exit 125",
-    `${guestProgram} ${args} "$d" 2>/tmp/dbatch-bench.err`,
-    "rc=$?",
-    `echo ${stderrMarker}`,
-    "cat /tmp/dbatch-bench.err",
-    'rm -rf "$d"',
-    "exit $rc",
-  ].join("\n");
+async function loadHarness(): Promise<Harness | string> {
+  if (!existsSync(icountModule) || !existsSync(vmRigModule)) {
+    return "the VM harness is missing (packages/kmod/vm/icount.ts or rig.ts not found)";
+  }
+  try {
+    const icount: unknown = await import(pathToFileURL(icountModule).href);
+    const rig: unknown = await import(pathToFileURL(vmRigModule).href);
+    const run = (icount as Record<string, unknown>)["runIcountBench"];
+    const guest = (rig as Record<string, unknown>)["PRELOAD_GUEST_PATH"];
+    if (typeof run !== "function" || typeof guest !== "string") {
+      return "the VM harness does not export runIcountBench / PRELOAD_GUEST_PATH";
+    }
+    return {
+      runIcountBench: run as (options: IcountOptions) => Promise<IcountResult>,
+      preloadGuestPath: guest,
+    };
+  } catch (err) {
+    return `the VM harness failed to load: ${firstLine(err)}`;
+  }
 }
 
-/** The first line of an error and its first compiler/make error line, if any. */
-function errorSummary(err: unknown): string {
+function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   const lines = text.split("\n").map((l) => l.trim());
   const detail = lines.slice(1).find((l) => /error|No such|not found/i.test(l));
@@ -109,37 +91,26 @@ function lastLines(text: string, n: number): string {
   return text.trim().split("\n").slice(-n).join(" | ");
 }
 
-export async function runVm(plan: VmPlan, progress: Progress): Promise<VmOutcome> {
-  if (!existsSync(vmRigModule)) {
-    return skipAll("the VM rig is missing (packages/kmod/vm/rig.ts not found)");
-  }
-  let rig: unknown;
-  try {
-    rig = await import(pathToFileURL(vmRigModule).href);
-  } catch (err) {
-    return skipAll(
-      `the VM rig failed to load: ${err instanceof Error ? err.message : String(err)}`,
-    );
-  }
-  if (!isRig(rig))
-    return skipAll("the VM rig does not export runInVm/ensureBatchModule/PRELOAD_GUEST_PATH");
+interface Job {
+  label: string;
+  workload: WorkloadName;
+  method: MethodSpec;
+}
 
+const scratch = "/dev/shm/dbatch-bench";
+
+function skipAll(reason: string, skipped: Skipped[]): VmOutcome {
+  skipped.push({ where: "vm", method: "all", workload: "all", reason });
+  return { measurements: [], skipped, notes: [], kernel: null };
+}
+
+export async function runVm(plan: VmPlan, progress: Progress): Promise<VmOutcome> {
   const skipped: Skipped[] = [];
   const notes: string[] = [];
-  const files: { hostPath: string; guestPath: string; mode?: number }[] = [
-    { hostPath: plan.program, guestPath: guestProgram, mode: 0o755 },
-  ];
-  let kmodReason: string | null = null;
-  if (plan.methods.includes("kmod")) {
-    try {
-      progress("vm: building batch.ko for the VM's kernel");
-      files.push({ hostPath: rig.ensureBatchModule(), guestPath: guestModule, mode: 0o644 });
-    } catch (err) {
-      kmodReason = `batch.ko is not available: ${errorSummary(err)}`;
-    }
-  }
+  const harness = await loadHarness();
+  if (typeof harness === "string") return skipAll(harness, skipped);
 
-  const jobs: Job[] = [];
+  let jobs: Job[] = [];
   for (const workload of plan.workloads) {
     for (const name of plan.methods) {
       const method = methodSpec(name);
@@ -148,72 +119,73 @@ export async function runVm(plan: VmPlan, progress: Progress): Promise<VmOutcome
         skipped.push({ where: "vm", method: name, workload, reason: plan.preload.reason });
         continue;
       }
-      if (name === "kmod" && kmodReason !== null) {
-        skipped.push({ where: "vm", method: name, workload, reason: kmodReason });
-        continue;
-      }
-      jobs.push({ workload, method });
+      jobs.push({ label: `${workload}-${name}`, workload, method });
     }
   }
   if (jobs.length === 0) return { measurements: [], skipped, notes, kernel: null };
 
-  const hasModule = files.some((f) => f.guestPath === guestModule);
-  const commands: RigCommand[] = [
-    {
-      run: hasModule
-        ? `uname -r; insmod ${guestModule} && test -c /dev/batch && echo dbatch-bench: /dev/batch ready`
-        : "uname -r",
-      timeoutSeconds: 60,
-    },
-    ...jobs.map((job) => {
+  const boot = (withModule: boolean): Promise<IcountResult> => {
+    const runs: IcountRun[] = jobs.map((job, i) => {
       const env: Record<string, string> = {};
       if (job.method.backend !== null) {
-        env["LD_PRELOAD"] = rig.PRELOAD_GUEST_PATH;
+        env["LD_PRELOAD"] = harness.preloadGuestPath;
         env["DBATCH_BACKEND"] = job.method.backend;
         env["DBATCH_STATS"] = "1";
       }
-      return { run: jobScript(job, plan), env, timeoutSeconds: 600 };
-    }),
-  ];
-
-  progress(
-    `vm: one boot (-icount shift=0) for ${jobs.length} measurements; this takes a while under TCG`,
-  );
-  let result: RigResult;
-  try {
-    result = await rig.runInVm({
-      commands,
-      files,
-      preload: plan.preload.ok,
-      icount: true,
+      const args = [job.workload, job.method.mode, plan.calls, plan.reps, plan.warmup];
+      return { label: job.label, args: [...args.map(String), `${scratch}/${i}`], env };
+    });
+    progress(
+      `vm: one boot (-icount shift=0${withModule ? ", batch.ko loaded" : ""}) for ${runs.length} measurements; TCG is slow`,
+    );
+    return harness.runIcountBench({
+      program: plan.program,
+      runs,
+      loadModule: withModule,
+      setup: [`mkdir -p ${jobs.map((_, i) => `${scratch}/${i}`).join(" ")}`],
       timeoutSeconds: 1800,
     });
-  } catch (err) {
-    const reason = `the VM did not run: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
-    skipped.push({ where: "vm", method: "all", workload: "all", reason });
-    return { measurements: [], skipped, notes, kernel: null };
-  }
-  progress("vm: done");
-  for (const e of result.errors) notes.push(`vm: ${e}`);
-  if (result.problems.length > 0) {
-    notes.push(
-      `vm: KERNEL PROBLEMS on the console during the run: ${result.problems.slice(0, 5).join(" | ")}`,
-    );
-  }
+  };
 
-  const first = result.results[0];
-  const kernel =
-    first && first.exitCode >= 0
-      ? (first.output.trim().split("\n")[0] ?? result.kernelVersion)
-      : result.kernelVersion;
-  const moduleReady = hasModule && first !== undefined && first.output.includes("/dev/batch ready");
-  if (hasModule && !moduleReady) {
-    notes.push(`vm: insmod batch.ko failed: ${lastLines(first?.output ?? "", 3)}`);
+  const wantModule = jobs.some((j) => j.method.name === "kmod");
+  let result: IcountResult | null = null;
+  let moduleReason: string | null = null;
+  if (wantModule) {
+    try {
+      result = await boot(true);
+      if (!result.vm.modulesLoaded.includes("batch.ko")) {
+        const why = result.vm.errors.find((e) => /insmod/.test(e)) ?? "batch.ko did not load";
+        moduleReason = why;
+        result = null;
+      }
+    } catch (err) {
+      moduleReason = `batch.ko is not available: ${firstLine(err)}`;
+    }
+    if (moduleReason !== null) {
+      for (const j of jobs.filter((x) => x.method.name === "kmod")) {
+        skipped.push({ where: "vm", method: "kmod", workload: j.workload, reason: moduleReason });
+      }
+      jobs = jobs.filter((x) => x.method.name !== "kmod");
+    }
+  }
+  if (result === null && jobs.length > 0) {
+    try {
+      result = await boot(false);
+    } catch (err) {
+      return skipAll(`the VM did not run: ${firstLine(err)}`, skipped);
+    }
+  }
+  if (result === null) return { measurements: [], skipped, notes, kernel: null };
+  progress("vm: done");
+  const vm = result.vm;
+  for (const e of vm.errors) notes.push(`vm: ${e}`);
+  if (vm.problems.length > 0) {
+    notes.push(`vm: KERNEL PROBLEMS on the console: ${vm.problems.slice(0, 5).join(" | ")}`);
   }
 
   const measurements: Measurement[] = [];
   jobs.forEach((job, i) => {
-    const r = result.results[i + 1];
+    const r = vm.results[i + 1]; // after the one setup command
     const name = job.method.name;
     if (!r || r.exitCode !== 0) {
       const why = r
@@ -221,18 +193,16 @@ export async function runVm(plan: VmPlan, progress: Progress): Promise<VmOutcome
           ? "timed out"
           : `exit ${r.exitCode}: ${lastLines(r.output, 3)}`
         : "did not run";
-      const reason =
-        name === "kmod" && hasModule && !moduleReady
-          ? "insmod batch.ko failed in the VM"
-          : `benchmark failed in the VM (${why})`;
-      skipped.push({ where: "vm", method: name, workload: job.workload, reason });
+      skipped.push({
+        where: "vm",
+        method: name,
+        workload: job.workload,
+        reason: `benchmark failed in the VM (${why})`,
+      });
       return;
     }
-    const cut = r.output.indexOf(stderrMarker);
-    const stdout = cut >= 0 ? r.output.slice(0, cut) : r.output;
-    const stderr = cut >= 0 ? r.output.slice(cut + stderrMarker.length) : "";
     try {
-      const run = parseProgramOutput(stdout);
+      const run = parseProgramOutput(r.output);
       measurements.push({
         workload: job.workload,
         method: name,
@@ -241,16 +211,11 @@ export async function runVm(plan: VmPlan, progress: Progress): Promise<VmOutcome
         calls: run.calls,
         perRep: run.perRep,
         preloadStats:
-          job.method.backend !== null ? parsePreloadStats(stderr, plan.reps + plan.warmup) : null,
+          job.method.backend !== null ? parsePreloadStats(r.output, plan.reps + plan.warmup) : null,
       });
     } catch (err) {
-      skipped.push({
-        where: "vm",
-        method: name,
-        workload: job.workload,
-        reason: err instanceof Error ? err.message : String(err),
-      });
+      skipped.push({ where: "vm", method: name, workload: job.workload, reason: firstLine(err) });
     }
   });
-  return { measurements, skipped, notes, kernel };
+  return { measurements, skipped, notes, kernel: vm.kernelVersion };
 }
