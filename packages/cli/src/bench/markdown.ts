@@ -61,6 +61,22 @@ export function renderMarkdown(run: BenchRun, options: MarkdownOptions): string 
     renderWorkloadTables(run).replace(/^(\w+): (.*)$/gm, "### $1\n\n$2"),
     "",
   ];
+  parts.push(
+    "## How these numbers are made",
+    "",
+    "- `packages/cli/bench-c/dbatch-bench.c` runs one workload in one mode and prints one `bench ... cost=` line per repetition; " +
+      "`plain`, `emulate`, `uring` and `kmod` are the same binary and the same code path (`batch_start()`; the calls; `batch_flush()`), " +
+      "run without the preload library (plain) or under `LD_PRELOAD` with `DBATCH_BACKEND` set. " +
+      "`writev` is one `writev()` of all the buffers; `record` times only the recorded calls (the flush is not timed).",
+    "- A preloaded row is kept only when the library's `DBATCH_STATS=1` line names the backend that was asked for; " +
+      'a fallback (e.g. kmod asked, emulate used) is listed under "not measured" instead.',
+    "- Host: wall clock (`CLOCK_MONOTONIC`) around each repetition. " +
+      "VM: the kmod package's icount harness (`packages/kmod/vm/icount.ts`), one qemu boot of Debian's kernel with " +
+      "`-icount shift=0,sleep=off` and batch.ko loaded, where the same clock reads exact guest instructions (user + kernel). " +
+      "Instructions show the direct cost only; a mode transition costs more on hardware than its instruction count.",
+    "- Hardware counters: `perf stat` on the host, whole process; where the machine has no PMU the table says so.",
+    "",
+  );
   if (options.plotLink !== null) {
     parts.push("## Figure", "", `![cost per repetition and per call](${options.plotLink})`, "");
   }
