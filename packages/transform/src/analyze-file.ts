@@ -1,12 +1,14 @@
-// Analyses a whole file: a fast text pre-scan finds the functions that call a
-// catalogue name at all (most of a large file never does), each of those is
-// analysed if it parses cleanly, and the rest get parse-error verdicts.
-import { catalogueLibcNames, catalogueEntry } from "./catalogue.ts";
+// Analyses a whole file: a fast text pre-scan finds the catalogue names
+// followed by `(`; only the top-level declarations holding one are copied out
+// of the tree (most of a large file never makes a syscall); each function
+// that parses cleanly is analysed, the others get parse-error verdicts.
+import { catalogueEntry, catalogueLibcNames } from "./catalogue.ts";
 import { FileNames, definedMacroNames } from "./callee.ts";
-import { sharedVariableNames } from "./shared-variables.ts";
 import { analyzeFunction, type Stretch, type Verdict } from "./analyze-function.ts";
-import type { SyntaxNode, SyntaxTree } from "./parse.ts";
+import type { SyntaxTree } from "./parse.ts";
+import { sharedVariableNames } from "./shared-variables.ts";
 import type { CallSite } from "./statement-facts.ts";
+import { scanTopLevel, type CNode, type TopLevelEntry } from "./syntax-tree.ts";
 
 export interface Diagnostic {
   readonly offset: number;
@@ -21,36 +23,55 @@ export interface FileAnalysis {
   readonly diagnostics: readonly Diagnostic[];
   /** The file already includes <dbatch.h>. */
   readonly includesDbatch: boolean;
+  /** The file's top-level nodes (for placing the #include). */
+  readonly topLevel: readonly TopLevelEntry[];
 }
 
-const callPattern = new RegExp(
-  `\\b(?:${catalogueLibcNames.map((n) => n.replace(/[^\w]/g, "")).join("|")})\\s*\\(`,
-  "g",
-);
+const callPattern = new RegExp(`\\b(?:${catalogueLibcNames.join("|")})\\s*\\(`, "g");
 const seedHeaderPattern = /^[ \t]*#[ \t]*include[ \t]*[<"]linux\/batch\.h[>"]/m;
 const dbatchHeaderPattern = /^[ \t]*#[ \t]*include[ \t]*[<"]dbatch\.h[>"]/m;
 
-export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): FileAnalysis {
-  const root = tree.rootNode;
-  const functions = new Map<number, SyntaxNode>();
-  const brokenSites: CallSite[] = [];
-  const brokenRegions = new Map<number, SyntaxNode>();
-  const definedFunctions = new Set<string>();
+interface Hit {
+  readonly offset: number;
+  readonly name: string;
+}
 
+export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): FileAnalysis {
+  const hits: Hit[] = [];
   callPattern.lastIndex = 0;
   for (let m = callPattern.exec(text); m; m = callPattern.exec(text)) {
-    const name = /^\w+/.exec(m[0])?.[0] ?? "";
-    const node = root.descendantForIndex(m.index, m.index + name.length);
-    if (node.type !== "identifier" || node.startIndex !== m.index) continue;
+    hits.push({ offset: m.index, name: /^\w+/.exec(m[0])?.[0] ?? "" });
+  }
+  const scan = scanTopLevel(
+    tree,
+    text,
+    hits.map((h) => h.offset),
+  );
+  const includesDbatch = dbatchHeaderPattern.test(text);
+  if (hits.length === 0) {
+    return { runs: [], verdicts: [], diagnostics: [], includesDbatch, topLevel: scan.entries };
+  }
+
+  const functions = new Map<number, CNode>();
+  const brokenSites: CallSite[] = [];
+  const brokenRegions = new Map<number, CNode>();
+  const definedFunctions = new Set<string>();
+  let copy = 0;
+  for (const hit of hits) {
+    while (copy < scan.copies.length && (scan.copies[copy]?.endIndex ?? 0) <= hit.offset) copy++;
+    const top = scan.copies[copy];
+    if (!top || top.startIndex > hit.offset) continue;
+    const node = top.descendantForRange(hit.offset, hit.offset + hit.name.length);
+    if (node.type !== "identifier" || node.startIndex !== hit.offset) continue;
     const parent = node.parent;
     if (parent?.type === "function_declarator" && parent.parent?.type === "function_definition") {
-      definedFunctions.add(name);
+      definedFunctions.add(hit.name);
     }
     const isCall =
-      parent?.type === "call_expression" && parent.childForFieldName("function")?.id === node.id;
-    let fn: SyntaxNode | null = null;
-    let error: SyntaxNode | null = null;
-    for (let n: SyntaxNode | null = parent; n; n = n.parent) {
+      parent?.type === "call_expression" && parent.childForFieldName("function") === node;
+    let fn: CNode | null = null;
+    let error: CNode | null = null;
+    for (let n: CNode | null = parent; n; n = n.parent) {
       if (n.type === "ERROR" && !error) error = n;
       // The outermost definition: a nested one is part of its parent's body.
       if (n.type === "function_definition") fn = n;
@@ -60,33 +81,33 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
       continue;
     }
     if (!isCall && !error) continue;
-    const spec = catalogueEntry(name);
+    const spec = catalogueEntry(hit.name);
     if (!spec) continue;
     const region = fn ?? error ?? node;
     brokenRegions.set(region.id, region);
-    brokenSites.push({ node: isCall && parent ? parent : node, name, spec, reason: "parse-error" });
+    brokenSites.push({
+      node: isCall && parent ? parent : node,
+      name: hit.name,
+      spec,
+      reason: "parse-error",
+    });
   }
 
-  const callees = new FileNames(
-    definedMacroNames(text),
-    definedFunctions,
-    sharedVariableNames(text),
-  );
+  const names = new FileNames(definedMacroNames(text), definedFunctions, sharedVariableNames(text));
   const runs: Stretch[] = [];
   const verdicts: Verdict[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const fn of functions.values()) {
     const body = fn.childForFieldName("body");
     if (!body) continue;
-    const result = analyzeFunction(body, callees, minRun);
+    const result = analyzeFunction(body, names, minRun);
     runs.push(...result.runs);
     verdicts.push(...result.verdicts);
   }
   for (const site of brokenSites) verdicts.push({ site, stretch: null, reason: "parse-error" });
   for (const region of brokenRegions.values()) {
-    const error = firstError(region);
     diagnostics.push({
-      offset: error.startIndex,
+      offset: firstError(region).startIndex,
       severity: "warning",
       rule: "parse-error",
       message:
@@ -96,10 +117,10 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
     });
   }
 
-  if (seedHeaderPattern.test(text)) {
-    const at = seedHeaderPattern.exec(text)?.index ?? 0;
+  const seedHeader = seedHeaderPattern.exec(text);
+  if (seedHeader) {
     diagnostics.push({
-      offset: at,
+      offset: seedHeader.index,
       severity: "warning",
       rule: "manual-batch",
       message:
@@ -113,18 +134,19 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
         reason: v.site.reason ?? "manual-batch",
       })),
       diagnostics,
-      includesDbatch: dbatchHeaderPattern.test(text),
+      includesDbatch,
+      topLevel: scan.entries,
     };
   }
-  return { runs, verdicts, diagnostics, includesDbatch: dbatchHeaderPattern.test(text) };
+  return { runs, verdicts, diagnostics, includesDbatch, topLevel: scan.entries };
 }
 
 /** The first ERROR or MISSING node under (or at) node, in text order. */
-function firstError(node: SyntaxNode): SyntaxNode {
+function firstError(node: CNode): CNode {
   let n = node;
   for (;;) {
     if (n.type === "ERROR" || n.isMissing) return n;
-    const child = n.children.find((c) => c.hasError || c.isMissing || c.type === "ERROR");
+    const child = n.children.find((c) => c.hasError);
     if (!child) return n;
     n = child;
   }

@@ -2,7 +2,7 @@
 // stretches at hazards, decides which stretches are worth a window, and gives
 // every catalogue call a verdict. An open whose fd leaks out of its run is
 // rejected and the function analysed again (at most once per open).
-import type { SyntaxNode } from "./parse.ts";
+import type { CNode as SyntaxNode } from "./syntax-tree.ts";
 import type { ReasonId } from "./reasons.ts";
 import {
   StatementClassifier,
@@ -286,21 +286,15 @@ function identifierReferences(
   names: ReadonlySet<string>,
 ): Map<string, SyntaxNode[]> {
   const found = new Map<string, SyntaxNode[]>();
-  const cursor = root.walk();
-  for (;;) {
-    if (cursor.nodeType === "identifier") {
-      const name = cursor.nodeText;
-      if (names.has(name)) {
-        const list = found.get(name) ?? [];
-        list.push(cursor.currentNode);
-        found.set(name, list);
-      }
+  const stack = [root];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.type === "identifier") {
+      const name = node.text;
+      if (names.has(name)) found.set(name, [...(found.get(name) ?? []), node]);
     }
-    if (cursor.gotoFirstChild()) continue;
-    while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) return found;
-    }
+    stack.push(...node.children);
   }
+  return found;
 }
 
 const declaratorWrappers = new Set([

@@ -44,7 +44,7 @@ export function transformSource(text: string, options: TransformOptions = {}): T
   const edits: TextEdit[] = fresh.flatMap((run) => planRunEdits(source, run));
   if (fresh.length && !analysis.includesDbatch) {
     const firstRunAt = Math.min(...fresh.map((r) => r.first.startIndex));
-    edits.push(planIncludeEdit(source, tree, firstRunAt));
+    edits.push(planIncludeEdit(source, analysis.topLevel, firstRunAt));
   }
   const sorted = sortEdits(edits);
   const output = sorted.length ? applyEdits(text, sorted) : text;

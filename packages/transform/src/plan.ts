@@ -3,7 +3,7 @@
 // once. Inserted lines copy the anchor line's indentation and the file's line
 // ending; a statement sharing its line with other code gets an inline insert.
 import type { Stretch } from "./analyze-function.ts";
-import type { SyntaxNode, SyntaxTree } from "./parse.ts";
+import type { CNode as SyntaxNode, TopLevelEntry } from "./syntax-tree.ts";
 import type { TextEdit } from "./rewrite.ts";
 import type { SourceText } from "./source-text.ts";
 
@@ -46,16 +46,16 @@ function flushEdit(source: SourceText, last: SyntaxNode): TextEdit {
  */
 export function planIncludeEdit(
   source: SourceText,
-  tree: SyntaxTree,
+  topLevel: readonly TopLevelEntry[],
   firstRunAt: number,
 ): TextEdit {
-  let anchor: SyntaxNode | null = null;
-  let leadingComment: SyntaxNode | null = null;
+  let anchor: TopLevelEntry | null = null;
+  let leadingComment: TopLevelEntry | null = null;
   let seenCode = false;
-  for (const child of tree.rootNode.children) {
-    if (child.startIndex >= firstRunAt) break;
-    if (child.type === "preproc_include") anchor = child;
-    if (child.type === "comment" && !seenCode) leadingComment = child;
+  for (const entry of topLevel) {
+    if (entry.startIndex >= firstRunAt) break;
+    if (entry.type === "preproc_include") anchor = entry;
+    if (entry.type === "comment" && !seenCode) leadingComment = entry;
     else seenCode = true;
   }
   const after = anchor ?? leadingComment;

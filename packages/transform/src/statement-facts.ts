@@ -5,7 +5,7 @@
 // around it starts or ends; the run builder (analyze-block.ts) decides that.
 import type { SyscallSpec } from "./catalogue-types.ts";
 import { batchFlushName, batchStartName } from "./known-functions.ts";
-import type { SyntaxNode } from "./parse.ts";
+import type { CNode as SyntaxNode } from "./syntax-tree.ts";
 import type { ReasonId } from "./reasons.ts";
 import type { CalleeKind } from "./callee.ts";
 
@@ -433,10 +433,17 @@ export class StatementClassifier {
   /** `fd = open(...);` as a whole statement. */
   private openAssignment(expr: SyntaxNode, b: FactsBuilder): boolean {
     if (expr.type !== "assignment_expression") return false;
-    if (expr.childForFieldName("operator")?.type !== "=") return false;
     const left = expr.childForFieldName("left");
     const right = expr.childForFieldName("right");
     if (left?.type !== "identifier" || !right) return false;
+    // The operator token is not kept in the copied tree; it is the text between.
+    if (
+      expr.text
+        .slice(left.endIndex - expr.startIndex, right.startIndex - expr.startIndex)
+        .trim() !== "="
+    ) {
+      return false;
+    }
     return this.openCandidate(right, left, b);
   }
 
