@@ -8,6 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { packCpio } from "../vm/cpio.ts";
 import { parseVmArgs, vmMain, VM_INFRA_EXIT } from "../vm/dbatch-vm.ts";
+import { fitFixedPlusPerCall, parseBenchLines } from "../vm/icount.ts";
 import { canonicalGuestPath } from "../vm/initramfs.ts";
 import {
   buildExternalModule,
@@ -31,6 +32,20 @@ writeFileSync(
 execFileSync("gcc", ["-O2", "-o", dynBin, dynSrc]);
 
 let helloKo = "";
+
+/** Context for a failed assertion about a VM run. */
+function why(r: VmResult): string {
+  const outs = r.results.map(
+    (x, i) => `#${i} exit ${x.exitCode}: ${JSON.stringify(x.output.slice(0, 200))}`,
+  );
+  return [
+    `errors: ${r.errors.join("; ") || "none"}`,
+    `problems: ${r.problems.join("; ") || "none"}`,
+    ...outs,
+    "console tail:",
+    ...r.console.split("\n").slice(-15),
+  ].join("\n");
+}
 let clean: Promise<VmResult> | null = null;
 
 function cleanBoot(): Promise<VmResult> {
@@ -101,6 +116,29 @@ test("findKernelProblems: warnings count, module taint notices do not", () => {
   assert.equal(findKernelProblems(userFault), []);
 });
 
+test("icount harness: bench lines and the least-squares fit", () => {
+  const recs = parseBenchLines(
+    "bench-info x=1\nbench method=ioctl target=devnull calls=8 instructions=2300 backend=kmod-raw ok=1\nnoise\n",
+    "direct",
+  );
+  assert.equal(recs, [
+    {
+      run: "direct",
+      method: "ioctl",
+      target: "devnull",
+      calls: 8,
+      instructions: 2300,
+      backend: "kmod-raw",
+      ok: 1,
+    },
+  ]);
+  const fit = fitFixedPlusPerCall(
+    [1, 8, 60, 512].map((n) => ({ calls: n, instructions: 1000 + 100 * n })),
+  );
+  assert.ok(Math.abs(fit.fixed - 1000) < 1e-6 && Math.abs(fit.perCall - 100) < 1e-9);
+  assert.is(fit.r2, 1);
+});
+
 test("CLI arguments", () => {
   const o = parseVmArgs(["-u", "--icount", "-f", "/a:/b:755", "--", "ls", "-l", "a b"]);
   assert.is(o.user, "user");
@@ -114,11 +152,11 @@ test("boot: output and exit status come back, kernel is clean", async () => {
   const r = await cleanBoot();
   assert.equal(r.problems, [], r.console);
   assert.ok(r.bootSeconds > 0 && r.bootSeconds < 100, `boot ${r.bootSeconds}s`);
-  assert.is(r.results.length, 12);
-  assert.is(r.results[0]?.exitCode, 0);
-  assert.is(r.results[0]?.output, "out\nerr\nno newline");
-  assert.is(r.results[1]?.exitCode, 3);
-  assert.is(r.results[1]?.output, "before\n");
+  assert.is(r.results.length, 12, why(r));
+  assert.is(r.results[0]?.exitCode, 0, why(r));
+  assert.is(r.results[0]?.output, "out\nerr\nno newline", why(r));
+  assert.is(r.results[1]?.exitCode, 3, why(r));
+  assert.is(r.results[1]?.output, "before\n", why(r));
   assert.not.ok(r.ok, "a non-zero exit makes ok false");
   assert.equal(r.modulesLoaded, ["hello.ko"]);
   process.stdout.write(`  (boot ${r.bootSeconds}s, total ${r.totalSeconds}s)\n`);
@@ -126,7 +164,7 @@ test("boot: output and exit status come back, kernel is clean", async () => {
 
 test("boot: user commands run as uid 1000 without groups", async () => {
   const r = await cleanBoot();
-  assert.is(r.results[2]?.output, "1000\n1000\n1000\n");
+  assert.is(r.results[2]?.output, "1000\n1000\n1000\n", why(r));
   assert.is(
     r.results[5]?.output,
     "dyn uid=1000\n",
@@ -136,28 +174,28 @@ test("boot: user commands run as uid 1000 without groups", async () => {
 
 test("boot: /dev/null, host files, stdin, env, cwd, tmpfs, insmod", async () => {
   const r = await cleanBoot();
-  assert.is(r.results[3]?.output, "devnull-ok\n");
-  assert.is(r.results[4]?.output, "host file contents\n");
-  assert.is(r.results[6]?.output, "from stdin\n[b a'r]\n/home/user\n");
-  assert.is(r.results[7]?.output, "1\n1\n");
+  assert.is(r.results[3]?.output, "devnull-ok\n", why(r));
+  assert.is(r.results[4]?.output, "host file contents\n", why(r));
+  assert.is(r.results[6]?.output, "from stdin\n[b a'r]\n/home/user\n", why(r));
+  assert.is(r.results[7]?.output, "1\n1\n", why(r));
   const preload = existsSync(PRELOAD_HOST_PATH) ? "preload" : "no-preload";
   assert.is(r.results[10]?.output, `${preload}\n`, `library at ${PRELOAD_GUEST_PATH}`);
 });
 
 test("boot: stderr: separate", async () => {
   const r = await cleanBoot();
-  assert.is(r.results[11]?.output, "to-out\n");
-  assert.is(r.results[11]?.stderr, "to-err\n");
-  assert.is(r.results[11]?.exitCode, 5);
-  assert.is(r.results[0]?.stderr, "");
+  assert.is(r.results[11]?.output, "to-out\n", why(r));
+  assert.is(r.results[11]?.stderr, "to-err\n", why(r));
+  assert.is(r.results[11]?.exitCode, 5, why(r));
+  assert.is(r.results[0]?.stderr, "", why(r));
 });
 
 test("boot: a command timeout kills only that command", async () => {
   const r = await cleanBoot();
-  assert.ok(r.results[8]?.timedOut);
-  assert.is(r.results[8]?.exitCode, 137);
+  assert.ok(r.results[8]?.timedOut, why(r));
+  assert.is(r.results[8]?.exitCode, 137, why(r));
   assert.not.match(r.results[8]?.output ?? "", /not-reached/);
-  assert.is(r.results[9]?.output, "still-running\n");
+  assert.is(r.results[9]?.output, "still-running\n", why(r));
   assert.ok(r.errors.some((e) => e.includes("timed out")));
 });
 
@@ -168,7 +206,7 @@ test("boot: a kernel WARNING is a problem, and the CLI exits 125", async () => {
     commands: [{ run: "echo fine" }],
     timeoutSeconds: 120,
   });
-  assert.is(r.results[0]?.exitCode, 0);
+  assert.is(r.results[0]?.exitCode, 0, why(r));
   assert.ok(
     r.problems.some((p) => p.includes("WARNING:") && p.includes("hello")),
     r.problems.join("\n"),
