@@ -1,4 +1,5 @@
 import { CliError, EXIT_OK, EXIT_USAGE } from "./errors.ts";
+import { guardProcess } from "./process-guard.ts";
 import { cliVersion } from "./version.ts";
 
 const usage = `Usage: dbatch <command> [options]
@@ -63,4 +64,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+guardProcess("dbatch");
 process.exitCode = await main(process.argv.slice(2));

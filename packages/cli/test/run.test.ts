@@ -20,7 +20,7 @@ interface Program {
 }
 
 /** A varied handful of the differential suite (all of it runs in the preload tests). */
-const wanted = ["args_files", "stdin_copy", "exit_code", "fork_child", "threads"];
+const wanted = ["args_files", "stdin_copy", "threads"];
 
 function programs(): Program[] {
   const list: Program[] = [{ name: "seed example", source: seedExample, args: [], stdin: "" }];

@@ -39,14 +39,33 @@ export async function transformAll(
 ): Promise<FileResult[]> {
   const total = inputs.length;
   const workers = Math.min(jobs, total);
-  if (workers <= 1 || !useWorkers) {
-    const results: FileResult[] = [];
-    for (const input of inputs) {
-      results.push(transformFile(input));
-      onDone(results.length, total);
-    }
-    return results;
+  if (workers <= 1 || !useWorkers) return inProcess(inputs, onDone);
+  try {
+    return await inWorkers(inputs, workers, onDone);
+  } catch {
+    // A worker could not start or died: do the work here instead.
+    return inProcess(inputs, onDone);
   }
+}
+
+function inProcess(
+  inputs: JobInput[],
+  onDone: (done: number, total: number) => void,
+): FileResult[] {
+  const results: FileResult[] = [];
+  for (const input of inputs) {
+    results.push(transformFile(input));
+    onDone(results.length, inputs.length);
+  }
+  return results;
+}
+
+async function inWorkers(
+  inputs: JobInput[],
+  workers: number,
+  onDone: (done: number, total: number) => void,
+): Promise<FileResult[]> {
+  const total = inputs.length;
   const results: (FileResult | undefined)[] = new Array<FileResult | undefined>(total);
   let next = 0;
   let done = 0;
