@@ -275,8 +275,14 @@ export async function vmMain(argv: readonly string[]): Promise<number> {
     return c;
   });
   let result: VmResult;
+  // Ctrl-C: stop qemu and clean up (the temporary initramfs) before exiting.
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  process.once("SIGINT", onSigint);
+  process.once("SIGTERM", onSigint);
   try {
     result = await runInVm({
+      signal: abort.signal,
       commands,
       files: o.files,
       modules: o.modules,
@@ -304,6 +310,13 @@ export async function vmMain(argv: readonly string[]): Promise<number> {
       return VM_INFRA_EXIT;
     }
     throw e;
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+    process.removeListener("SIGTERM", onSigint);
+  }
+  if (abort.signal.aborted) {
+    process.stderr.write("dbatch-vm: interrupted\n");
+    return 130;
   }
   if (o.json) process.stdout.write(JSON.stringify(result, null, 2) + "\n");
   for (const err of result.errors) process.stderr.write(`${err}\n`);

@@ -112,6 +112,8 @@ export interface VmOptions {
   onOutput?: (index: number, chunk: string) => void;
   /** Streams the stderr of commands with stderr: "separate". */
   onStderr?: (index: number, chunk: string) => void;
+  /** Aborting kills qemu; the result then has the error "dbatch-vm: aborted". */
+  signal?: AbortSignal;
   /** Streams the kernel console (ttyS0) as it arrives. */
   onConsole?: (chunk: string) => void;
 }
@@ -802,6 +804,13 @@ async function boot(p: BootParams): Promise<VmResult> {
   const poller = options.onConsole ? setInterval(pollConsole, 200) : null;
 
   let timedOut = false;
+  let aborted = false;
+  const onAbort = (): void => {
+    aborted = true;
+    child.kill("SIGKILL");
+  };
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
   const exit = await new Promise<{
     code: number | null;
     signal: NodeJS.Signals | null;
@@ -821,6 +830,7 @@ async function boot(p: BootParams): Promise<VmResult> {
     });
   });
   if (poller) clearInterval(poller);
+  options.signal?.removeEventListener("abort", onAbort);
   stopped = true;
   if (errConn !== null) {
     // qemu has exited, so the socket is closing: let the last bytes arrive.
@@ -839,7 +849,9 @@ async function boot(p: BootParams): Promise<VmResult> {
   const problems = findKernelProblems(consoleText);
   const errors: string[] = [];
   if (exit.spawnError) errors.push(`dbatch-vm: cannot start qemu: ${exit.spawnError.message}`);
-  if (timedOut) {
+  if (aborted) {
+    errors.push("dbatch-vm: aborted; qemu killed");
+  } else if (timedOut) {
     const where =
       parser.ready === null
         ? "before the guest finished booting"
