@@ -70,6 +70,8 @@ export interface IcountBenchOptions {
   files?: VmFile[];
   /** Extra gcc flags when program is a .c file. */
   cflags?: string[];
+  /** Libraries etc., after the source on gcc's command line (e.g. ["-lpthread"]). */
+  ldflags?: string[];
   timeoutSeconds?: number;
   /** Commands run (as root) before the benchmark runs, e.g. setup. */
   setup?: string[];
@@ -128,7 +130,11 @@ export function fitFixedPlusPerCall(points: readonly { calls: number; instructio
 }
 
 /** Builds a C benchmark for the guest (cached by source + flags); returns the binary path. */
-export function buildGuestProgram(source: string, cflags: readonly string[] = []): string {
+export function buildGuestProgram(
+  source: string,
+  cflags: readonly string[] = [],
+  ldflags: readonly string[] = [],
+): string {
   const src = resolve(source);
   const flags = [
     "-O2",
@@ -142,6 +148,7 @@ export function buildGuestProgram(source: string, cflags: readonly string[] = []
   const hash = createHash("sha256")
     .update(readFileSync(src))
     .update(flags.join("\0"))
+    .update(ldflags.join("\0"))
     .digest("hex")
     .slice(0, 12);
   const dir = join(cacheDir, "bench");
@@ -150,7 +157,7 @@ export function buildGuestProgram(source: string, cflags: readonly string[] = []
   if (!existsSync(out)) {
     const tmp = `${out}.${process.pid}.tmp`;
     try {
-      execFileSync("gcc", [...flags, "-o", tmp, src], {
+      execFileSync("gcc", [...flags, "-o", tmp, src, ...ldflags], {
         stdio: ["ignore", "pipe", "pipe"],
         encoding: "utf8",
       });
@@ -166,7 +173,7 @@ export function buildGuestProgram(source: string, cflags: readonly string[] = []
 /** Runs a benchmark program once per run, all in one icount boot. */
 export async function runIcountBench(options: IcountBenchOptions): Promise<IcountBenchResult> {
   const binary = options.program.endsWith(".c")
-    ? buildGuestProgram(options.program, options.cflags)
+    ? buildGuestProgram(options.program, options.cflags, options.ldflags)
     : resolve(options.program);
   const guestBin = `/opt/bench/${basename(binary)}`;
   const commands = [
