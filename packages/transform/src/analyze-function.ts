@@ -85,7 +85,11 @@ class RunFinder {
     private readonly minRun: number,
   ) {}
 
-  list(list: StatementList): void {
+  /**
+   * @param fallback the reason to give instead of single-call: set when this
+   *   list is searched because a run around it could not be placed.
+   */
+  list(list: StatementList, fallback: ReasonId | null = null): void {
     const facts = this.entries(list.statements);
     // sitesBefore[i]: call sites in entries [0, i).
     const sitesBefore = [0];
@@ -96,7 +100,9 @@ class RunFinder {
     let pending = new Set<string>();
     let before: ReasonId | null = null;
     const close = (after: ReasonId | null): void => {
-      if (current.length) this.stretch(current, list.placeable, before, after, sitesBefore, total);
+      if (current.length) {
+        this.stretch(current, list.placeable, before, after, sitesBefore, total, fallback);
+      }
       current = [];
       pending = new Set();
       before = after;
@@ -198,6 +204,7 @@ class RunFinder {
     after: ReasonId | null,
     sitesBefore: readonly number[],
     total: number,
+    fallback: ReasonId | null,
   ): void {
     const from = candidates.findIndex((m) => m.facts.sites.length > 0);
     let to = candidates.length - 1;
@@ -222,15 +229,22 @@ class RunFinder {
       for (const site of stretch.sites) this.verdicts.push({ site, stretch, reason: null });
       return;
     }
-    let reason: ReasonId = "no-block";
-    if (!worthIt) {
-      // Blame the boundary that kept other calls of this list out of the run.
-      const sitesAfter = total - (sitesBefore[lastIndex + 1] ?? 0) > 0;
-      const sitesEarlier = (sitesBefore[firstIndex] ?? 0) > 0;
-      if (after && sitesAfter) reason = after;
-      else if (before && sitesEarlier) reason = before;
-      else reason = "single-call";
+    if (worthIt) {
+      // Worth a window but no room for one (the unbraced body of an if or a
+      // loop): look for runs inside the statements' own blocks instead.
+      for (const f of members) {
+        for (const site of f.directSites)
+          this.verdicts.push({ site, stretch: null, reason: "no-block" });
+        for (const nested of f.nested) this.list(nested, "no-block");
+      }
+      return;
     }
+    // Too short: blame the boundary that kept other calls of this list out.
+    const sitesAfter = total - (sitesBefore[lastIndex + 1] ?? 0) > 0;
+    const sitesEarlier = (sitesBefore[firstIndex] ?? 0) > 0;
+    let reason: ReasonId = fallback ?? "single-call";
+    if (after && sitesAfter) reason = after;
+    else if (before && sitesEarlier) reason = before;
     for (const site of stretch.sites) this.verdicts.push({ site, stretch: null, reason });
   }
 }
@@ -255,17 +269,29 @@ function leakingOpens(body: SyntaxNode, stretches: readonly Stretch[]): OpenCand
     for (const other of stretch.opens) {
       if (other.variable === open.variable) allowed.add(other.target.startIndex);
     }
-    let declaredLocally = false;
+    let declaredInScope = false;
     let leaks_ = false;
     for (const ref of references.get(open.variable) ?? []) {
-      const local = localDeclarator(ref);
-      if (local === "local") {
-        declaredLocally = true;
-        continue;
+      const declaration = localDeclaration(ref);
+      if (declaration === "non-local") {
+        leaks_ = true;
+      } else if (declaration) {
+        // The declaration the open's variable resolves to: in a block around the open, before it.
+        const scope = declaration.parent;
+        const target = open.target.startIndex;
+        if (
+          scope &&
+          declaration.startIndex <= target &&
+          scope.startIndex <= target &&
+          target < scope.endIndex
+        ) {
+          declaredInScope = true;
+        }
+      } else if (!allowed.has(ref.startIndex)) {
+        leaks_ = true;
       }
-      if (local === "non-local" || !allowed.has(ref.startIndex)) leaks_ = true;
     }
-    if (leaks_ || !declaredLocally) leaks.push(open);
+    if (leaks_ || !declaredInScope) leaks.push(open);
   }
   return leaks;
 }
@@ -306,10 +332,11 @@ const declaratorWrappers = new Set([
 ]);
 
 /**
- * Whether an identifier is the name a declaration declares: "local" for an
- * automatic variable, "non-local" for static/extern, null when it is a use.
+ * The declaration whose declared name an identifier is: the declaration node
+ * for an automatic variable, "non-local" for static/extern, null when the
+ * identifier is a use.
  */
-function localDeclarator(ref: SyntaxNode): "local" | "non-local" | null {
+function localDeclaration(ref: SyntaxNode): SyntaxNode | "non-local" | null {
   let node = ref;
   let parent = node.parent;
   while (parent && declaratorWrappers.has(parent.type)) {
@@ -320,5 +347,5 @@ function localDeclarator(ref: SyntaxNode): "local" | "non-local" | null {
   if (!parent || parent.type !== "declaration") return null;
   if (!parent.childrenForFieldName("declarator").some((d) => d.id === node.id)) return null;
   const storage = parent.namedChildren.filter((c) => c.type === "storage_class_specifier");
-  return storage.some((s) => s.text === "static" || s.text === "extern") ? "non-local" : "local";
+  return storage.some((s) => s.text === "static" || s.text === "extern") ? "non-local" : parent;
 }

@@ -22,6 +22,9 @@ for (const c of fixtureCases()) {
     assert.ok(existsSync(expectedC), `${c.name}: expected.c missing (UPDATE_GOLDEN=1)`);
     assert.fixture(result.output, readFileSync(expectedC, "utf8"));
     assert.fixture(reportJson(result), readFileSync(expectedJson, "utf8"));
+    // One verdict per call site.
+    const positions = result.sites.map((site) => `${site.line}:${site.column}`);
+    assert.is(new Set(positions).size, positions.length, "a call site has two verdicts");
   });
 
   test(`idempotent: ${c.name}`, () => {

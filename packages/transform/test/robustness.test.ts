@@ -1,0 +1,39 @@
+// Damaged input never makes the transform throw, and whatever it does is
+// only ever inserting its own lines: every fixture cut at many points, and
+// with a stray token spliced in.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { transformSource } from "../src/index.ts";
+import { fixtureCases } from "./fixture-cases.ts";
+
+const inserted = ["batch_start();", "batch_flush();", "#include <dbatch.h>"];
+
+/** Every edit inserts one of our markers, with nothing but blanks and a line break around it. */
+function onlyOurInsertions(result: ReturnType<typeof transformSource>): boolean {
+  return result.edits.every((e) => {
+    const marker = e.text.trim();
+    return (
+      e.start === e.end && inserted.includes(marker) && e.text.replace(marker, "").trim() === ""
+    );
+  });
+}
+
+for (const c of fixtureCases()) {
+  test(`robust: ${c.name}`, () => {
+    const text = c.input;
+    const step = Math.max(1, Math.floor(text.length / 12));
+    for (let cut = step; cut < text.length; cut += step) {
+      for (const damaged of [
+        text.slice(0, cut),
+        text.slice(0, cut) + " ) { ; " + text.slice(cut),
+      ]) {
+        const result = transformSource(damaged, c.options);
+        assert.ok(onlyOurInsertions(result), `${c.name} cut at ${cut}: unexpected edit`);
+        const again = transformSource(result.output, c.options);
+        assert.is(again.output, result.output, `${c.name} cut at ${cut}: not idempotent`);
+      }
+    }
+  });
+}
+
+test.run();
