@@ -27,6 +27,15 @@ export const methods: readonly MethodSpec[] = [
     appliesTo: () => true,
   },
   {
+    name: "off",
+    mode: "batch",
+    backend: "off",
+    where: ["host", "vm"],
+    describe:
+      "preloaded, DBATCH_BACKEND=off (windows ignored: the interposer's cost when it does nothing)",
+    appliesTo: () => true,
+  },
+  {
     name: "emulate",
     mode: "batch",
     backend: "emulate",

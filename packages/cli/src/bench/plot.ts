@@ -32,6 +32,7 @@ function figureWhere(run: BenchRun): Where | null {
 /** One colour per method, the same in every run and panel. */
 const methodColours: Record<MethodName, string> = {
   plain: "#4c78a8",
+  off: "#9d755d",
   emulate: "#f58518",
   uring: "#e45756",
   kmod: "#72b7b2",

@@ -3,7 +3,7 @@
 export type Where = "host" | "vm";
 export type Unit = "ns" | "instructions";
 export type WorkloadName = "seed" | "tmpfs" | "files" | "unlink";
-export type MethodName = "plain" | "emulate" | "uring" | "kmod" | "writev" | "record";
+export type MethodName = "plain" | "off" | "emulate" | "uring" | "kmod" | "writev" | "record";
 
 /** One method measured on one workload in one place: the raw repetitions. */
 export interface Measurement {
