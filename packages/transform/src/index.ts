@@ -18,7 +18,11 @@ import { SourceText } from "./source-text.ts";
 export interface TransformOptions {
   /** Calls a run needs to be batched (a call inside a loop always qualifies). Default 2. */
   minRun?: number;
-  /** Used in diagnostics' messages only. */
+  /**
+   * The file's name, for callers' bookkeeping. Diagnostics carry line and
+   * column; their messages do not repeat the file or the line (callers print
+   * `file:line:column: message`).
+   */
   fileName?: string;
 }
 
@@ -35,7 +39,8 @@ export interface TransformResult {
 export const defaultMinRun = 2;
 
 export function transformSource(text: string, options: TransformOptions = {}): TransformResult {
-  const minRun = Math.max(1, Math.floor(options.minRun ?? defaultMinRun));
+  const requested = options.minRun ?? defaultMinRun;
+  const minRun = Number.isFinite(requested) ? Math.max(1, Math.floor(requested)) : defaultMinRun;
   const source = new SourceText(text);
   const tree = parseC(text);
   const analysis = analyzeFile(text, tree, minRun);
@@ -51,9 +56,6 @@ export function transformSource(text: string, options: TransformOptions = {}): T
 
   const runReports = reportRuns(source, analysis.runs);
   const diagnostics = reportDiagnostics(source, analysis.diagnostics);
-  if (options.fileName) {
-    for (const d of diagnostics) d.message = `${options.fileName}:${d.line}: ${d.message}`;
-  }
   return {
     output,
     edits: sorted,
