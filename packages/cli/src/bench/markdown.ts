@@ -1,6 +1,8 @@
 // docs/benchmarks.md: one real run, with the command that made it.
 
 import { comparisonLines } from "./comparison.ts";
+import { usage } from "./options.ts";
+import { usage } from "./options.ts";
 import type { BenchRun } from "./run.ts";
 import {
   pipeTable,
@@ -89,5 +91,6 @@ export function renderMarkdown(run: BenchRun, options: MarkdownOptions): string 
       ...notes.split("\n").map((n) => `- ${n}`),
       "",
     );
+  parts.push("## Options", "", "```text", usage.trimEnd(), "```", "");
   return parts.join("\n");
 }
