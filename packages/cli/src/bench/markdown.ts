@@ -2,7 +2,6 @@
 
 import { comparisonLines } from "./comparison.ts";
 import { usage } from "./options.ts";
-import { usage } from "./options.ts";
 import type { BenchRun } from "./run.ts";
 import {
   pipeTable,
