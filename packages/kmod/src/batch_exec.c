@@ -16,6 +16,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/thread_info.h>
 #include <asm/ptrace.h>
 #include <asm/unistd.h>
 
@@ -171,18 +172,18 @@ static bool dbatch_may_coalesce(const struct dbatch_entry *e,
 		((e->flags | next->flags) & DBATCH_ARG_REF(0)));
 }
 
-/* Checked between entries. */
-static bool dbatch_must_stop(void)
+static bool dbatch_seccomp_on(void)
 {
-	if (fatal_signal_pending(current))
-		return true;
 #ifdef CONFIG_SECCOMP
-	/* Another thread may have put this one under seccomp (TSYNC). */
-	if (READ_ONCE(current->seccomp.mode) != SECCOMP_MODE_DISABLED)
-		return true;
-#endif
+	return READ_ONCE(current->seccomp.mode) != SECCOMP_MODE_DISABLED;
+#else
 	return false;
+#endif
 }
+
+/* Any of these set: look closer between two entries. */
+#define DBATCH_TIF_CHECK \
+	(_TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL | _TIF_NEED_RESCHED)
 
 /**
  * dbatch_execute() - run the entries of a validated batch in order
@@ -213,10 +214,15 @@ long dbatch_execute(struct dbatch_entry *ents, u32 count, u32 flags,
 		struct dbatch_entry *e = &ents[i];
 		long res;
 
-		if (i) {
-			if (unlikely(dbatch_must_stop())) {
-				ret = fatal_signal_pending(current) ?
-					-EINTR : -EPERM;
+		if (i && unlikely((read_thread_flags() & DBATCH_TIF_CHECK) ||
+				  dbatch_seccomp_on())) {
+			if (fatal_signal_pending(current)) {
+				ret = -EINTR;
+				break;
+			}
+			/* Another thread put this one under seccomp (TSYNC). */
+			if (dbatch_seccomp_on()) {
+				ret = -EPERM;
 				break;
 			}
 			/* A batch is one system call: let others run. */
