@@ -1,5 +1,5 @@
-// Tests of the VM rig (packages/kmod/vm). Three short boots (~10 s each
-// under TCG) plus checks that need no VM.
+// Tests of the VM rig (packages/kmod/vm): three boots (~6-20 s each under
+// TCG; one of them with -icount) and a killed one, plus checks without a VM.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,7 +8,12 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { packCpio } from "../vm/cpio.ts";
 import { parseVmArgs, vmMain, VM_INFRA_EXIT } from "../vm/dbatch-vm.ts";
-import { fitFixedPlusPerCall, parseBenchLines } from "../vm/icount.ts";
+import {
+  buildGuestProgram,
+  fitFixedPlusPerCall,
+  parseBenchLines,
+  SEEDWRITE_SOURCE,
+} from "../vm/icount.ts";
 import { canonicalGuestPath } from "../vm/initramfs.ts";
 import {
   buildExternalModule,
@@ -199,12 +204,18 @@ test("boot: a command timeout kills only that command", async () => {
   assert.ok(r.errors.some((e) => e.includes("timed out")));
 });
 
-test("boot: a kernel WARNING is a problem, and the CLI exits 125", async () => {
+test("icount boot: a kernel WARNING is a problem; seedwrite counts instructions", async () => {
   if (!helloKo) helloKo = buildExternalModule(TEST_MODULE_DIR);
+  const seedwrite = buildGuestProgram(SEEDWRITE_SOURCE);
   const r = await runInVm({
     modules: [{ path: helloKo, params: "warn=1" }],
-    commands: [{ run: "echo fine" }],
-    timeoutSeconds: 120,
+    files: [{ hostPath: seedwrite, guestPath: "/opt/t/seedwrite" }],
+    commands: [
+      { run: "echo fine" },
+      { run: "/opt/t/seedwrite --sizes 8,60 --targets devnull --reps 2", user: "user" },
+    ],
+    icount: true,
+    timeoutSeconds: 180,
   });
   assert.is(r.results[0]?.exitCode, 0, why(r));
   assert.ok(
@@ -213,6 +224,19 @@ test("boot: a kernel WARNING is a problem, and the CLI exits 125", async () => {
   );
   assert.ok(r.problems.some((p) => p.includes("Call Trace")));
   assert.not.ok(r.ok);
+  // Under -icount shift=0 a write() to /dev/null is ~590 guest instructions
+  // (user + kernel); the same on every boot.
+  const recs = parseBenchLines(r.results[1]?.output ?? "", "t");
+  const plain = recs.filter((x) => x.method === "plain");
+  assert.is(plain.length, 2, why(r));
+  for (const x of plain) {
+    assert.is(x["ok"], 1, why(r));
+    const perCall = x.instructions / x.calls;
+    assert.ok(perCall > 300 && perCall < 1500, `plain write: ${perCall} instructions per call`);
+  }
+  process.stdout.write(
+    `  (icount boot ${r.bootSeconds}s; plain write ${((plain[1]?.instructions ?? 0) / 60).toFixed(1)} insns)\n`,
+  );
 });
 
 test("CLI: exits with the failing command's status", async () => {
