@@ -1,7 +1,7 @@
 // Tests of the VM rig (packages/kmod/vm): three boots (~6-20 s each under
 // TCG; one of them with -icount) and a killed one, plus checks without a VM.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -80,7 +80,9 @@ function cleanBoot(): Promise<VmResult> {
       { run: "echo still-running" },
       { run: 'test -x "$DBATCH_PRELOAD" && echo preload || echo no-preload', user: "user" },
       { run: "echo to-out; echo to-err >&2; exit 5", stderr: "separate", user: "user" },
+      { run: "printf 'a\\000\\377b' > /tmp/out.bin", user: "user" },
     ],
+    collect: ["/tmp/out.bin", "/tmp/dyn", "/nonexistent"],
   });
   return clean;
 }
@@ -157,7 +159,7 @@ test("boot: output and exit status come back, kernel is clean", async () => {
   const r = await cleanBoot();
   assert.equal(r.problems, [], r.console);
   assert.ok(r.bootSeconds > 0 && r.bootSeconds < 100, `boot ${r.bootSeconds}s`);
-  assert.is(r.results.length, 12, why(r));
+  assert.is(r.results.length, 13, why(r));
   assert.is(r.results[0]?.exitCode, 0, why(r));
   assert.is(r.results[0]?.output, "out\nerr\nno newline", why(r));
   assert.is(r.results[1]?.exitCode, 3, why(r));
@@ -193,6 +195,13 @@ test("boot: stderr: separate", async () => {
   assert.is(r.results[11]?.stderr, "to-err\n", why(r));
   assert.is(r.results[11]?.exitCode, 5, why(r));
   assert.is(r.results[0]?.stderr, "", why(r));
+});
+
+test("boot: files come back with collect", async () => {
+  const r = await cleanBoot();
+  assert.equal(r.files["/tmp/out.bin"], Buffer.from([0x61, 0, 0xff, 0x62]), why(r));
+  assert.ok(r.files["/tmp/dyn"]?.equals(readFileSync(dynBin)), "a binary file round-trips");
+  assert.is(r.files["/nonexistent"], null);
 });
 
 test("boot: a command timeout kills only that command", async () => {

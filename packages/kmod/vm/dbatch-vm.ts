@@ -4,8 +4,8 @@
 // exits 125 with "dbatch-vm: ..." on stderr on an infrastructure failure
 // (qemu, timeout, insmod) or a kernel problem found on the console.
 
-import { realpathSync } from "node:fs";
-import { resolve } from "node:path";
+import { realpathSync, writeFileSync } from "node:fs";
+import { basename, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   runInVm,
@@ -36,6 +36,8 @@ options:
       --module-params P   parameters for batch.ko
       --insmod KO[:PARAMS]  also insmod this module (repeatable)
   -f, --file HOST:GUEST[:MODE]  copy a host file or directory in (repeatable)
+      --collect GUEST[:HOST]  copy a guest file out after the commands (default:
+                          its name, in the current directory; repeatable)
   -e, --env NAME=VALUE    environment for the commands (repeatable)
       --cwd DIR           guest working directory (default /tmp)
       --icount            -icount shift=0,sleep=off (clock = instruction count)
@@ -59,6 +61,7 @@ interface CliOptions {
   commands: string[];
   user: "root" | "user";
   files: VmFile[];
+  collect: { guest: string; host: string }[];
   modules: VmModule[];
   env: Record<string, string>;
   loadModule: boolean;
@@ -91,6 +94,7 @@ export function parseVmArgs(argv: readonly string[]): CliOptions {
     commands: [],
     user: "root",
     files: [],
+    collect: [],
     modules: [],
     env: {},
     loadModule: false,
@@ -150,6 +154,14 @@ export function parseVmArgs(argv: readonly string[]): CliOptions {
         const f: VmFile = { hostPath: resolve(host), guestPath: guest };
         if (mode !== undefined) f.mode = parseInt(mode, 8);
         o.files.push(f);
+        break;
+      }
+      case "--collect": {
+        const v = value(a);
+        const at = v.indexOf(":");
+        const guest = at < 0 ? v : v.slice(0, at);
+        if (!guest.startsWith("/")) throw new UsageError(`--collect wants an absolute guest path`);
+        o.collect.push({ guest, host: resolve(at < 0 ? basename(guest) : v.slice(at + 1)) });
         break;
       }
       case "-e":
@@ -285,6 +297,7 @@ export async function vmMain(argv: readonly string[]): Promise<number> {
       signal: abort.signal,
       commands,
       files: o.files,
+      collect: o.collect.map((c) => c.guest),
       modules: o.modules,
       loadModule: o.loadModule,
       ...(o.moduleParams !== undefined ? { moduleParams: o.moduleParams } : {}),
@@ -317,6 +330,11 @@ export async function vmMain(argv: readonly string[]): Promise<number> {
   if (abort.signal.aborted) {
     process.stderr.write("dbatch-vm: interrupted\n");
     return 130;
+  }
+  for (const c of o.collect) {
+    const data = result.files[c.guest];
+    if (data) writeFileSync(c.host, data);
+    else result.errors.push(`dbatch-vm: ${c.guest}: no such file in the guest`);
   }
   if (o.json) process.stdout.write(JSON.stringify(result, null, 2) + "\n");
   for (const err of result.errors) process.stderr.write(`${err}\n`);

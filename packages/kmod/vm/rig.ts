@@ -112,6 +112,11 @@ export interface VmOptions {
   onOutput?: (index: number, chunk: string) => void;
   /** Streams the stderr of commands with stderr: "separate". */
   onStderr?: (index: number, chunk: string) => void;
+  /**
+   * Guest files to bring back after the commands (base64 over the serial
+   * line, ~50 KB/s): VmResult.files[path] is the content, or null if missing.
+   */
+  collect?: string[];
   /** Aborting kills qemu; the result then has the error "dbatch-vm: aborted". */
   signal?: AbortSignal;
   /** Streams the kernel console (ttyS0) as it arrives. */
@@ -150,6 +155,8 @@ export interface VmResult {
   kernelVersion: string;
   /** Module file names that were loaded successfully. */
   modulesLoaded: string[];
+  /** The options.collect files: content, or null when the file was missing or not regular. */
+  files: Record<string, Buffer | null>;
 }
 
 /** Thrown for setup errors (missing kernel/qemu/files) before the VM starts. */
@@ -444,6 +451,9 @@ class ControlParser {
   readonly begins = new Map<number, number>();
   readonly skipped = new Set<number>();
   readonly insmods: { rc: number; label: string; message: string }[] = [];
+  /** base64 lines of collected files, by index into options.collect. */
+  readonly fileLines = new Map<number, string[]>();
+  private currentFile: number | null = null;
   constructor(
     private readonly token: string,
     count: number,
@@ -480,6 +490,10 @@ class ControlParser {
       if (nl < 0) return;
       const line = this.buf.slice(0, nl).replace(/\r$/, "");
       this.buf = this.buf.slice(nl + 1);
+      if (this.currentFile !== null && !line.startsWith("\x1eDBATCH ")) {
+        this.fileLines.get(this.currentFile)?.push(line);
+        continue;
+      }
       this.control(line);
     }
   }
@@ -521,6 +535,13 @@ class ControlParser {
         break;
       case "DONE":
         this.done = true;
+        break;
+      case "FILE":
+        this.currentFile = Number(rest[0]);
+        this.fileLines.set(this.currentFile, []);
+        break;
+      case "FILEEND":
+        this.currentFile = null;
         break;
     }
   }
@@ -600,6 +621,11 @@ function prepare(options: VmOptions, shell: "root" | "user" | null): Prepared {
     }
     const sep = cmd.stderr === "separate" ? 1 : 0;
     run.push(`dbatch_cmd ${i} ${user} ${Math.max(0, Math.ceil(cmd.timeoutSeconds ?? 0))} ${sep}`);
+  });
+  (options.collect ?? []).forEach((path, j) => {
+    if (!path.startsWith("/"))
+      throw new VmError(`dbatch-vm: collect paths must be absolute: ${path}`);
+    run.push(`dbatch_collect ${j} ${shellQuote(path)}`);
   });
   if (shell !== null) run.push(`dbatch_shell ${shell}`);
   run.push("dbatch_done");
@@ -902,6 +928,12 @@ async function boot(p: BootParams): Promise<VmResult> {
     kernel: p.kernel,
     kernelVersion: p.kernelVersion,
     modulesLoaded,
+    files: Object.fromEntries(
+      (options.collect ?? []).map((path, j): [string, Buffer | null] => {
+        const lines = parser.fileLines.get(j);
+        return [path, lines ? Buffer.from(lines.join(""), "base64") : null];
+      }),
+    ),
   };
 }
 

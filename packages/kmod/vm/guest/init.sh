@@ -120,6 +120,15 @@ dbatch_shell() {
 	fi
 }
 
+# dbatch_collect INDEX PATH: send a guest file back (base64) after the commands.
+dbatch_collect() {
+	if [ -f "$2" ] && [ -r "$2" ]; then
+		dbatch_msg FILE "$1"
+		base64 "$2" >&3
+		dbatch_msg FILEEND "$1"
+	fi
+}
+
 dbatch_done() {
 	dbatch_msg DONE
 }
