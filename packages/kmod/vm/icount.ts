@@ -24,7 +24,7 @@
 //   console.log(formatSeedwriteTable(s));
 //
 // Command line: `tsx packages/kmod/vm/icount.ts [--json] [--no-module] [--reps N]`
-// (`pnpm --filter @dbatch/kmod bench`) prints the seedwrite table.
+// prints the seedwrite table (`pnpm --filter @dbatch/kmod bench` is bench/bench.ts).
 
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
