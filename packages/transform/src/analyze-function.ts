@@ -21,6 +21,8 @@ export interface Stretch {
   readonly last: SyntaxNode;
   readonly sites: readonly CallSite[];
   readonly opens: readonly OpenCandidate[];
+  /** The opens that are statements of the stretch itself (not inside an if or a loop of it). */
+  readonly directOpens: readonly OpenCandidate[];
   /** Already wrapped in batch_start()/batch_flush() by hand or by an earlier run. */
   readonly existing: boolean;
 }
@@ -184,6 +186,7 @@ class RunFinder {
       last: last.node,
       sites: withSites.flatMap((f) => f.sites),
       opens: [],
+      directOpens: [],
       existing: true,
     };
     this.runs.push(stretch);
@@ -220,6 +223,9 @@ class RunFinder {
       last: last.facts.node,
       sites: members.flatMap((f) => f.sites),
       opens: members.flatMap((f) => f.opens),
+      directOpens: members
+        .filter((f) => f.node.type === "declaration" || f.node.type === "expression_statement")
+        .flatMap((f) => f.opens),
       existing: false,
     };
     this.stretches.push(stretch);
@@ -254,18 +260,22 @@ function leakingOpens(body: SyntaxNode, stretches: readonly Stretch[]): OpenCand
   const candidates = stretches.flatMap((s) => s.opens.map((open) => ({ open, stretch: s })));
   if (candidates.length === 0) return [];
   const references = identifierReferences(body, new Set(candidates.map((c) => c.open.variable)));
+  // An fd argument that follows, in its own stretch, a statement re-opening
+  // the variable sees that new fd, never an earlier open's placeholder.
+  const reopened = new Set<number>();
+  for (const stretch of stretches) {
+    for (const open of stretch.directOpens) {
+      for (const ref of fdArguments(stretch)) {
+        if (ref.text === open.variable && ref.startIndex > open.target.startIndex) {
+          reopened.add(ref.startIndex);
+        }
+      }
+    }
+  }
   const leaks: OpenCandidate[] = [];
   for (const { open, stretch } of candidates) {
-    const allowed = new Set<number>();
-    for (const site of stretch.sites) {
-      const args =
-        site.node.childForFieldName("arguments")?.namedChildren.filter(isStatementNode) ?? [];
-      args.forEach((arg, i) => {
-        const bare = unparenthesized(arg);
-        if (site.spec.args[i]?.kind === "fd" && bare.type === "identifier")
-          allowed.add(bare.startIndex);
-      });
-    }
+    const allowed = new Set<number>(reopened);
+    for (const ref of fdArguments(stretch)) allowed.add(ref.startIndex);
     for (const other of stretch.opens) {
       if (other.variable === open.variable) allowed.add(other.target.startIndex);
     }
@@ -287,13 +297,41 @@ function leakingOpens(body: SyntaxNode, stretches: readonly Stretch[]): OpenCand
         ) {
           declaredInScope = true;
         }
-      } else if (!allowed.has(ref.startIndex)) {
+      } else if (!allowed.has(ref.startIndex) && !isOverwritten(ref)) {
         leaks_ = true;
       }
     }
     if (leaks_ || !declaredInScope) leaks.push(open);
   }
   return leaks;
+}
+
+/** `v = ...`: the variable is written, its old value (a placeholder) not read. */
+function isOverwritten(ref: SyntaxNode): boolean {
+  const parent = ref.parent;
+  if (parent?.type !== "assignment_expression" || parent.childForFieldName("left") !== ref)
+    return false;
+  const right = parent.childForFieldName("right");
+  if (!right) return false;
+  const operator = parent.text.slice(
+    ref.endIndex - parent.startIndex,
+    right.startIndex - parent.startIndex,
+  );
+  return operator.trim() === "=";
+}
+
+/** The identifiers passed as the fd argument of the stretch's calls. */
+function fdArguments(stretch: Stretch): SyntaxNode[] {
+  const found: SyntaxNode[] = [];
+  for (const site of stretch.sites) {
+    const args =
+      site.node.childForFieldName("arguments")?.namedChildren.filter(isStatementNode) ?? [];
+    args.forEach((arg, i) => {
+      const bare = unparenthesized(arg);
+      if (site.spec.args[i]?.kind === "fd" && bare.type === "identifier") found.push(bare);
+    });
+  }
+  return found;
 }
 
 function unparenthesized(node: SyntaxNode): SyntaxNode {

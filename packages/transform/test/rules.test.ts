@@ -251,6 +251,30 @@ test("an open joins when its fd is only the fd of later calls in the run", () =>
   ]);
 });
 
+test("a variable re-opened in a later run: each open is its run's own", () => {
+  assert.equal(
+    verdicts(
+      'int g = open("a", O_RDONLY); write(g, buf, 1); close(g); sync(); g = open("b", O_RDONLY); write(g, buf, 2); close(g);',
+    ),
+    ["run1", "run1", "run1", "run2", "run2", "run2"],
+  );
+  // Read between them: neither open is deferred (the analysis does not order
+  // reads against opens; it stays on the safe side).
+  assert.equal(
+    verdicts(
+      'int g = open("a", O_RDONLY); write(g, buf, 1); close(g); n = g; g = open("b", O_RDONLY); write(g, buf, 2); close(g);',
+    ),
+    ["result-used", "run1", "run1", "result-used", "run2", "run2"],
+  );
+  // Re-opened only inside an if: conservatively not deferred either.
+  assert.equal(
+    verdicts(
+      'int g = open("a", O_RDONLY); write(g, buf, 1); sync(); if (n) g = open("b", O_RDONLY); write(g, buf, 2); close(g);',
+    ),
+    ["result-used", "unknown-call", "result-used", "run1", "run1"],
+  );
+});
+
 test("openat's dirfd may be a deferred open's fd", () => {
   assert.equal(
     verdicts('int d = open(".", O_RDONLY); int g = openat(d, "x", O_RDONLY); close(g); close(d);'),
