@@ -60,6 +60,20 @@ function setup(): void {
     files.push({ hostPath: bin, guestPath: `/opt/kt/${name}`, mode: 0o755 });
     plan(name, { run: `/opt/kt/${name}`, timeoutSeconds: 120 });
   }
+  const pk = buildC(join(kmodDir, "test", "c", "preload_kmod.c"));
+  files.push({ hostPath: pk, guestPath: "/opt/kt/preload_kmod", mode: 0o755 });
+  for (const mode of ["", "seccomp"]) {
+    const label = mode ? "preload_kmod_seccomp" : "preload_kmod";
+    plan(label, {
+      run: `/opt/kt/preload_kmod ${mode}; rc=$?; echo "--stats"; cat /tmp/${label}.stats; exit $rc`,
+      env: {
+        LD_PRELOAD: PRELOAD_GUEST_PATH,
+        DBATCH_BACKEND: "kmod",
+        DBATCH_STATS_FILE: `/tmp/${label}.stats`,
+      },
+      timeoutSeconds: 60,
+    });
+  }
   const fuzz = buildC(join(kmodDir, "test", "c", "fuzz.c"), { flags: ["-static"] });
   files.push({ hostPath: fuzz, guestPath: "/opt/kt/fuzz", mode: 0o755 });
   plan("fuzz", { run: `/opt/kt/fuzz ${FUZZ_BATCHES} 12345`, user: "user", timeoutSeconds: 300 });
@@ -141,6 +155,23 @@ for (const name of programs) {
     assert.is(r.exitCode, 0, r.output);
   });
 }
+
+test("preload kmod backend: one ioctl per flush, results as emulate", () => {
+  const r = result("preload_kmod");
+  assert.match(r.output, /RESULT preload_kmod PASS/, r.output);
+  assert.is(r.exitCode, 0, r.output);
+  const stats = r.output.split("--stats")[1] ?? "";
+  assert.match(stats, /backend=kmod recorded=14 flushes=2 kernel_entries=2\b/, stats);
+});
+
+test("preload kmod backend under seccomp: the module refuses, the library emulates", () => {
+  const r = result("preload_kmod_seccomp");
+  assert.match(r.output, /RESULT preload_kmod_seccomp PASS/, r.output);
+  assert.is(r.exitCode, 0, r.output);
+  const stats = r.output.split("--stats")[1] ?? "";
+  const ke = Number(stats.match(/kernel_entries=(\d+)/)?.[1]);
+  assert.ok(ke > 2, `calls went through the kernel one by one: ${stats}`);
+});
 
 test(`fuzz: ${FUZZ_BATCHES} random batches as uid 1000, every answer by the rules`, () => {
   const r = result("fuzz");
