@@ -716,6 +716,11 @@ function qemuBaseArgs(
     "random.trust_cpu=on",
     // Crypto self-tests are half of the boot's instructions (matters under icount).
     "cryptomgr.notests",
+    // TCG on a shared host runs the guest slowly against a real-time clock:
+    // give RCU-stall and soft-lockup reports a larger margin (60 s) so that a
+    // starved VM is not reported as a kernel problem; real hangs still are.
+    "rcupdate.rcu_cpu_stall_timeout=60",
+    "watchdog_thresh=30",
     options.kernelArgs ?? "",
   ]
     .filter(Boolean)
