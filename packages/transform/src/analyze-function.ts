@@ -275,7 +275,12 @@ function leakingOpens(body: SyntaxNode, stretches: readonly Stretch[]): OpenCand
   const leaks: OpenCandidate[] = [];
   for (const { open, stretch } of candidates) {
     const allowed = new Set<number>(reopened);
-    for (const ref of fdArguments(stretch)) allowed.add(ref.startIndex);
+    // Only calls after the open: one before it, when the run is a loop body,
+    // would see the previous iteration's fd, already flushed (and perhaps
+    // the placeholder of an open that failed).
+    for (const ref of fdArguments(stretch)) {
+      if (ref.startIndex > open.target.startIndex) allowed.add(ref.startIndex);
+    }
     for (const other of stretch.opens) {
       if (other.variable === open.variable) allowed.add(other.target.startIndex);
     }

@@ -275,6 +275,15 @@ test("a variable re-opened in a later run: each open is its run's own", () => {
   );
 });
 
+test("an fd used before its open in a loop body's run sees the last iteration's fd", () => {
+  assert.equal(
+    verdicts(
+      'int g = -1; for (;;) { write(g, buf, 1); g = open("x", O_RDONLY); write(g, buf, 1); sync(); }',
+    ),
+    ["result-used", "result-used", "result-used"],
+  );
+});
+
 test("openat's dirfd may be a deferred open's fd", () => {
   assert.equal(
     verdicts('int d = open(".", O_RDONLY); int g = openat(d, "x", O_RDONLY); close(g); close(d);'),
