@@ -157,4 +157,41 @@ test(".pre-commit-hooks.yaml: dbatch-transform (rewrite) and dbatch-check (check
   }
 });
 
+test("the pre-commit framework runs dbatch-transform as a local hook (check, then rewrite)", () => {
+  const which = spawnSync("sh", ["-c", "command -v pre-commit"], { encoding: "utf8" });
+  if (which.status !== 0) {
+    console.log(
+      "  SKIPPED: the pre-commit framework is not installed (apt-get install pre-commit)",
+    );
+    return;
+  }
+  const dir = repo();
+  const bin = join(repoRoot, "node_modules", ".bin", "dbatch-transform");
+  const config = (id: string, entry: string): string =>
+    `repos:\n  - repo: local\n    hooks:\n      - id: ${id}\n        name: ${id}\n        entry: ${entry}\n        language: system\n        files: \\.(c|h)$\n`;
+  writeFileSync(join(dir, ".pre-commit-config.yaml"), config("dbatch-check", `${bin} --check`));
+  writeFileSync(join(dir, "prog.c"), seedText);
+  git(dir, "add", "prog.c", ".pre-commit-config.yaml");
+  const env = { ...gitEnv, PRE_COMMIT_HOME: join(dir, ".pre-commit-home") };
+  const run = (): { status: number | null; out: string } => {
+    const r = spawnSync("pre-commit", ["run", "--files", "prog.c"], {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+    });
+    return { status: r.status, out: r.stdout + r.stderr };
+  };
+  const check = run();
+  assert.is(check.status, 1, check.out);
+  assert.match(check.out, /dbatch-check\.+Failed/);
+  assert.is(readFileSync(join(dir, "prog.c"), "utf8"), seedText);
+  writeFileSync(join(dir, ".pre-commit-config.yaml"), config("dbatch-transform", bin));
+  const rewrite = run();
+  assert.is(rewrite.status, 1, "pre-commit fails a hook that modified files");
+  assert.match(rewrite.out, /files were modified by this hook/);
+  assert.is(readFileSync(join(dir, "prog.c"), "utf8"), transformedSeed);
+  git(dir, "add", "prog.c");
+  assert.is(run().status, 0);
+});
+
 test.run();
