@@ -117,8 +117,10 @@ const namedTypes: ReadonlySet<string> = new Set([
     .map((t) => t.type),
 ]);
 
-// Nodes whose inside the analysis never looks at: copied without children.
+// Nodes whose inside the analysis never looks at (or leaves, where asking
+// for a first child would only cost a call): copied without children.
 const opaqueTypes: ReadonlySet<string> = new Set([
+  "identifier",
   "string_literal",
   "concatenated_string",
   "char_literal",
