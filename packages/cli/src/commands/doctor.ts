@@ -247,13 +247,13 @@ export async function doctorCommand(argv: string[]): Promise<number> {
     process.stdout.write(
       `  kmod (VM)     ${vmReady ? "ready: dbatch run --vm prog.c, dbatch vm -m -- cmd" : "not ready (see above)"}\n`,
     );
-    const any = hostKmod || hostUring || vmReady;
+    const batching = hostKmod || hostUring || vmReady;
     process.stdout.write(
-      any
+      batching
         ? "\ndbatch doctor: at least one batching backend works here\n"
         : "\ndbatch doctor: no batching backend works here; see the fixes above\n",
     );
-    return any ? EXIT_OK : EXIT_FAILED;
+    return batching ? EXIT_OK : EXIT_FAILED;
   } finally {
     probes.dispose();
   }

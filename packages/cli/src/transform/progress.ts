@@ -1,6 +1,7 @@
 /**
- * A one-line progress bar on stderr, drawn only when stderr is a terminal
- * and there is more than a handful of files; silent otherwise.
+ * A one-line progress bar on stderr, drawn only when stderr is a terminal,
+ * not under CI, and for 4 files or more; silent otherwise. Redrawn at most
+ * every 50 ms.
  */
 export class Progress {
   private readonly enabled: boolean;
@@ -8,13 +9,10 @@ export class Progress {
 
   constructor(
     private readonly total: number,
-    stream: NodeJS.WriteStream = process.stderr,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
   ) {
-    this.stream = stream;
     this.enabled = stream.isTTY === true && total >= 4 && process.env.CI === undefined;
   }
-
-  private readonly stream: NodeJS.WriteStream;
 
   update(done: number): void {
     if (!this.enabled) return;
