@@ -13,6 +13,11 @@ import { parseBenchArgs, UsageError } from "../src/bench/options.ts";
 import { parsePerfCsv } from "../src/bench/perf-counters.ts";
 import { parsePreloadStats, parseProgramOutput } from "../src/bench/program-output.ts";
 import { splitRounds } from "../src/bench/host-runner.ts";
+import { dropFallbacks } from "../src/bench/backend-check.ts";
+import { buildReport } from "../src/bench/json.ts";
+import type { BenchRun } from "../src/bench/run.ts";
+import { judgeTargets } from "../src/bench/targets.ts";
+import type { Measurement, MethodName, Skipped, Where } from "../src/bench/types.ts";
 
 const benchMain = join(import.meta.dirname, "..", "src", "bench", "main.ts");
 const scratch = mkdtempSync(join(tmpdir(), "dbatch-bench-test-"));
@@ -267,6 +272,92 @@ test("helpers: median, rounds, program output, preload stats, perf CSV", () => {
   assert.is(perf.get("instructions"), null);
   assert.is(perf.get("page-faults"), 49);
   assert.is(perf.get("cycles"), 1234);
+});
+
+function measurement(
+  method: MethodName,
+  where: Where,
+  perRep: number[],
+  backend: string | null,
+): Measurement {
+  return {
+    workload: "seed",
+    method,
+    where,
+    unit: where === "host" ? "ns" : "instructions",
+    calls: 60,
+    perRep,
+    preloadStats:
+      backend === null
+        ? null
+        : { backend, recordedPerRep: 60, flushesPerRep: 1, kernelEntriesPerRep: 1 },
+  };
+}
+
+const synthetic: Measurement[] = [
+  measurement("plain", "host", [6000, 6060, 9000], null),
+  measurement("uring", "host", [4000, 4200, 4100], "uring"),
+  measurement("record", "host", [600, 590, 610], "emulate"),
+  measurement("plain", "vm", [36000, 36000], null),
+  measurement("kmod", "vm", [24000, 24000], "kmod"),
+  measurement("uring", "vm", [30000, 30000], "emulate"),
+];
+
+test("a backend fallback drops the row and says so; speedups are plain / method per place", () => {
+  const skipped: Skipped[] = [];
+  const kept = dropFallbacks(synthetic, skipped);
+  assert.equal(
+    kept.map((m) => `${m.where}/${m.method}`),
+    ["host/plain", "host/uring", "host/record", "vm/plain", "vm/kmod"],
+  );
+  assert.is(skipped.length, 1);
+  assert.match(skipped[0]?.reason ?? "", /DBATCH_BACKEND=uring .* backend=emulate/);
+  const { report } = buildReport({ hostname: "test" }, kept);
+  const rows = report.workloads[0]?.results ?? [];
+  const row = (method: string, where: string) =>
+    rows.find((r) => r.method === method && r.where === where);
+  assert.is(row("plain", "host")?.perCall, 101);
+  assert.ok(Math.abs((row("uring", "host")?.speedup ?? 0) - 6060 / 4100) < 1e-9);
+  assert.is(row("kmod", "vm")?.speedup, 1.5);
+  assert.is(row("kmod", "vm")?.unit, "instructions");
+  const targets = judgeTargets(report);
+  assert.equal(
+    targets.map((t) => t.verdict),
+    ["pass", "pass", "pass"],
+  );
+  const noKmod = judgeTargets(
+    buildReport(
+      {},
+      kept.filter((m) => m.method !== "kmod"),
+    ).report,
+  );
+  assert.is(noKmod[0]?.verdict, "not measured");
+});
+
+test("plot of a synthetic run: valid SVG, seed lines from the host, VM bars", async () => {
+  const skipped: Skipped[] = [];
+  const measurements = dropFallbacks(synthetic, skipped);
+  const { report } = buildReport({}, measurements);
+  const run: BenchRun = {
+    command: "test",
+    calls: 60,
+    reps: 3,
+    warmup: 0,
+    rounds: 1,
+    report,
+    measurements,
+    skipped,
+    notes: [],
+    counters: null,
+    targets: judgeTargets(report),
+  };
+  // Loaded lazily: vega is ESM with top-level await, which uvu's require hook cannot compile.
+  const { renderPlot } =
+    (await import("../src/bench/plot.ts")) as typeof import("../src/bench/plot.ts");
+  const svg = await renderPlot(run);
+  assert.is(XMLValidator.validate(svg), true);
+  assert.ok(svg.includes("guest instructions"), "a VM panel");
+  assert.ok(svg.includes(">kmod<"), "kmod in the legend");
 });
 
 test.run();

@@ -1,5 +1,5 @@
-import { statSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { CliError, EXIT_CHANGES, EXIT_OK, EXIT_USAGE, errorMessage } from "../errors.ts";
 import { cliVersion } from "../version.ts";
 import { parseTransformArgs, transformUsage } from "./args.ts";
@@ -80,6 +80,15 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
     }
     throw err;
   }
+  if (options.reportFile !== null) {
+    const dir = dirname(resolve(io.cwd, options.reportFile));
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      io.stderr(
+        `${options.reportFile}: error: cannot write the report: no directory ${dir}\ndbatch-transform: nothing written\n`,
+      );
+      return EXIT_USAGE;
+    }
+  }
   if (options.mode === "stdout" && files.length !== 1) {
     io.stderr(
       `dbatch-transform: --stdout takes exactly one file; the arguments name ${files.length}\n`,
@@ -129,12 +138,14 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
   // Only the report goes to stdout when it is machine-readable.
   const primary = machineReport ? io.stderr : io.stdout;
   let code = EXIT_OK;
+  let written = 0;
 
   switch (options.mode) {
     case "write": {
       for (const r of changed) {
         try {
           writeFileAtomic(resolve(io.cwd, r.file), r.output);
+          written++;
         } catch (err) {
           io.stderr(`${r.file}: error: cannot write: ${errorMessage(err)} (file left as it was)\n`);
           code = EXIT_USAGE;
@@ -183,7 +194,7 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
           : "would change";
   const seconds = ((Date.now() - started) / 1000).toFixed(2);
   io.stderr(
-    `dbatch-transform: ${plural(s.files, "file")}, ${changed.length} ${verb}; ` +
+    `dbatch-transform: ${plural(s.files, "file")}, ${options.mode === "write" ? written : changed.length} ${verb}; ` +
       `${plural(s.runs, "run")} batched (${plural(s.batched, "call")}), ${s.notBatched} not batched (${seconds}s)\n`,
   );
   return code;
