@@ -47,7 +47,13 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
     text,
     hits.map((h) => h.offset),
   );
-  const includesDbatch = dbatchHeaderPattern.test(text);
+  // Only a top-level include counts: one inside #ifdef may be compiled out
+  // (a second include is harmless, the header has a guard).
+  const includesDbatch = scan.entries.some(
+    (e) =>
+      e.type === "preproc_include" &&
+      dbatchHeaderPattern.test(text.slice(e.startIndex, e.endIndex)),
+  );
   if (hits.length === 0) {
     return { runs: [], verdicts: [], diagnostics: [], includesDbatch, topLevel: scan.entries };
   }

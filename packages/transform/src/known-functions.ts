@@ -61,6 +61,12 @@ export const pureFunctions: ReadonlySet<string> = new Set([
   "va_end",
   "va_arg",
   "va_copy",
+  "__builtin_expect",
+  "__builtin_memcpy",
+  "__builtin_memset",
+  "__builtin_memcmp",
+  "__builtin_strlen",
+  "__builtin_offsetof",
 ]);
 
 /** Buffered I/O: its own output must stay ordered with the deferred calls. */

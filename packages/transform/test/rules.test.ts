@@ -299,6 +299,19 @@ test("the flush goes after the last call, before a jump", () => {
   );
 });
 
+test("<dbatch.h> is added once, unless a top-level include has it already", () => {
+  const body = 'void g(void)\n{\n\twrite(1, "a", 1);\n\twrite(1, "b", 1);\n}\n';
+  const once = (text: string) =>
+    transformSource(text).output.split("#include <dbatch.h>").length - 1;
+  assert.is(once(`#include <unistd.h>\n${body}`), 1);
+  assert.is(once(`#include <unistd.h>\n#include <dbatch.h>\n${body}`), 1);
+  assert.is(once(`#include <unistd.h>\n#ifdef X\n#include <dbatch.h>\n#endif\n${body}`), 2);
+  assert.is(
+    transformSource(`#include <unistd.h>\n${body}`).output.indexOf("#include <dbatch.h>"),
+    "#include <unistd.h>\n".length,
+  );
+});
+
 test("nothing to batch: output is the input, no edits, no include", () => {
   const text = `${prelude}int g(void) { return write(1, "x", 1); }\n`;
   const result = transformSource(text);
