@@ -6,7 +6,7 @@ import { ensureBenchProgram, ensurePreload } from "./build.ts";
 import { runHost } from "./host-runner.ts";
 import { buildReport, reportJson } from "./json.ts";
 import { machineInfo } from "./machine.ts";
-import { methodSpec } from "./methods.ts";
+import { dropFallbacks } from "./backend-check.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { parseBenchArgs, usage, UsageError, type BenchOptions } from "./options.ts";
 import { runCounters, type CounterReport } from "./perf-counters.ts";
@@ -23,37 +23,6 @@ export type { BenchReport, MethodResult, WorkloadReport } from "./types.ts";
 
 function shellQuote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * A preload method whose library ran another backend (e.g. kmod requested,
- * emulate used because /dev/batch did not work) does not measure that method:
- * its row is dropped and said so, rather than shown under the wrong name.
- */
-function dropFallbacks(measurements: readonly Measurement[], skipped: Skipped[]): Measurement[] {
-  return measurements.filter((m) => {
-    const wanted = methodSpec(m.method).backend;
-    const stats = m.preloadStats;
-    if (wanted === null || m.method === "record") return true;
-    if (stats === null) {
-      skipped.push({
-        where: m.where,
-        method: m.method,
-        workload: m.workload,
-        reason:
-          "the preload library printed no DBATCH_STATS line, so the backend it used is unknown",
-      });
-      return false;
-    }
-    if (stats.backend === wanted) return true;
-    skipped.push({
-      where: m.where,
-      method: m.method,
-      workload: m.workload,
-      reason: `DBATCH_BACKEND=${wanted} was asked for but the preload library ran backend=${stats.backend} (a fallback)`,
-    });
-    return false;
-  });
 }
 
 /** Measures everything the options ask for; no output but progress. */
