@@ -70,6 +70,12 @@ test("dbatch kmod: status reports honestly; load/unload explain a kernel without
   } else {
     console.log("  (host has module support: load/unload not exercised here)");
   }
+  if (existsSync("/lib/modules") && existsSync(join(repoRoot, "packages", "kmod", "Makefile"))) {
+    const b = dbatch(["kmod", "build"], { timeout: 300_000 });
+    assert.is(b.status, 0, b.stderr);
+    assert.match(b.stderr, /^dbatch: building batch\.ko against \S+/m);
+    assert.match(b.stderr, /^dbatch: built \S+batch\.ko \(vermagic \S+/m);
+  }
   const bad = dbatch(["kmod", "explode"]);
   assert.is(bad.status, 2);
   assert.match(bad.stderr, /unknown subcommand 'explode'/);

@@ -28,7 +28,12 @@ function kdir(): string {
 
 function build(extra: string[]): number {
   const dir = kdir();
-  say(`building batch.ko against ${dir || "(no kernel headers found)"}`);
+  const running = hostKernel().release;
+  const forOther = dir !== "" && !dir.includes(`/${running}/`);
+  say(
+    `building batch.ko against ${dir || "(no kernel headers found)"}` +
+      (forOther ? ` (not the running kernel ${running}: a module for the VM)` : ""),
+  );
   const r = spawnSync("make", ["-C", kmodDir, ...extra], { stdio: ["ignore", 2, 2] });
   if (r.error) throw new CliError(`dbatch kmod: cannot run make: ${r.error.message}`, EXIT_USAGE);
   if (r.status !== 0) {
