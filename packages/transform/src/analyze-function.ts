@@ -42,12 +42,12 @@ export interface FunctionAnalysis {
 
 export function analyzeFunction(
   body: SyntaxNode,
-  callees: NameResolver,
+  names: NameResolver,
   minRun: number,
 ): FunctionAnalysis {
   const rejected = new Set<number>();
   for (;;) {
-    const classifier = new StatementClassifier(callees, rejected);
+    const classifier = new StatementClassifier(names, rejected);
     const walker = new RunFinder(classifier, minRun);
     walker.list(StatementClassifier.listOf(body));
     const bodyFacts = classifier.facts(body);

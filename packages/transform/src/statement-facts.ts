@@ -171,7 +171,7 @@ export class StatementClassifier {
   private readonly memo = new Map<number, StatementFacts>();
 
   constructor(
-    private readonly callees: NameResolver,
+    private readonly names: NameResolver,
     private readonly rejectedOpens: ReadonlySet<number>,
   ) {}
 
@@ -183,7 +183,7 @@ export class StatementClassifier {
     return facts;
   }
 
-  /** The statements of a `{ ... }` block, a case, or a preprocessor branch. */
+  /** The statements of a `{ ... }` block; any other statement is a list of its own, with no room to insert lines. */
   static listOf(node: SyntaxNode): StatementList {
     if (node.type === "compound_statement") {
       return { statements: node.namedChildren.filter(isStatementNode), placeable: true };
@@ -451,7 +451,7 @@ export class StatementClassifier {
     if (value.type !== "call_expression" || this.rejectedOpens.has(value.startIndex)) return false;
     const fn = value.childForFieldName("function");
     if (fn?.type !== "identifier") return false;
-    const callee = this.callees.resolve(fn.text);
+    const callee = this.names.resolve(fn.text);
     if (callee.kind !== "syscall" || callee.spec.result !== "fd") return false;
     const site = this.call(value, b, discardedContext);
     if (site) b.opens.push({ site, variable: target.text, target });
@@ -465,7 +465,7 @@ export class StatementClassifier {
       case "identifier": {
         const name = node.text;
         if (name === "errno") b.fail("errno-used");
-        else if (this.callees.isShared(name)) b.fail("shared-variable");
+        else if (this.names.isShared(name)) b.fail("shared-variable");
         if (!ctx.addressOnly) b.mentions.add(name);
         return;
       }
@@ -530,7 +530,7 @@ export class StatementClassifier {
       return null;
     }
     const name = fn.text;
-    const callee = this.callees.resolve(name);
+    const callee = this.names.resolve(name);
     if (callee.kind === "syscall") {
       const reason: ReasonId | null = ctx.discarded ? null : "result-used";
       const site: CallSite = { node, name, spec: callee.spec, reason };
