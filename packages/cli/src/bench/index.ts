@@ -13,7 +13,7 @@ import { runCounters, type CounterReport } from "./perf-counters.ts";
 import { renderPlot } from "./plot.ts";
 import { stderrProgress } from "./progress.ts";
 import type { BenchRun } from "./run.ts";
-import { renderText } from "./table.ts";
+import { renderNotes, renderText } from "./table.ts";
 import { judgeTargets } from "./targets.ts";
 import type { Measurement, Skipped } from "./types.ts";
 import { runVm } from "./vm-runner.ts";
@@ -119,6 +119,12 @@ export async function runBenchCommand(argv: string[]): Promise<number> {
   }
   try {
     const run = await runBench(options, argv);
+    if (run.report.workloads.length === 0) {
+      for (const line of renderNotes(run).split("\n"))
+        process.stderr.write(`dbatch bench: ${line}\n`);
+      process.stderr.write("dbatch bench: error: nothing could be measured\n");
+      return 1;
+    }
     if (options.plot !== null) {
       writeFileSync(options.plot, await renderPlot(run));
     }
