@@ -222,6 +222,7 @@ test("icount boot: a kernel WARNING is a problem; seedwrite counts instructions"
     commands: [
       { run: "echo fine" },
       { run: "/opt/t/seedwrite --sizes 8,60 --targets devnull --reps 2", user: "user" },
+      { run: "rmmod hello && insmod /lib/modules/hello.ko warn=1" },
     ],
     icount: true,
     timeoutSeconds: 180,
@@ -233,6 +234,15 @@ test("icount boot: a kernel WARNING is a problem; seedwrite counts instructions"
   );
   assert.ok(r.problems.some((p) => p.includes("Call Trace")));
   assert.not.ok(r.ok);
+  // The load-time WARNING came before any command; the second one during command 2.
+  assert.equal(r.results[0]?.problems, [], why(r));
+  assert.equal(r.results[1]?.problems, [], why(r));
+  assert.is(r.results[2]?.exitCode, 0, why(r));
+  assert.ok(
+    r.results[2]?.problems.some((p) => p.includes("WARNING:")),
+    why(r),
+  );
+  assert.ok(r.problems.filter((p) => p.includes("WARNING:")).length === 2, why(r));
   // Under -icount shift=0 a write() to /dev/null is ~590 guest instructions
   // (user + kernel); the same on every boot.
   const recs = parseBenchLines(r.results[1]?.output ?? "", "t");

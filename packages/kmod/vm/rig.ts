@@ -135,6 +135,8 @@ export interface VmCommandResult {
   timedOut: boolean;
   /** Guest seconds the command took (wall time in the guest; virtual time under icount). */
   seconds: number;
+  /** The kernel problems (also in VmResult.problems) logged while this command ran. */
+  problems: string[];
 }
 
 export interface VmResult {
@@ -188,13 +190,33 @@ const benignPatterns: RegExp[] = [
 
 /** Lines of a kernel console that show a kernel problem; taint notices for unsigned/out-of-tree modules are not. */
 export function findKernelProblems(console: string): string[] {
-  const out: string[] = [];
+  return problemsByCommand(console).all;
+}
+
+/**
+ * Kernel problems, and which command was running when each was logged (by
+ * the "dbatch-vm: command <i> begins/ended" lines /init writes to /dev/kmsg).
+ */
+export function problemsByCommand(console: string): {
+  all: string[];
+  byCommand: Map<number, string[]>;
+} {
+  const all: string[] = [];
+  const byCommand = new Map<number, string[]>();
+  let current: number | null = null;
   for (const raw of console.split(/\r?\n/)) {
     const line = raw.replace(/\r/g, "").trimEnd();
+    const mark = line.match(/dbatch-vm: command (\d+) (begins|ended)$/);
+    if (mark) {
+      current = mark[2] === "begins" ? Number(mark[1]) : null;
+      continue;
+    }
     if (benignPatterns.some((re) => re.test(line))) continue;
-    if (problemPatterns.some((re) => re.test(line))) out.push(line.trim());
+    if (!problemPatterns.some((re) => re.test(line))) continue;
+    all.push(line.trim());
+    if (current !== null) byCommand.set(current, [...(byCommand.get(current) ?? []), line.trim()]);
   }
-  return out;
+  return { all, byCommand };
 }
 
 function versionKey(v: string): number[] {
@@ -877,7 +899,7 @@ async function boot(p: BootParams): Promise<VmResult> {
   const consoleText = existsSync(consolePath)
     ? readFileSync(consolePath, "utf8").replace(/\r\n/g, "\n")
     : "";
-  const problems = findKernelProblems(consoleText);
+  const { all: problems, byCommand } = problemsByCommand(consoleText);
   const errors: string[] = [];
   if (exit.spawnError) errors.push(`dbatch-vm: cannot start qemu: ${exit.spawnError.message}`);
   if (aborted) {
@@ -918,6 +940,7 @@ async function boot(p: BootParams): Promise<VmResult> {
       stderr: errParser.outputs[i] ?? "",
       timedOut: end?.timedOut ?? false,
       seconds: end && begin !== undefined ? Math.round((end.uptime - begin) * 1000) / 1000 : 0,
+      problems: byCommand.get(i) ?? [],
     };
   });
   for (const r of results) if (r.timedOut) errors.push(`dbatch-vm: command timed out: ${r.run}`);

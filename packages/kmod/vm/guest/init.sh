@@ -75,6 +75,8 @@ dbatch_cmd() {
 		set -- /bin/sh "/dbatch/cmd/$i.sh"
 	fi
 	dbatch_msg BEGIN "$i" "$(cut -d' ' -f1 /proc/uptime)"
+	# Mark the kernel log too, so kernel problems can be tied to a command.
+	echo "<4>dbatch-vm: command $i begins" >/dev/kmsg
 	# setsid: the command leads its own process group, so a timeout can
 	# kill the whole group.
 	if [ "$sep" = 1 ]; then
@@ -98,6 +100,7 @@ dbatch_cmd() {
 	fi
 	wait "$pid"
 	rc=$?
+	echo "<4>dbatch-vm: command $i ended" >/dev/kmsg
 	[ -n "$wd" ] && kill "$wd" 2>/dev/null
 	to=0
 	[ -f "/run/dbatch/timeout-$i" ] && to=1
