@@ -42,5 +42,11 @@ export function comparisonLines(run: BenchRun): string[] {
         `(${writev.speedup.toFixed(1)}x; reference 57.3, 10.4x).`,
     );
   }
+  const slower = run.report.workloads.flatMap((w) =>
+    w.results
+      .filter((r) => r.speedup < 1 && !["plain", "record"].includes(r.method))
+      .map((r) => `${r.method} on ${w.name} (${r.where}, ${r.speedup.toFixed(2)}x)`),
+  );
+  if (slower.length > 0) lines.push(`Slower than plain in this run: ${slower.join(", ")}.`);
   return lines;
 }
