@@ -144,17 +144,36 @@ const opaqueTypes: ReadonlySet<string> = new Set([
   "ms_declspec_modifier",
 ]);
 
-// Parents whose children's field names the analysis never asks for: the
-// field read is skipped for their (many) children.
-const fieldlessParents: ReadonlySet<string> = new Set([
-  "argument_list",
-  "compound_statement",
-  "expression_statement",
-  "parenthesized_expression",
-  "translation_unit",
-  "initializer_list",
-  "parameter_list",
-  "else_clause",
+// The parents whose children's field names the analysis asks for; other
+// children skip the field read (most nodes sit in argument lists, blocks and
+// expression statements, where fields are never asked for).
+const parentsWithFields: ReadonlySet<string> = new Set([
+  "function_definition",
+  "function_declarator",
+  "call_expression",
+  "cast_expression",
+  "comma_expression",
+  "conditional_expression",
+  "assignment_expression",
+  "binary_expression",
+  "subscript_expression",
+  "field_expression",
+  "if_statement",
+  "for_statement",
+  "while_statement",
+  "do_statement",
+  "switch_statement",
+  "case_statement",
+  "declaration",
+  "init_declarator",
+  "array_declarator",
+  "pointer_declarator",
+  "attributed_declarator",
+  "parenthesized_declarator",
+  "preproc_if",
+  "preproc_ifdef",
+  "preproc_elif",
+  "preproc_elifdef",
 ]);
 
 /**
@@ -176,7 +195,7 @@ function copySubtree(
       exact && cursor.nodeIsMissing,
       cursor.startIndex,
       cursor.endIndex,
-      parent && !fieldlessParents.has(parent.type) ? fieldName(cursor) : null,
+      parent && parentsWithFields.has(parent.type) ? fieldName(cursor) : null,
       parent,
     );
   const root = make(typeName(cursor), null);
