@@ -351,6 +351,15 @@ function newestMtime(dir: string, re: RegExp): number {
   return newest;
 }
 
+/** `make args`, under an exclusive lock (flock) when available: rig users may build at once. */
+function lockedMake(args: string[]): [string, string[]] {
+  mkdirSync(cacheDir, { recursive: true });
+  const hasFlock = (process.env.PATH ?? "/usr/bin")
+    .split(":")
+    .some((d) => existsSync(join(d, "flock")));
+  return hasFlock ? ["flock", [join(cacheDir, "make.lock"), "make", ...args]] : ["make", args];
+}
+
 /**
  * Makes sure packages/kmod/batch.ko is built for the VM's kernel
  * (`make -C packages/kmod KDIR=/lib/modules/<ver>/build` when it is missing
@@ -365,7 +374,7 @@ export function ensureBatchModule(kernelVersion = kernelVersionOf(defaultKernel(
       newestMtime(KMOD_DIR, /(\.c|\.h|Kbuild|Makefile)$/) > statSync(BATCH_KO_PATH).mtimeMs);
   if (stale && hasMakefile) {
     try {
-      execFileSync("make", ["-C", KMOD_DIR, `KDIR=${kernelBuildDir(kernelVersion)}`], {
+      execFileSync(...lockedMake(["-C", KMOD_DIR, `KDIR=${kernelBuildDir(kernelVersion)}`]), {
         stdio: ["ignore", "pipe", "pipe"],
         encoding: "utf8",
       });
@@ -400,19 +409,27 @@ export function buildExternalModule(
   const kos = (): string[] =>
     existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith(".ko")) : [];
   if (kos().length === 0) {
-    mkdirSync(dir, { recursive: true });
-    for (const f of files) cpSync(join(srcDir, f), join(dir, f));
+    // Build in a private directory and rename it into place: a concurrent
+    // rig user never sees a half-written .ko.
+    const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+    mkdirSync(tmp, { recursive: true });
+    for (const f of files) cpSync(join(srcDir, f), join(tmp, f));
     try {
-      execFileSync("make", ["-C", kernelBuildDir(kernelVersion), `M=${dir}`, "modules"], {
+      execFileSync(...lockedMake(["-C", kernelBuildDir(kernelVersion), `M=${tmp}`, "modules"]), {
         stdio: ["ignore", "pipe", "pipe"],
         encoding: "utf8",
       });
     } catch (e) {
       const err = e as { stdout?: string; stderr?: string };
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(tmp, { recursive: true, force: true });
       throw new VmError(
         `dbatch-vm: building ${srcDir} failed:\n${err.stdout ?? ""}${err.stderr ?? ""}`,
       );
+    }
+    try {
+      renameSync(tmp, dir);
+    } catch {
+      rmSync(tmp, { recursive: true, force: true }); // another process got there first
     }
   }
   const ko = kos()[0];
