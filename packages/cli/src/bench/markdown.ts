@@ -74,7 +74,8 @@ export function renderMarkdown(run: BenchRun, options: MarkdownOptions): string 
     "- Host: wall clock (`CLOCK_MONOTONIC`) around each repetition. " +
       "VM: the kmod package's icount harness (`packages/kmod/vm/icount.ts`), one qemu boot of Debian's kernel with " +
       "`-icount shift=0,sleep=off` and batch.ko loaded, where the same clock reads exact guest instructions (user + kernel). " +
-      "Instructions show the direct cost only; a mode transition costs more on hardware than its instruction count.",
+      "Instructions show the direct cost only; a mode transition costs more on hardware than its instruction count. " +
+      "A VM repetition's max can include a timer interrupt taken during it; the median does not.",
     "- Hardware counters: `perf stat` on the host, whole process; where the machine has no PMU the table says so.",
     "",
   );
