@@ -610,6 +610,15 @@ function prepare(options: VmOptions, shell: "root" | "user" | null): Prepared {
   if (!existsSync(kernel)) throw new VmError(`dbatch-vm: kernel image not found: ${kernel}`);
   const kernelVersion = kernelVersionOf(kernel);
   const commands = options.commands;
+  if (options.icount && (options.cpus ?? 1) > 1) {
+    throw new VmError(
+      "dbatch-vm: icount needs a single CPU (qemu cannot count with multi-threaded TCG)",
+    );
+  }
+  for (const m of options.modules ?? []) {
+    if (/\s/.test(basename(m.path)))
+      throw new VmError(`dbatch-vm: module file names may not contain spaces: ${m.path}`);
+  }
   const token = randomBytes(6).toString("hex");
 
   // Per-run archive contents.
@@ -640,7 +649,7 @@ function prepare(options: VmOptions, shell: "root" | "user" | null): Prepared {
     const params = m.params.trim() ? ` ${m.params.trim()}` : "";
     if (/['"`$\\;&|<>]/.test(params))
       throw new VmError(`dbatch-vm: module parameters must be plain words: ${params}`);
-    run.push(`dbatch_insmod ${m.label} ${m.guest}${params}`);
+    run.push(`dbatch_insmod ${shellQuote(m.label)} ${shellQuote(m.guest)}${params}`);
   }
   commands.forEach((cmd, i) => {
     const user = cmd.user ?? "root";
