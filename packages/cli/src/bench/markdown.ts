@@ -38,7 +38,7 @@ export function renderMarkdown(run: BenchRun, options: MarkdownOptions): string 
     run.command,
     "```",
     "",
-    `Each method ran ${run.reps} timed repetitions (after ${run.warmup} untimed warm-up repetitions) of ${run.calls} system calls; ` +
+    `Each method ran ${run.reps} timed repetitions (each process first runs ${run.warmup} untimed warm-up repetitions) of ${run.calls} system calls; ` +
       `on the host the methods were interleaved in ${run.rounds} round(s). "per call" is the median over repetitions of the repetition's cost divided by its calls; ` +
       `min and max are the cheapest and dearest repetition. "plain / method" is the speedup: plain's per-call cost divided by the method's, ` +
       "both from this run and the same place (host wall clock, or exact guest instructions in the VM with `-icount shift=0`).",

@@ -157,7 +157,7 @@ export function renderMethodLegend(run: BenchRun): string {
 /** The whole report as text (what `dbatch bench` prints without --json). */
 export function renderText(run: BenchRun): string {
   const parts = [
-    `dbatch bench: ${run.calls} calls per repetition, ${run.reps} repetitions (+${run.warmup} warm-up) per method; per call = median over repetitions; plain / method = speedup against plain in the same place of this run`,
+    `dbatch bench: ${run.calls} calls per repetition, ${run.reps} repetitions per method (each process first runs ${run.warmup} untimed); per call = median over repetitions; plain / method = speedup against plain in the same place of this run`,
     "",
     renderWorkloadTables(run),
     "targets:",
