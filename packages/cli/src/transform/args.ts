@@ -31,14 +31,17 @@ Modes (one of):
 Report:
   --report FORMAT    text: one remark per run and per call site not batched,
                      like a compiler's optimisation remarks
-                     json: the report object of DESIGN.md; sarif: SARIF 2.1.0.
-                     With json or sarif, stdout carries only the report.
+                     json: every run and call site with its verdict and
+                     reason id (docs/cli.md); sarif: SARIF 2.1.0 for code
+                     scanning. With json or sarif, stdout carries only the
+                     report. Without --report: only a summary line (stderr).
   --report-file PATH write the report to PATH instead of stdout
 
 Options:
   --min-run N        call sites a run needs to be batched (default 2; a call
                      inside a loop is always enough)
-  --jobs N           worker threads (default: one per core)
+  --jobs N           worker threads; by default one per core, and only when
+                     the input is large enough to pay for starting them
   -h, --help         show this help
   -v, --version      print the version
 
