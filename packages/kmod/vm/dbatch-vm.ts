@@ -26,8 +26,9 @@ Boots Debian's kernel in qemu (TCG) with busybox, glibc, the preload library
 (at /opt/dbatch/libdbatch-preload.so) and the given files, runs the command(s)
 and exits with the status of the first one that fails (else 0). One argument
 after -- is shell text as is ('ls | wc -l'); several are quoted and joined.
-Without a command: prints uname, /proc/cmdline, lsmod and /dev/batch;
-with --shell: an interactive shell on the console (Ctrl-A X quits qemu).
+Without a command: an interactive shell when on a terminal, else prints
+uname, /proc/cmdline, lsmod and /dev/batch. --shell: an interactive shell on
+the console after the commands (Ctrl-A X quits qemu).
 
 options:
   -c, --command TEXT      a shell command to run (repeatable, in order)
@@ -243,6 +244,9 @@ export async function vmMain(argv: readonly string[]): Promise<number> {
     process.stdout.write(vmUsage + "\n");
     return 0;
   }
+  // `dbatch vm` alone on a terminal: a shell, like `docker run -it`.
+  if (o.commands.length === 0 && !o.json && process.stdin.isTTY && process.stdout.isTTY)
+    o.shell = true;
   if (o.shell) {
     try {
       return await runVmShell(
