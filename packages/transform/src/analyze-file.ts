@@ -58,7 +58,8 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
     return { runs: [], verdicts: [], diagnostics: [], includesDbatch, topLevel: scan.entries };
   }
 
-  const functions = new Map<number, CNode>();
+  // Each clean function with a hit, and its calls (for a verdict if the analysis gives up).
+  const functions = new Map<number, { fn: CNode; calls: CallSite[] }>();
   const brokenSites: CallSite[] = [];
   const brokenRegions = new Map<number, CNode>();
   const definedFunctions = new Set<string>();
@@ -82,12 +83,16 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
       // The outermost definition: a nested one is part of its parent's body.
       if (n.type === "function_definition") fn = n;
     }
+    const spec = catalogueEntry(hit.name);
     if (fn && !fn.hasError) {
-      functions.set(fn.id, fn);
+      const entry = functions.get(fn.id) ?? { fn, calls: [] };
+      functions.set(fn.id, entry);
+      if (isCall && parent && spec) {
+        entry.calls.push({ node: parent, name: hit.name, spec, reason: "unsupported-syntax" });
+      }
       continue;
     }
     if (!isCall && !error) continue;
-    const spec = catalogueEntry(hit.name);
     if (!spec) continue;
     const region = fn ?? error ?? node;
     brokenRegions.set(region.id, region);
@@ -103,12 +108,26 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
   const runs: Stretch[] = [];
   const verdicts: Verdict[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const fn of functions.values()) {
+  for (const { fn, calls } of functions.values()) {
     const body = fn.childForFieldName("body");
     if (!body) continue;
-    const result = analyzeFunction(body, names, minRun);
-    runs.push(...result.runs);
-    verdicts.push(...result.verdicts);
+    try {
+      const result = analyzeFunction(body, names, minRun);
+      runs.push(...result.runs);
+      verdicts.push(...result.verdicts);
+    } catch (err) {
+      // The analysis recurses along the tree; an expression nested thousands
+      // deep (generated code) exhausts the stack: leave that function alone.
+      if (!(err instanceof RangeError)) throw err;
+      for (const site of calls)
+        verdicts.push({ site, stretch: null, reason: "unsupported-syntax" });
+      diagnostics.push({
+        offset: fn.startIndex,
+        severity: "warning",
+        rule: "unsupported-syntax",
+        message: "this function is nested too deeply to analyse: its calls are left untouched",
+      });
+    }
   }
   for (const site of brokenSites) verdicts.push({ site, stretch: null, reason: "parse-error" });
   for (const region of brokenRegions.values()) {

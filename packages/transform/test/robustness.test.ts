@@ -36,4 +36,19 @@ for (const c of fixtureCases()) {
   });
 }
 
+test("an expression nested too deep to analyse leaves its function alone", () => {
+  const sum = Array.from({ length: 20000 }, (_, i) => `x${i % 3}`).join(" + ");
+  const text = `#include <unistd.h>\nint f(int x0, int x1, int x2)\n{\n\tint y = ${sum};\n\twrite(1, "a", 1);\n\twrite(1, "b", 1);\n\treturn y;\n}\n`;
+  const result = transformSource(text);
+  assert.is(result.output, text);
+  assert.equal(
+    result.sites.map((s) => s.reason),
+    ["unsupported-syntax", "unsupported-syntax"],
+  );
+  assert.equal(
+    result.diagnostics.map((d) => [d.rule, d.line]),
+    [["unsupported-syntax", 2]],
+  );
+});
+
 test.run();
