@@ -262,10 +262,11 @@ function leakingOpens(body: SyntaxNode, stretches: readonly Stretch[]): OpenCand
   const references = identifierReferences(body, new Set(candidates.map((c) => c.open.variable)));
   // An fd argument that follows, in its own stretch, a statement re-opening
   // the variable sees that new fd, never an earlier open's placeholder.
+  const fdArgumentsOf = new Map(stretches.map((s) => [s, fdArguments(s)] as const));
   const reopened = new Set<number>();
   for (const stretch of stretches) {
     for (const open of stretch.directOpens) {
-      for (const ref of fdArguments(stretch)) {
+      for (const ref of fdArgumentsOf.get(stretch) ?? []) {
         if (ref.text === open.variable && ref.startIndex > open.target.startIndex) {
           reopened.add(ref.startIndex);
         }
@@ -274,11 +275,11 @@ function leakingOpens(body: SyntaxNode, stretches: readonly Stretch[]): OpenCand
   }
   const leaks: OpenCandidate[] = [];
   for (const { open, stretch } of candidates) {
-    const allowed = new Set<number>(reopened);
+    const allowed = new Set<number>();
     // Only calls after the open: one before it, when the run is a loop body,
     // would see the previous iteration's fd, already flushed (and perhaps
     // the placeholder of an open that failed).
-    for (const ref of fdArguments(stretch)) {
+    for (const ref of fdArgumentsOf.get(stretch) ?? []) {
       if (ref.startIndex > open.target.startIndex) allowed.add(ref.startIndex);
     }
     for (const other of stretch.opens) {
@@ -302,7 +303,11 @@ function leakingOpens(body: SyntaxNode, stretches: readonly Stretch[]): OpenCand
         ) {
           declaredInScope = true;
         }
-      } else if (!allowed.has(ref.startIndex) && !isOverwritten(ref)) {
+      } else if (
+        !allowed.has(ref.startIndex) &&
+        !reopened.has(ref.startIndex) &&
+        !isOverwritten(ref)
+      ) {
         leaks_ = true;
       }
     }
@@ -359,7 +364,11 @@ function identifierReferences(
   for (let node = stack.pop(); node; node = stack.pop()) {
     if (node.type === "identifier") {
       const name = node.text;
-      if (names.has(name)) found.set(name, [...(found.get(name) ?? []), node]);
+      if (names.has(name)) {
+        const list = found.get(name);
+        if (list) list.push(node);
+        else found.set(name, [node]);
+      }
     }
     stack.push(...node.children);
   }
