@@ -57,7 +57,11 @@ async function main(argv: string[]): Promise<number> {
     return await command(rest);
   } catch (err) {
     if (err instanceof CliError) {
-      process.stderr.write(`${err.message}\n`);
+      // Every line dbatch itself writes starts with "dbatch" (DESIGN.md).
+      const lines = err.message
+        .split("\n")
+        .map((l) => (l.startsWith("dbatch") ? l : `dbatch: ${l}`));
+      process.stderr.write(`${lines.join("\n")}\n`);
       return err.exitCode;
     }
     throw err;

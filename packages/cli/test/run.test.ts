@@ -171,7 +171,7 @@ test("dbatch run: errors exit 2 with a 'dbatch'/file:line message", () => {
   assert.match(bad.stderr, /^dbatch: compilation failed/m);
   const missing = dbatch(["run", "missing.c"], { cwd: dir });
   assert.is(missing.status, 2);
-  assert.match(missing.stderr, /^missing\.c: error: no such file$/m);
+  assert.match(missing.stderr, /^dbatch: missing\.c: error: no such file$/m);
   const header = dbatch(["run", "x.h"], { cwd: dir });
   assert.is(header.status, 2);
   assert.match(header.stderr, /x\.h: error: not a C source file/);
@@ -183,6 +183,10 @@ test("dbatch run: errors exit 2 with a 'dbatch'/file:line message", () => {
   const unknown = dbatch(["frobnicate"], { cwd: dir });
   assert.is(unknown.status, 2);
   assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+  for (const r of [bad, missing, header, backend, none, unknown]) {
+    for (const line of r.stderr.trimEnd().split("\n"))
+      assert.match(line, /^dbatch/, `not a dbatch line: ${line}`);
+  }
   assert.equal(listTree(dir), ["bad.c"]);
 });
 

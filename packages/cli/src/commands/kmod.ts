@@ -133,7 +133,7 @@ export async function kmodCommand(argv: string[]): Promise<number> {
       return EXIT_OK;
     default:
       throw new CliError(
-        `dbatch kmod: ${sub === undefined ? "missing subcommand" : `unknown subcommand '${sub}'`}\n${kmodUsage}`,
+        `dbatch kmod: ${sub === undefined ? "missing subcommand" : `unknown subcommand '${sub}'`} (build, load, unload, status)\nTry 'dbatch kmod --help'.`,
       );
   }
 }

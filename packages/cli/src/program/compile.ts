@@ -38,9 +38,18 @@ export function transformAndCompile(
   output: string,
   minRun: number,
 ): TransformedSource[] {
-  const problems = files
-    .filter((f) => !/\.c$/.test(f))
-    .map((f) => `${f}: error: not a C source file (expected .c)`);
+  // Every file is checked first, so that all problems are named at once.
+  const problems: string[] = [];
+  for (const f of files) {
+    if (!/\.c$/.test(f)) problems.push(`${f}: error: not a C source file (expected .c)`);
+    else {
+      try {
+        readSource(f, cwd);
+      } catch (err) {
+        problems.push(err instanceof CliError ? err.message : String(err));
+      }
+    }
+  }
   if (problems.length > 0) throw new CliError(problems.join("\n"), EXIT_USAGE);
   const sources: TransformedSource[] = [];
   const quoteDirs: string[] = [];
