@@ -59,9 +59,20 @@ export function planIncludeEdit(
     else seenCode = true;
   }
   const after = anchor ?? leadingComment;
-  if (!after) return { start: 0, end: 0, text: includeLine + source.eol };
+  if (!after) {
+    // A byte-order mark must stay the file's first character.
+    const top = source.text.startsWith("\uFEFF") ? 1 : 0;
+    return { start: top, end: top, text: includeLine + source.eol };
+  }
   // preproc_include ends after its line break; a comment ends on its last line.
-  const lineEnd = source.lineEnd(anchor ? after.startIndex : after.endIndex);
+  let lineEnd = source.lineEnd(anchor ? after.startIndex : after.endIndex);
+  // `#include <x.h> /* a comment that goes on` : insert after the comment.
+  const line = source.text.slice(after.startIndex, lineEnd);
+  const opened = line.lastIndexOf("/*");
+  if (anchor && opened >= 0 && line.indexOf("*/", opened) < 0) {
+    const closed = source.text.indexOf("*/", lineEnd);
+    if (closed >= 0) lineEnd = source.lineEnd(closed);
+  }
   if (lineEnd >= source.text.length) {
     return { start: lineEnd, end: lineEnd, text: source.eol + includeLine };
   }

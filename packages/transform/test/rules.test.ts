@@ -312,6 +312,16 @@ test("<dbatch.h> is added once, unless a top-level include has it already", () =
   );
 });
 
+test("the include never lands inside a comment or before a byte-order mark", () => {
+  const body = 'void g(void)\n{\n\twrite(1, "a", 1);\n\twrite(1, "b", 1);\n}\n';
+  assert.ok(
+    transformSource(`#include <unistd.h> /* one\n two */\n${body}`).output.startsWith(
+      "#include <unistd.h> /* one\n two */\n#include <dbatch.h>\n",
+    ),
+  );
+  assert.ok(transformSource(`\uFEFF${body}`).output.startsWith("\uFEFF#include <dbatch.h>\n"));
+});
+
 test("nothing to batch: output is the input, no edits, no include", () => {
   const text = `${prelude}int g(void) { return write(1, "x", 1); }\n`;
   const result = transformSource(text);
