@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = commands[name];
   if (!command) {
-    process.stderr.write(`dbatch: unknown command '${name}'\nTry 'dbatch --help'.\n`);
+    process.stderr.write(`dbatch: unknown command '${name}'\ndbatch: try 'dbatch --help'\n`);
     return EXIT_USAGE;
   }
   try {
