@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { globSync } from "tinyglobby";
 import { CliError, errnoCode } from "../errors.ts";
 
@@ -39,6 +39,8 @@ export function expandInputs(patterns: string[], cwd: string): string[] {
         onlyFiles: true,
         dot: false,
         expandDirectories: false,
+        // An absolute pattern gives absolute paths, a relative one relative paths.
+        absolute: isAbsolute(pattern),
         ignore: ["**/node_modules/**", "**/.git/**"],
       })
         .filter((m) => C_FILE.test(m))
