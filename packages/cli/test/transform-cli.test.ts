@@ -164,7 +164,7 @@ test("--check: exit 1 listing the files that would change in a dirty tree, 0 in 
   assert.match(clean.stderr, /3 files, 0 would change/);
 });
 
-test("--diff prints a unified diff that patch applies; writes nothing; exit 0", () => {
+test("--diff prints a unified diff that git apply (patch -p1) applies; writes nothing; exit 0", () => {
   const dir = scratchWith({ "example.c": seedExample });
   const r = dbt(["--diff", "example.c"], { cwd: dir });
   assert.is(r.status, 0, r.stderr);
@@ -176,7 +176,7 @@ test("--diff prints a unified diff that patch applies; writes nothing; exit 0", 
   assert.ok(lines.some((l) => /^\+\s*batch_start\(\);$/.test(l)));
   assert.ok(lines.some((l) => /^\+\s*batch_flush\(\);$/.test(l)));
   assert.is(readFileSync(join(dir, "example.c"), "utf8"), seedText, "--diff wrote");
-  const patched = spawnSync("patch", ["-p1", "--quiet"], {
+  const patched = spawnSync("git", ["apply", "-p1", "-"], {
     cwd: dir,
     input: r.stdout,
     encoding: "utf8",
