@@ -33,9 +33,24 @@ interface Method {
 }
 const methods: Method[] = [
   { id: "plain", label: "plain write() loop, no preload", mode: "plain" },
-  { id: "off", label: "preload, DBATCH_BACKEND=off", mode: "batch", env: { DBATCH_BACKEND: "off" } },
-  { id: "emulate", label: "preload, DBATCH_BACKEND=emulate", mode: "batch", env: { DBATCH_BACKEND: "emulate" } },
-  { id: "uring", label: "preload, DBATCH_BACKEND=uring", mode: "batch", env: { DBATCH_BACKEND: "uring" } },
+  {
+    id: "off",
+    label: "preload, DBATCH_BACKEND=off",
+    mode: "batch",
+    env: { DBATCH_BACKEND: "off" },
+  },
+  {
+    id: "emulate",
+    label: "preload, DBATCH_BACKEND=emulate",
+    mode: "batch",
+    env: { DBATCH_BACKEND: "emulate" },
+  },
+  {
+    id: "uring",
+    label: "preload, DBATCH_BACKEND=uring",
+    mode: "batch",
+    env: { DBATCH_BACKEND: "uring" },
+  },
   {
     id: "uring-chain",
     label: "preload, uring without write coalescing (linked SQE chain)",
@@ -44,22 +59,44 @@ const methods: Method[] = [
   },
   { id: "liburing", label: "raw liburing, 60 SQEs, one submit (reference)", mode: "liburing" },
   { id: "plain-file", label: "regular file: plain write() loop", mode: "plain-file" },
-  { id: "emulate-file", label: "regular file: emulate", mode: "batch-file", env: { DBATCH_BACKEND: "emulate" } },
-  { id: "uring-file", label: "regular file: uring (one coalesced writev)", mode: "batch-file", env: { DBATCH_BACKEND: "uring" } },
+  {
+    id: "emulate-file",
+    label: "regular file: emulate",
+    mode: "batch-file",
+    env: { DBATCH_BACKEND: "emulate" },
+  },
+  {
+    id: "uring-file",
+    label: "regular file: uring (one coalesced writev)",
+    mode: "batch-file",
+    env: { DBATCH_BACKEND: "uring" },
+  },
   { id: "plain-alt", label: "alternating 2 fds: plain write() loop", mode: "plain-alt" },
-  { id: "uring-alt", label: "alternating 2 fds: uring (no coalescing possible)", mode: "batch-alt", env: { DBATCH_BACKEND: "uring" } },
-  { id: "record", label: "recording only (batch_start + 60 deferred writes)", mode: "record", env: { DBATCH_BACKEND: "emulate" } },
+  {
+    id: "uring-alt",
+    label: "alternating 2 fds: uring (no coalescing possible)",
+    mode: "batch-alt",
+    env: { DBATCH_BACKEND: "uring" },
+  },
+  {
+    id: "record",
+    label: "recording only (batch_start + 60 deferred writes)",
+    mode: "record",
+    env: { DBATCH_BACKEND: "emulate" },
+  },
 ];
 
 function baseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (k !== "LD_PRELOAD" && !k.startsWith("DBATCH_")) env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (k !== "LD_PRELOAD" && !k.startsWith("DBATCH_")) env[k] = v;
   return env;
 }
 
 function runOnce(m: Method): number {
   const env = baseEnv();
-  if (!["plain", "plain-alt", "plain-file", "liburing"].includes(m.mode)) Object.assign(env, { LD_PRELOAD: lib, ...m.env });
+  if (!["plain", "plain-alt", "plain-file", "liburing"].includes(m.mode))
+    Object.assign(env, { LD_PRELOAD: lib, ...m.env });
   const r = spawnSync(bin, [m.mode, String(reps)], { env, encoding: "utf8" });
   const match = /median_ns_per_call=([\d.]+)/.exec(r.stdout);
   if (r.status !== 0 || !match) throw new Error(`${m.id}: ${r.stdout}${r.stderr}`);
@@ -83,8 +120,16 @@ const baseline = (id: string) =>
 const recordNs = ns.get("record")!;
 const uringSpeedup = plain / ns.get("uring")!;
 const targets = [
-  { name: "recording <= 15 ns per deferred call", met: recordNs <= 15, value: `${recordNs.toFixed(1)} ns` },
-  { name: "uring >= 1.3x faster than plain", met: uringSpeedup >= 1.3, value: `${uringSpeedup.toFixed(2)}x` },
+  {
+    name: "recording <= 15 ns per deferred call",
+    met: recordNs <= 15,
+    value: `${recordNs.toFixed(1)} ns`,
+  },
+  {
+    name: "uring >= 1.3x faster than plain",
+    met: uringSpeedup >= 1.3,
+    value: `${uringSpeedup.toFixed(2)}x`,
+  },
 ];
 
 if (json) {
@@ -107,7 +152,9 @@ if (json) {
     ),
   );
 } else {
-  console.log(`dBatch preload benchmark: 60 x write(12 B) to /dev/null, ${reps} repetitions x ${rounds} rounds per method`);
+  console.log(
+    `dBatch preload benchmark: 60 x write(12 B) to /dev/null, ${reps} repetitions x ${rounds} rounds per method`,
+  );
   console.log(`(median per call; speed-up = the same workload's plain loop / method;`);
   console.log(` wall clock on a shared machine: compare ratios)\n`);
   console.log(`${"method".padEnd(62)} ${"ns/call".padStart(9)} ${"vs plain".padStart(9)}`);
@@ -118,6 +165,7 @@ if (json) {
     console.log(`${m.label.padEnd(62)} ${v.toFixed(1).padStart(9)} ${ratio.padStart(9)}`);
   }
   console.log("");
-  for (const t of targets) console.log(`target ${t.met ? "met" : "missed"}: ${t.name} (${t.value})`);
+  for (const t of targets)
+    console.log(`target ${t.met ? "met" : "missed"}: ${t.name} (${t.value})`);
   console.log("hardware counters: not used (perf cycles are not supported on these machines)");
 }

@@ -5,7 +5,16 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { build, cleanEnv, compile, includeDir, libPath, pkgDir, runIn, tempDir } from "./helpers.ts";
+import {
+  build,
+  cleanEnv,
+  compile,
+  includeDir,
+  libPath,
+  pkgDir,
+  runIn,
+  tempDir,
+} from "./helpers.ts";
 
 const names = readdirSync(join(pkgDir, "test", "c"))
   .filter((f) => f.endsWith(".c"))
@@ -68,10 +77,15 @@ test("DBATCH_BACKEND=auto picks uring on this host (no /dev/batch), kmod stub re
   const statsFile = join(dir, "stats");
   let r = runIn(bin, { env: cleanEnv({ LD_PRELOAD: libPath, DBATCH_STATS_FILE: statsFile }) });
   assert.is(r.code, 0);
-  r = runIn(bin, { env: cleanEnv({ LD_PRELOAD: libPath, DBATCH_BACKEND: "kmod", DBATCH_STATS: "1" }) });
+  r = runIn(bin, {
+    env: cleanEnv({ LD_PRELOAD: libPath, DBATCH_BACKEND: "kmod", DBATCH_STATS: "1" }),
+  });
   assert.is(r.code, 0);
   const line = r.stderr.toString().trim();
-  assert.match(line, /^dbatch: backend=emulate recorded=\d+ flushes=\d+ kernel_entries=\d+ requested=kmod fallback=\w+$/);
+  assert.match(
+    line,
+    /^dbatch: backend=emulate recorded=\d+ flushes=\d+ kernel_entries=\d+ requested=kmod fallback=\w+$/,
+  );
   const auto = readFileSync(statsFile, "utf8");
   assert.match(auto, /^dbatch: backend=(uring|emulate) /);
 });

@@ -11,14 +11,27 @@ import * as assert from "uvu/assert";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { transformSource } from "@dbatch/transform";
-import { build, compile, hostBackends, includeDir, programsDir, runIn, runPreloaded, tempDir, type RunResult } from "./helpers.ts";
+import {
+  build,
+  compile,
+  hostBackends,
+  includeDir,
+  programsDir,
+  runIn,
+  runPreloaded,
+  tempDir,
+  type RunResult,
+} from "./helpers.ts";
 
 const programs = readdirSync(programsDir)
   .filter((n) => existsSync(join(programsDir, n, "main.c")))
   .sort();
 
 const binDir = tempDir("bins");
-const cache = new Map<string, { orig: string; batched: string; original: RunResult; args: string[]; stdin?: Buffer }>();
+const cache = new Map<
+  string,
+  { orig: string; batched: string; original: RunResult; args: string[]; stdin?: Buffer }
+>();
 
 function prepare(name: string) {
   const hit = cache.get(name);
@@ -27,13 +40,18 @@ function prepare(name: string) {
   const dir = join(programsDir, name);
   const source = readFileSync(join(dir, "main.c"), "utf8");
   const result = transformSource(source, { fileName: `${name}/main.c` });
-  assert.ok(result.output.includes("batch_start();"), `${name}: the transform inserted no batch_start()`);
+  assert.ok(
+    result.output.includes("batch_start();"),
+    `${name}: the transform inserted no batch_start()`,
+  );
   assert.ok(result.output.includes("#include <dbatch.h>"), `${name}: no #include <dbatch.h>`);
   const orig = join(binDir, `${name}.orig`);
   const batched = join(binDir, `${name}.batched`);
   compile(source, orig);
   compile(result.output, batched, ["-I", includeDir]);
-  const args = existsSync(join(dir, "args")) ? readFileSync(join(dir, "args"), "utf8").trim().split(/\s+/) : [];
+  const args = existsSync(join(dir, "args"))
+    ? readFileSync(join(dir, "args"), "utf8").trim().split(/\s+/)
+    : [];
   const stdin = existsSync(join(dir, "stdin")) ? readFileSync(join(dir, "stdin")) : undefined;
   const original = runIn(orig, { args, stdin });
   const entry = { orig, batched, original, args, stdin };
@@ -54,7 +72,11 @@ test("at least 20 fixture programs", () => {
 // SQE chains and open-install splits), so both paths stay correct.
 const variants: { label: string; backend: string; env?: Record<string, string> }[] = [
   ...hostBackends.map((b) => ({ label: b, backend: b })),
-  { label: "uring-chain", backend: "uring", env: { DBATCH_URING_COALESCE: "0", DBATCH_URING_SLOTS: "0" } },
+  {
+    label: "uring-chain",
+    backend: "uring",
+    env: { DBATCH_URING_COALESCE: "0", DBATCH_URING_SLOTS: "0" },
+  },
 ];
 
 for (const name of programs) {
@@ -65,8 +87,16 @@ for (const name of programs) {
       const what = `${name} [${label}]`;
       assert.is(r.signal, p.original.signal, `${what}: signal`);
       assert.is(r.code, p.original.code, `${what}: exit status`);
-      assert.is(r.stdout.toString("latin1"), p.original.stdout.toString("latin1"), `${what}: stdout`);
-      assert.is(r.stderr.toString("latin1"), p.original.stderr.toString("latin1"), `${what}: stderr`);
+      assert.is(
+        r.stdout.toString("latin1"),
+        p.original.stdout.toString("latin1"),
+        `${what}: stdout`,
+      );
+      assert.is(
+        r.stderr.toString("latin1"),
+        p.original.stderr.toString("latin1"),
+        `${what}: stderr`,
+      );
       sameFiles(p.original.files, r.files, what);
       assert.ok(r.stats.lines.length >= 1, `${what}: no stats line`);
       assert.is(r.stats.backend, backend, `${what}: backend in stats`);
@@ -93,12 +123,24 @@ test("without LD_PRELOAD the transformed program runs directly and matches", () 
 test("DBATCH_STATS=1 adds exactly one dbatch: line to stderr", () => {
   const p = prepare("exit_code");
   const r = runIn(p.batched, {
-    env: { ...process.env, LD_PRELOAD: join(includeDir, "..", "build", "libdbatch-preload.so"), DBATCH_BACKEND: "emulate", DBATCH_STATS: "1" },
+    env: {
+      ...process.env,
+      LD_PRELOAD: join(includeDir, "..", "build", "libdbatch-preload.so"),
+      DBATCH_BACKEND: "emulate",
+      DBATCH_STATS: "1",
+    },
   });
-  const lines = r.stderr.toString().split("\n").filter((l) => l.startsWith("dbatch:"));
+  const lines = r.stderr
+    .toString()
+    .split("\n")
+    .filter((l) => l.startsWith("dbatch:"));
   assert.is(lines.length, 1);
   assert.match(lines[0] ?? "", /^dbatch: backend=emulate recorded=3 flushes=1 kernel_entries=3$/);
-  const rest = r.stderr.toString().split("\n").filter((l) => !l.startsWith("dbatch:")).join("\n");
+  const rest = r.stderr
+    .toString()
+    .split("\n")
+    .filter((l) => !l.startsWith("dbatch:"))
+    .join("\n");
   assert.is(rest, p.original.stderr.toString());
 });
 

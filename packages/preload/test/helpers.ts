@@ -1,7 +1,15 @@
 // Shared helpers for the preload tests: build the library once, compile C
 // programs, run them in a fresh directory and capture everything they leave.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  existsSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,7 +38,9 @@ export function compile(source: string, out: string, extra: string[] = []): void
   const dir = tempDir("src");
   const file = join(dir, "main.c");
   writeFileSync(file, source);
-  const r = spawnSync("cc", ["-O1", "-w", ...extra, "-o", out, file, "-lpthread"], { encoding: "utf8" });
+  const r = spawnSync("cc", ["-O1", "-w", ...extra, "-o", out, file, "-lpthread"], {
+    encoding: "utf8",
+  });
   rmSync(dir, { recursive: true, force: true });
   if (r.status !== 0) throw new Error(`cc failed for ${out}:\n${r.stderr}`);
 }
@@ -112,7 +122,12 @@ export function parseStats(text: string): Stats {
   const lines = text.split("\n").filter((l) => l.startsWith("dbatch: "));
   const s: Stats = { lines, backend: "", recorded: 0, flushes: 0, kernelEntries: 0 };
   for (const l of lines) {
-    const kv = Object.fromEntries(l.slice(8).split(" ").map((f) => f.split("=") as [string, string]));
+    const kv = Object.fromEntries(
+      l
+        .slice(8)
+        .split(" ")
+        .map((f) => f.split("=") as [string, string]),
+    );
     s.backend = kv.backend ?? "";
     s.recorded += Number(kv.recorded);
     s.flushes += Number(kv.flushes);
@@ -132,7 +147,12 @@ export function runPreloaded(
   try {
     const r = runIn(bin, {
       ...opts,
-      env: cleanEnv({ LD_PRELOAD: libPath, DBATCH_BACKEND: backend, DBATCH_STATS_FILE: statsFile, ...opts.env }),
+      env: cleanEnv({
+        LD_PRELOAD: libPath,
+        DBATCH_BACKEND: backend,
+        DBATCH_STATS_FILE: statsFile,
+        ...opts.env,
+      }),
     });
     const text = existsSync(statsFile) ? readFileSync(statsFile, "utf8") : "";
     return { ...r, stats: parseStats(text) };
