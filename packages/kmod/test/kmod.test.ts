@@ -126,7 +126,8 @@ function setup(): void {
 test.before(async () => {
   try {
     setup();
-    vm = await runInVm({ commands, files, loadModule: true, preload: true, timeoutSeconds: 900 });
+    // 2 vCPUs: the processes and threads of mt and the fuzz run really run at once.
+    vm = await runInVm({ commands, files, loadModule: true, preload: true, cpus: 2, timeoutSeconds: 900 });
   } catch (e) {
     setupError = e instanceof Error ? e.message : String(e);
   }
