@@ -12,6 +12,7 @@ apt_packages=(
   liburing-dev
   qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static cpio
   sparse
+  pre-commit
   linux-source-6.1
 )
 missing=()

@@ -136,7 +136,7 @@ test("install-hook leaves a foreign hook alone unless --force (kept as pre-commi
   assert.match(readFileSync(hook, "utf8"), /mode: rewrite/);
 });
 
-test(".pre-commit-hooks.yaml: dbatch-transform (rewrite) and dbatch-check (check), node, C files", () => {
+test(".pre-commit-hooks.yaml: dbatch-transform (rewrite) and dbatch-check (check), script, C files", () => {
   const path = join(repoRoot, ".pre-commit-hooks.yaml");
   assert.ok(existsSync(path));
   const text = readFileSync(path, "utf8");
@@ -149,10 +149,10 @@ test(".pre-commit-hooks.yaml: dbatch-transform (rewrite) and dbatch-check (check
   );
   const rewrite = byId.get("dbatch-transform") ?? "";
   const check = byId.get("dbatch-check") ?? "";
-  assert.is(field(rewrite, "entry"), "dbatch-transform");
-  assert.is(field(check, "entry"), "dbatch-transform --check");
+  assert.is(field(rewrite, "entry"), "scripts/pre-commit-entry.sh dbatch-transform");
+  assert.is(field(check, "entry"), "scripts/pre-commit-entry.sh dbatch-transform --check");
   for (const h of [rewrite, check]) {
-    assert.is(field(h, "language"), "node");
+    assert.is(field(h, "language"), "script");
     assert.is(field(h, "files"), "\\.(c|h)$");
   }
 });
@@ -192,6 +192,36 @@ test("the pre-commit framework runs dbatch-transform as a local hook (check, the
   assert.is(readFileSync(join(dir, "prog.c"), "utf8"), transformedSeed);
   git(dir, "add", "prog.c");
   assert.is(run().status, 0);
+});
+
+test("the pre-commit framework installs this repository's hooks (try-repo: check, then rewrite)", () => {
+  const which = spawnSync("sh", ["-c", "command -v pre-commit"], { encoding: "utf8" });
+  if (which.status !== 0) {
+    console.log(
+      "  SKIPPED: the pre-commit framework is not installed (apt-get install pre-commit)",
+    );
+    return;
+  }
+  const dir = repo();
+  writeFileSync(join(dir, "prog.c"), seedText);
+  git(dir, "add", "prog.c");
+  const env = { ...gitEnv, PRE_COMMIT_HOME: join(dir, ".pre-commit-home") };
+  const tryRepo = (hook: string): { status: number | null; out: string } => {
+    const r = spawnSync("pre-commit", ["try-repo", repoRoot, hook, "--files", "prog.c"], {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+    });
+    return { status: r.status, out: r.stdout + r.stderr };
+  };
+  const check = tryRepo("dbatch-check");
+  assert.is(check.status, 1, check.out);
+  assert.match(check.out, /dbatch-check[^\n]*Failed/);
+  assert.is(readFileSync(join(dir, "prog.c"), "utf8"), seedText);
+  const rewrite = tryRepo("dbatch-transform");
+  assert.is(rewrite.status, 1, rewrite.out);
+  assert.match(rewrite.out, /files were modified by this hook/);
+  assert.is(readFileSync(join(dir, "prog.c"), "utf8"), transformedSeed);
 });
 
 test.run();
