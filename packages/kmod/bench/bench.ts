@@ -14,6 +14,7 @@
 //
 //   tsx bench/bench.ts [--reps N] [--json]
 import { buildC, kmodDir, repoDir } from "../test/helpers.ts";
+import { fitFixedPlusPerCall } from "../vm/icount.ts";
 import { ensureBatchModule, PRELOAD_GUEST_PATH, runInVm } from "../vm/rig.ts";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
@@ -50,20 +51,6 @@ function parse(text: string, run: string): Rec[] {
   return out;
 }
 
-export function fit(points: { calls: number; instructions: number }[]): { fixed: number; perCall: number } {
-  const n = points.length;
-  const mx = points.reduce((s, p) => s + p.calls, 0) / n;
-  const my = points.reduce((s, p) => s + p.instructions, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  for (const p of points) {
-    sxx += (p.calls - mx) ** 2;
-    sxy += (p.calls - mx) * (p.instructions - my);
-  }
-  const perCall = sxx ? sxy / sxx : Number.NaN;
-  return { fixed: my - perCall * mx, perCall };
-}
-
 const f0 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "-" : n.toFixed(0));
 const f1 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "-" : n.toFixed(1));
 
@@ -74,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
   execFileSync("make", ["-s", "-C", join(repoDir, "packages", "preload")], { stdio: "inherit" });
   const bin = buildC(join(kmodDir, "bench", "c", "kbench.c"));
   const guest = "/opt/bench/kbench";
-  const runs = [
+  const runs: { label: string; run: string; env: Record<string, string> }[] = [
     { label: "direct", run: `${guest} --reps ${reps}`, env: {} },
     {
       label: "preload-kmod",
@@ -98,7 +85,9 @@ async function main(argv: string[]): Promise<number> {
   const recs: Rec[] = [];
   runs.forEach((r, i) => recs.push(...parse(vm.results[i]?.output ?? "", r.label)));
   if (argv.includes("--json")) {
-    process.stdout.write(JSON.stringify({ records: recs, problems: vm.problems, errors: vm.errors }, null, 2) + "\n");
+    process.stdout.write(
+      JSON.stringify({ records: recs, problems: vm.problems, errors: vm.errors }, null, 2) + "\n",
+    );
     return vm.ok ? 0 : 1;
   }
 
@@ -112,14 +101,29 @@ async function main(argv: string[]): Promise<number> {
   const plain60 = (target: string) =>
     recs.find((r) => r.target === target && r.method === "plain" && r.calls === 60)?.instructions;
   const lines: string[] = [];
-  lines.push("guest instructions per call (icount, exact), write(12 bytes) unless noted; fit: instructions = fixed + per-call x calls");
-  const head = ["target", "method", "n=1", "n=8", "n=60", "n=512", "fit fixed", "fit per call", "60: vs plain", "ok"];
+  lines.push(
+    "guest instructions per call (icount, exact), write(12 bytes) unless noted; fit: instructions = fixed + per-call x calls",
+  );
+  const head = [
+    "target",
+    "method",
+    "n=1",
+    "n=8",
+    "n=60",
+    "n=512",
+    "fit fixed",
+    "fit per call",
+    "60: vs plain",
+    "ok",
+  ];
   const rows: string[][] = [head];
   const fits = new Map<string, { fixed: number; perCall: number }>();
   for (const [key, rs] of groups) {
     const [target = "", method = ""] = key.split("\0");
     const at = (n: number) => rs.find((r) => r.calls === n);
-    const ft = fit(rs.map((r) => ({ calls: r.calls, instructions: r.instructions })));
+    const ft = fitFixedPlusPerCall(
+      rs.map((r) => ({ calls: r.calls, instructions: r.instructions })),
+    );
     fits.set(key, ft);
     const p = plain60(target);
     const r60 = at(60);
@@ -137,8 +141,12 @@ async function main(argv: string[]): Promise<number> {
     ]);
   }
   const widths = head.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  for (const r of rows) lines.push(r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  "));
-  for (const r of recs.filter((x) => x.calls === 0)) lines.push(`${r.method}: ${r.instructions} instructions (ioctl entry + exit, no batch)`);
+  for (const r of rows)
+    lines.push(
+      r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  "),
+    );
+  for (const r of recs.filter((x) => x.calls === 0))
+    lines.push(`${r.method}: ${r.instructions} instructions (ioctl entry + exit, no batch)`);
 
   // Targets.
   const nullIoctl = fits.get("null\0ioctl");
@@ -147,7 +155,9 @@ async function main(argv: string[]): Promise<number> {
   const plain1 = recs.find((r) => r.target === "null" && r.method === "plain" && r.calls === 1);
   const verdict = (ok: boolean) => (ok ? "MET" : "MISSED");
   lines.push("");
-  lines.push("targets (reference: plain 594.5/write; c-blake 1,359 + 451.8/call = 1.25x on 60 writes):");
+  lines.push(
+    "targets (reference: plain 594.5/write; c-blake 1,359 + 451.8/call = 1.25x on 60 writes):",
+  );
   const split = fits.get("null\0ioctl-split");
   if (split)
     lines.push(
@@ -164,14 +174,18 @@ async function main(argv: string[]): Promise<number> {
         `${f0(fits.get("null\0writev")?.fixed)})`,
     );
   if (one && plain1)
-    lines.push(`    (a one-write batch costs ${f0(one.instructions - plain1.instructions)} instructions more than one plain write)`);
+    lines.push(
+      `    (a one-write batch costs ${f0(one.instructions - plain1.instructions)} instructions more than one plain write)`,
+    );
   for (const target of ["null", "tmpfs"]) {
     const p = plain60(target);
     for (const m of ["ioctl", "preload kmod"]) {
       const r = groups.get(`${target}\0${m}`)?.find((x) => x.calls === 60);
       if (!p || !r) continue;
       const x = p / r.instructions;
-      lines.push(`  60 writes to ${target} >= 1.4x cheaper than plain, ${m}: ${x.toFixed(2)}x -> ${verdict(x >= 1.4)}`);
+      lines.push(
+        `  60 writes to ${target} >= 1.4x cheaper than plain, ${m}: ${x.toFixed(2)}x -> ${verdict(x >= 1.4)}`,
+      );
     }
   }
   if (vm.problems.length) lines.push(`kernel problems:\n  ${vm.problems.join("\n  ")}`);

@@ -29,7 +29,11 @@ export function buildC(
     .update(flags.join("\0"))
     .update(libs.join("\0"))
     // headers the test programs include
-    .update(existsSync(join(kmodDir, "test", "c", "dbt.h")) ? readFileSync(join(kmodDir, "test", "c", "dbt.h")) : "")
+    .update(
+      existsSync(join(kmodDir, "test", "c", "dbt.h"))
+        ? readFileSync(join(kmodDir, "test", "c", "dbt.h"))
+        : "",
+    )
     .update(readFileSync(join(uapiDir, "linux", "dbatch.h")))
     .digest("hex")
     .slice(0, 12);

@@ -127,7 +127,14 @@ test.before(async () => {
   try {
     setup();
     // 2 vCPUs: the processes and threads of mt and the fuzz run really run at once.
-    vm = await runInVm({ commands, files, loadModule: true, preload: true, cpus: 2, timeoutSeconds: 900 });
+    vm = await runInVm({
+      commands,
+      files,
+      loadModule: true,
+      preload: true,
+      cpus: 2,
+      timeoutSeconds: 900,
+    });
   } catch (e) {
     setupError = e instanceof Error ? e.message : String(e);
   }
@@ -230,15 +237,14 @@ test("checkpatch.pl --no-tree -f: no errors, no warnings", () => {
   }
   const totals = [...r.stdout.matchAll(/total: (\d+) errors, (\d+) warnings/g)];
   assert.ok(totals.length > 0, r.stdout + r.stderr);
-  for (const t of totals) assert.is(`${t[1]} errors, ${t[2]} warnings`, "0 errors, 0 warnings", r.stdout);
+  for (const t of totals)
+    assert.is(`${t[1]} errors, ${t[2]} warnings`, "0 errors, 0 warnings", r.stdout);
 });
 
 test("sparse (make C=2): no warnings", () => {
   const r = spawnSync("make", ["-C", kmodDir, "C=2"], { encoding: "utf8" });
   assert.is(r.status, 0, r.stdout + r.stderr);
-  const warnings = (r.stdout + r.stderr)
-    .split("\n")
-    .filter((l) => /: (warning|error):/.test(l));
+  const warnings = (r.stdout + r.stderr).split("\n").filter((l) => /: (warning|error):/.test(l));
   assert.equal(warnings, []);
 });
 

@@ -426,6 +426,9 @@ export function buildExternalModule(
         `dbatch-vm: building ${srcDir} failed:\n${err.stdout ?? ""}${err.stderr ?? ""}`,
       );
     }
+    // A cache folder without a .ko (left by an interrupted run or a stray
+    // clean) would make the rename fail forever: clear it first.
+    if (existsSync(dir) && kos().length === 0) rmSync(dir, { recursive: true, force: true });
     try {
       renameSync(tmp, dir);
     } catch {
