@@ -2,7 +2,7 @@
 // Runs every package's uvu suite, one process per package, streaming its
 // output, and ends with the line CI reads: `N passed, N failed, N skipped`.
 // uvu's own `Total:` summary is per process, so the counts are summed here.
-// Usage: node scripts/test.mjs [package...]   (default: all, in build order)
+// Usage: node scripts/test.mjs [checks] [package...]   (default: all, in build order)
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, dirname } from "node:path";
@@ -50,9 +50,41 @@ function runSuite(name) {
   });
 }
 
+// Repository checks, one test each: formatting and strict type checking are
+// part of "done", so CI fails on them like on any other test.
+function runCheck(label, command, args) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    child.stderr.on("data", (c) => (out += c));
+    child.on("close", (code) => {
+      process.stdout.write(`${code === 0 ? "ok  " : "FAIL"} ${label}\n`);
+      if (code !== 0) process.stdout.write(out);
+      resolve(code === 0);
+    });
+  });
+}
+
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const checks =
+  wanted.length && !wanted.includes("checks")
+    ? []
+    : [
+        ["prettier --check .", bin("prettier"), ["--check", "."]],
+        ...order
+          .filter((name) => existsSync(join(root, "packages", name, "tsconfig.json")))
+          .map((name) => [`tsc (strict) packages/${name}`, bin("tsc"), ["-p", `packages/${name}`]]),
+      ];
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+if (checks.length) process.stdout.write("=== repository checks ===\n");
+for (const [label, command, args] of checks) {
+  if (await runCheck(label, command, args)) passed++;
+  else failed++;
+}
 for (const name of packages) {
   const r = await runSuite(name);
   passed += r.passed;
