@@ -157,14 +157,16 @@ test(".pre-commit-hooks.yaml: dbatch-transform (rewrite) and dbatch-check (check
   }
 });
 
-test("the pre-commit framework runs dbatch-transform as a local hook (check, then rewrite)", () => {
+/** True (and says so) where the pre-commit framework is not installed; deps.sh installs it. */
+function preCommitMissing(): boolean {
   const which = spawnSync("sh", ["-c", "command -v pre-commit"], { encoding: "utf8" });
-  if (which.status !== 0) {
-    console.log(
-      "  SKIPPED: the pre-commit framework is not installed (apt-get install pre-commit)",
-    );
-    return;
-  }
+  if (which.status === 0) return false;
+  console.log("  SKIPPED: the pre-commit framework is not installed (apt-get install pre-commit)");
+  return true;
+}
+
+test("the pre-commit framework runs dbatch-transform as a local hook (check, then rewrite)", () => {
+  if (preCommitMissing()) return;
   const dir = repo();
   const bin = join(repoRoot, "node_modules", ".bin", "dbatch-transform");
   const config = (id: string, entry: string): string =>
@@ -195,13 +197,7 @@ test("the pre-commit framework runs dbatch-transform as a local hook (check, the
 });
 
 test("the pre-commit framework installs this repository's hooks (try-repo: check, then rewrite)", () => {
-  const which = spawnSync("sh", ["-c", "command -v pre-commit"], { encoding: "utf8" });
-  if (which.status !== 0) {
-    console.log(
-      "  SKIPPED: the pre-commit framework is not installed (apt-get install pre-commit)",
-    );
-    return;
-  }
+  if (preCommitMissing()) return;
   const dir = repo();
   writeFileSync(join(dir, "prog.c"), seedText);
   git(dir, "add", "prog.c");

@@ -4,9 +4,8 @@
 // exits 125 with "dbatch-vm: ..." on stderr on an infrastructure failure
 // (qemu, timeout, insmod) or a kernel problem found on the console.
 
-import { realpathSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   runInVm,
   runVmShell,
@@ -17,6 +16,7 @@ import {
   type VmResult,
   VmError,
 } from "./rig.ts";
+import { isMainModule } from "./is-main.ts";
 
 export const VM_INFRA_EXIT = 125;
 
@@ -357,17 +357,7 @@ export async function vmMain(argv: readonly string[]): Promise<number> {
   return failed ? failed.exitCode : 0;
 }
 
-function isMain(): boolean {
-  const arg = process.argv[1];
-  if (!arg) return false;
-  try {
-    return realpathSync(arg) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   vmMain(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

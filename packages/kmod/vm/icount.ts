@@ -28,9 +28,8 @@
 
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   cacheDir,
   ensureBatchModule,
@@ -43,6 +42,7 @@ import {
   type VmResult,
   VmError,
 } from "./rig.ts";
+import { isMainModule } from "./is-main.ts";
 
 export interface BenchRecord {
   /** The run's label (IcountRun.label). */
@@ -366,17 +366,7 @@ async function main(argv: string[]): Promise<number> {
   return s.vm.problems.length > 0 || s.vm.errors.length > 0 ? 125 : 0;
 }
 
-function isMain(): boolean {
-  const arg = process.argv[1];
-  if (!arg) return false;
-  try {
-    return realpathSync(arg) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
