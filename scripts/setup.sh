@@ -1,8 +1,19 @@
 #!/usr/bin/env bash
 # README command 1: install everything, then run the main job: the seed's
-# example transformed, built and run batched, with stats.
+# example transformed, built and run batched, with stats. The example writes
+# test.txt into its working directory: it runs in a scratch directory so the
+# checkout stays clean.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
 bash scripts/deps.sh
-printf 'dbatch-setup: running the seed example batched\n' >&2
-pnpm exec dbatch run --stats fixtures/seed/example.c
+work="$(mktemp -d /tmp/dbatch-seed.XXXXXX)"
+printf 'dbatch-setup: running the seed example batched in %s\n' "$work" >&2
+cd "$work"
+"$root/node_modules/.bin/dbatch" run --stats "$root/fixtures/seed/example.c"
+printf '\ndbatch-setup: %s/test.txt holds: %s\n' "$work" "$(cat test.txt)" >&2
+
+# The host kernel cannot load modules: the kernel-module backend runs in the
+# qemu VM (Debian's own 6.1 kernel with batch.ko), one ioctl for the batch.
+printf 'dbatch-setup: the same, in the VM with batch.ko (backend kmod)\n' >&2
+"$root/node_modules/.bin/dbatch" run --vm --stats "$root/fixtures/seed/example.c"
