@@ -45,7 +45,7 @@ DBATCH_API int dbatch_batch_flush(void)
 
 	if (t->sig_depth)
 		return 0;
-	if (!t->window && !(t->batch && t->batch->count))
+	if (!t->window && !(t->batch && dbatch_pending_count(t->batch)))
 		return 0;
 	t->window = t->seed && !t->exiting;
 	return flush_and_report(t);
@@ -107,7 +107,11 @@ __attribute__((constructor)) static void dbatch_start(void)
 	}
 }
 
-/* Last flush of the thread that runs the exit path, then the stats line. */
+/*
+ * Last flush on the exit path: the exiting thread's own batch first
+ * (program order on this thread), then what the other threads have
+ * pending (exit_others.c).
+ */
 void dbatch_exit_flush(void) DBATCH_HIDDEN;
 void dbatch_exit_flush(void)
 {
@@ -117,6 +121,7 @@ void dbatch_exit_flush(void)
 		dbatch_flush_slow();
 	t->window = 0;
 	t->exiting = 1;
+	dbatch_exit_others();
 }
 
 __attribute__((destructor)) static void dbatch_end(void)

@@ -1,66 +1,111 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * flush.c - hand a thread's batch to the backend and settle the results.
+ * flush.c - hand a batch to the backend and settle the results.
  *
  * After the backend ran what it could, the rest runs under emulate; then
  * the first failure is remembered (batch_last_error()), the placeholder pool
  * is topped up for the next window, and the placeholder of every open that
  * failed is closed (so the number is invalid afterwards, like the -1 the
  * program would have got; a later open may be given that number again).
+ *
+ * A thread flushes its own batch (dbatch_flush_thread); an exiting thread
+ * also runs the batches of other threads (dbatch_flush_foreign), without
+ * touching their TLS: their pool and error report are theirs.
  */
 #include <errno.h>
 #include <sys/syscall.h>
 #include "internal.h"
 
-int dbatch_flush_thread(struct dbatch_thread *t)
-{
-	struct dbatch_batch *b = t->batch;
-	struct dbatch_submit_stats st = { 0 };
-	unsigned int n, done;
-	int first = -1, err = 0, failed = 0, cancelled = 0;
-	int r;
+struct outcome {
+	int first, err, failed, cancelled;
+};
 
-	if (!b || !b->count)
-		return 0;
-	n = b->count;
-	r = dbatch_backend->submit(b->entries, n, &st);
-	done = r < 0 ? 0 : (unsigned int)r;
+/* Run the @b->count entries of @b; fill @o; add to the stats. */
+static void batch_run(struct dbatch_batch *b, int use_backend, struct outcome *o)
+{
+	struct dbatch_submit_stats st = { 0 };
+	unsigned int n = b->count, done = 0;
+
+	if (use_backend) {
+		int r = dbatch_backend->submit(b->entries, n, &st);
+
+		done = r < 0 ? 0 : (unsigned int)r;
+	}
 	if (done < n)
 		dbatch_emulate_range(b->entries, done, n, &st);
 
+	*o = (struct outcome){ .first = -1 };
 	for (unsigned int i = 0; i < n; i++) {
 		struct dbatch_entry *e = &b->entries[i];
 
 		if (e->result >= 0)
 			continue;
-		failed++;
-		cancelled += e->result == -ECANCELED;
-		if (first < 0) {
-			first = (int)i;
-			err = (int)-e->result;
+		o->failed++;
+		o->cancelled += e->result == -ECANCELED;
+		if (o->first < 0) {
+			o->first = (int)i;
+			o->err = (int)-e->result;
 		}
 	}
-	t->last_errno = err;
-	t->last_index = first;
-	t->last_call = first >= 0 ? b->call[first] : -1;
-	t->last_failed = failed;
-	t->last_cancelled = cancelled;
-	if (err && !t->window_errno)
-		t->window_errno = err;
-
 	dbatch_stats_add_submit(n, &st);
-	/* top the pool up first, so it does not take back the numbers below */
-	dbatch_placeholder_refill(t);
-	for (unsigned int i = 0; failed && i < n; i++) {
+}
+
+/* Close the placeholders of failed opens; empty the batch. */
+static void batch_settle(struct dbatch_batch *b, const struct outcome *o)
+{
+	unsigned int n = b->count;
+
+	for (unsigned int i = 0; o->failed && i < n; i++) {
 		struct dbatch_entry *e = &b->entries[i];
 
 		if (e->result < 0 && (e->flags & DBATCH_ENTRY_INSTALL_FD))
 			dbatch_sys(SYS_close, e->install_fd, 0, 0);
 	}
-	b->count = 0;
 	b->arena_used = 0;
 	b->npending = 0;
-	return err ? -err : 0;
+	/* atomic: the owner may read it unowned (dbatch_pending_count) */
+	__atomic_store_n(&b->count, 0, __ATOMIC_RELAXED);
+}
+
+int dbatch_flush_thread(struct dbatch_thread *t)
+{
+	struct dbatch_batch *b = t->batch;
+	unsigned char prev = t->own;	/* RECORDING when a full batch flushes */
+	struct outcome o;
+
+	if (!b || !dbatch_own(t, DBATCH_OWN_FLUSHING))
+		return 0;
+	if (!b->count) {
+		dbatch_own_end(t, prev);
+		return 0;
+	}
+	batch_run(b, 1, &o);
+	t->last_errno = o.err;
+	t->last_index = o.first;
+	t->last_call = o.first >= 0 ? b->call[o.first] : -1;
+	t->last_failed = o.failed;
+	t->last_cancelled = o.cancelled;
+	if (o.err && !t->window_errno)
+		t->window_errno = o.err;
+	/* top the pool up first, so it does not take back the numbers closed */
+	dbatch_placeholder_refill(t);
+	batch_settle(b, &o);
+	dbatch_own_end(t, prev);
+	return o.err ? -o.err : 0;
+}
+
+/*
+ * Run a batch whose owner has let go of it (exit_others.c). @use_backend:
+ * with the calling thread's backend instance (its uring ring), else emulate.
+ */
+void dbatch_flush_foreign(struct dbatch_batch *b, int use_backend)
+{
+	struct outcome o;
+
+	if (!b->count)
+		return;
+	batch_run(b, use_backend, &o);
+	batch_settle(b, &o);
 }
 
 void dbatch_flush_slow(void)
@@ -80,6 +125,14 @@ void dbatch_thread_exit(struct dbatch_thread *t)
 		dbatch_flush_thread(t);
 	t->window = 0;
 	t->exiting = 1;
+	/*
+	 * Leave the registry, then take the batch once more: an exiting
+	 * thread that marked it before we left may still be running it, and
+	 * dbatch_own() waits for that (or runs it here if it was abandoned).
+	 */
+	dbatch_registry_remove(t);
+	if (t->batch && dbatch_own(t, DBATCH_OWN_FLUSHING))
+		dbatch_own_end(t, DBATCH_OWN_IDLE);
 	if (dbatch_backend && dbatch_backend->thread_exit)
 		dbatch_backend->thread_exit();
 	dbatch_placeholder_release(t);

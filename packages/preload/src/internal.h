@@ -4,13 +4,18 @@
  *
  * Every thread owns one struct dbatch_thread (TLS, initial-exec). Its batch
  * (entries + side arena) is allocated on the first recorded call and freed
- * at thread exit. Nothing here is shared between threads except the
- * process-wide counters in stats.c (atomics) and the backend choice.
+ * at thread exit. Shared between threads: the process-wide counters in
+ * stats.c (atomics), the backend choice, and the registry (registry.c) of
+ * threads that have a batch, through which exit()/exec reaches the batches
+ * of the other threads (exit_others.c). The handshake for that is the pair
+ * of one-byte fields own (written by the owner) and exit_state (written by
+ * an exiting thread), see dbatch_own().
  */
 #ifndef DBATCH_INTERNAL_H
 #define DBATCH_INTERNAL_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <linux/dbatch.h>
@@ -21,6 +26,7 @@
 #define DBATCH_HIDDEN	__attribute__((visibility("hidden")))
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
+#define DBATCH_INLINE	static inline __attribute__((always_inline))
 
 /* Limits of one thread's batch. */
 #define DBATCH_BATCH_ENTRIES	256		/* flush when full */
@@ -63,6 +69,16 @@ struct dbatch_batch {
 	unsigned int npending;
 };
 
+/* dbatch_thread.own: what the owner is doing with its batch */
+enum { DBATCH_OWN_IDLE, DBATCH_OWN_RECORDING, DBATCH_OWN_FLUSHING };
+/* dbatch_thread.exit_state: another thread's exit()/exec wants the batch */
+enum {
+	DBATCH_EXIT_NONE,	/* the owner's */
+	DBATCH_EXIT_WANTED,	/* marked; the exiting thread takes it when idle */
+	DBATCH_EXIT_DONE,	/* the exiting thread ran it; owner runs direct */
+	DBATCH_EXIT_ABANDONED,	/* owner was busy too long: it runs it itself */
+};
+
 struct dbatch_thread {
 	unsigned char window;		/* batch_start() .. batch_flush() */
 	unsigned char seed;		/* seed mode: window reopens itself */
@@ -81,6 +97,12 @@ struct dbatch_thread {
 	int last_failed;
 	int last_cancelled;
 	int window_errno;
+	/* exit handshake (see dbatch_own()) and registry links */
+	unsigned char own;		/* DBATCH_OWN_*, written by the owner */
+	unsigned char exit_state;	/* DBATCH_EXIT_*, written by exiters */
+	unsigned char registered;
+	struct dbatch_thread *next, *prev;	/* registry.c, under its lock */
+	struct dbatch_thread *exit_next;	/* exit_others.c's work list */
 };
 
 extern __thread struct dbatch_thread dbatch_tls
@@ -125,6 +147,61 @@ static inline void dbatch_direct_leave(unsigned char w)
 	t->window = w;
 }
 
+/* registry.c */
+extern int dbatch_fence_needed DBATCH_HIDDEN;	/* no usable membarrier */
+void dbatch_registry_add(struct dbatch_thread *t) DBATCH_HIDDEN;
+void dbatch_registry_remove(struct dbatch_thread *t) DBATCH_HIDDEN;
+int dbatch_registry_empty(void) DBATCH_HIDDEN;
+struct dbatch_thread *dbatch_registry_lock(sigset_t *old) DBATCH_HIDDEN;
+void dbatch_registry_unlock(const sigset_t *old) DBATCH_HIDDEN;
+void dbatch_registry_fork_child(struct dbatch_thread *t) DBATCH_HIDDEN;
+
+/* exit_others.c */
+void dbatch_exit_others(void) DBATCH_HIDDEN;
+void dbatch_own_lost(struct dbatch_thread *t) DBATCH_HIDDEN;
+
+/*
+ * dbatch_own() - the owner takes its batch before it records into it or
+ * flushes it (@how: DBATCH_OWN_RECORDING/FLUSHING). Returns 1, or 0 when
+ * an exiting thread has marked the batch: then the batch is settled (run by
+ * the exiting thread, or here if it gave up waiting), the window is closed
+ * for good, and the caller must run its call directly.
+ *
+ * This is one side of a Dekker handshake: the owner stores own, then loads
+ * exit_state; the exiting thread stores exit_state, then loads own. The
+ * exiting side puts membarrier(PRIVATE_EXPEDITED) between its store and
+ * load, which makes every running thread execute a full barrier, so here a
+ * compiler barrier is enough: either the owner sees the mark, or the
+ * exiting thread sees the owner busy and waits. Without membarrier (old
+ * kernel, seccomp) dbatch_fence_needed makes this a real fence.
+ */
+DBATCH_INLINE int dbatch_own(struct dbatch_thread *t, unsigned char how)
+{
+	__atomic_store_n(&t->own, how, __ATOMIC_RELAXED);
+	if (unlikely(dbatch_fence_needed))
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	else
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (likely(!__atomic_load_n(&t->exit_state, __ATOMIC_RELAXED)))
+		return 1;
+	dbatch_own_lost(t);
+	return 0;
+}
+
+/* dbatch_own_end() - give the batch back (@prev: the state before). The
+ * release store publishes the entries to an exiting thread that sees it. */
+DBATCH_INLINE void dbatch_own_end(struct dbatch_thread *t, unsigned char prev)
+{
+	__atomic_store_n(&t->own, prev, __ATOMIC_RELEASE);
+}
+
+/* Entries pending, read without owning the batch (an exiting thread may
+ * reset it concurrently): only to decide whether to take the slow path. */
+static inline unsigned int dbatch_pending_count(const struct dbatch_batch *b)
+{
+	return __atomic_load_n(&b->count, __ATOMIC_RELAXED);
+}
+
 /* record.c */
 /* Record call @c with @args; returns 0, or -1 when it cannot be recorded
  * (the caller flushes and runs it directly). */
@@ -137,7 +214,8 @@ int dbatch_batch_alloc(struct dbatch_thread *t) DBATCH_HIDDEN;
  * general path (dbatch_record()).
  */
 #define DBATCH_FAST_WRITE_MAX	512
-static inline int dbatch_record_write_fast(long fd, const void *buf, size_t n)
+/* always inlined: a call here costs more than the rest of the path */
+DBATCH_INLINE int dbatch_record_write_fast(long fd, const void *buf, size_t n)
 {
 	struct dbatch_thread *t = &dbatch_tls;
 	struct dbatch_batch *b = t->batch;
@@ -145,12 +223,17 @@ static inline int dbatch_record_write_fast(long fd, const void *buf, size_t n)
 	size_t at;
 	unsigned int idx;
 
-	if (unlikely(!b || b->npending || n > DBATCH_FAST_WRITE_MAX || !buf))
+	if (unlikely(!b || n > DBATCH_FAST_WRITE_MAX || !buf))
+		return -1;
+	if (unlikely(!dbatch_own(t, DBATCH_OWN_RECORDING)))
 		return -1;
 	idx = b->count;
 	at = (b->arena_used + 15) & ~(size_t)15;
-	if (unlikely(idx == DBATCH_BATCH_ENTRIES || at + n > DBATCH_ARENA_SIZE))
+	if (unlikely(b->npending || idx == DBATCH_BATCH_ENTRIES ||
+		     at + n > DBATCH_ARENA_SIZE)) {
+		dbatch_own_end(t, DBATCH_OWN_IDLE);
 		return -1;
+	}
 	__builtin_memcpy(b->arena + at, buf, n);
 	b->arena_used = at + n;
 	e = &b->entries[idx];
@@ -165,6 +248,7 @@ static inline int dbatch_record_write_fast(long fd, const void *buf, size_t n)
 	e->result = 0;
 	b->call[idx] = DBATCH_CALL_write;
 	b->count = idx + 1;
+	dbatch_own_end(t, DBATCH_OWN_IDLE);
 	return 0;
 }
 void dbatch_batch_free(struct dbatch_thread *t) DBATCH_HIDDEN;
@@ -173,6 +257,8 @@ void dbatch_batch_free(struct dbatch_thread *t) DBATCH_HIDDEN;
 /* Flush @t's batch; returns 0 or a negative errno (first failure). */
 int dbatch_flush_thread(struct dbatch_thread *t) DBATCH_HIDDEN;
 void dbatch_flush_slow(void) DBATCH_HIDDEN;
+/* Run another thread's batch (at exit); see exit_others.c. */
+void dbatch_flush_foreign(struct dbatch_batch *b, int use_backend) DBATCH_HIDDEN;
 void dbatch_thread_exit(struct dbatch_thread *t) DBATCH_HIDDEN;
 /* Run entries [from, count) one by one from user space (emulate.c). */
 void dbatch_emulate_range(struct dbatch_entry *e, unsigned int from,
@@ -187,7 +273,7 @@ static inline void dbatch_flush_pending(void)
 {
 	struct dbatch_thread *t = &dbatch_tls;
 
-	if (unlikely(t->batch && t->batch->count && !t->sig_depth))
+	if (unlikely(t->batch && !t->sig_depth && dbatch_pending_count(t->batch)))
 		dbatch_flush_slow();
 }
 

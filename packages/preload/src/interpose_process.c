@@ -28,6 +28,7 @@ static void atfork_child(void)
 
 	if (dbatch_backend && dbatch_backend->fork_child)
 		dbatch_backend->fork_child();
+	dbatch_registry_fork_child(t);	/* the only thread here */
 	if (t->batch) {
 		t->batch->count = 0;
 		t->batch->npending = 0;
@@ -96,6 +97,7 @@ DBATCH_API FILE *popen(const char *cmd, const char *mode)
 static void before_exec(void)
 {
 	dbatch_flush_pending();
+	dbatch_exit_others();	/* exec ends the other threads too */
 	dbatch_stats_print();
 }
 
@@ -225,6 +227,7 @@ DBATCH_API void quick_exit(int status)
 DBATCH_API void abort(void)
 {
 	dbatch_flush_pending();
+	dbatch_exit_others();
 	dbatch_stats_print();	/* no destructors after SIGABRT */
 	NEXT(abort)();
 	__builtin_unreachable();

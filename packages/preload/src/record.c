@@ -61,9 +61,12 @@ int dbatch_batch_alloc(struct dbatch_thread *t)
 		pthread_setspecific(exit_key, t);
 		t->key_set = 1;
 	}
+	/* from now on an exiting thread can reach this batch */
+	dbatch_registry_add(t);
 	return 0;
 }
 
+/* Only after dbatch_registry_remove(): no exiting thread can reach it. */
 void dbatch_batch_free(struct dbatch_thread *t)
 {
 	struct dbatch_batch *b = t->batch;
@@ -129,6 +132,17 @@ static struct iovec *copy_iov(struct dbatch_batch *b, const struct iovec *iov,
 	return dst ? dst : (struct iovec *)(b->arena + b->arena_used);
 }
 
+/*
+ * Flush in the middle of recording (the batch is consistent here: the
+ * entry being built is not counted yet), then take the batch again: an
+ * exiting thread may have marked it meanwhile. 0: run the call directly.
+ */
+static int flush_and_own(struct dbatch_thread *t)
+{
+	dbatch_flush_slow();
+	return dbatch_own(t, DBATCH_OWN_RECORDING);
+}
+
 int dbatch_record(enum dbatch_call c, const long a[6], long *ret)
 {
 	struct dbatch_thread *t = &dbatch_tls;
@@ -139,12 +153,14 @@ int dbatch_record(enum dbatch_call c, const long a[6], long *ret)
 	unsigned int idx;
 	int ref_pending = -1;
 
-	if (unlikely(!t->batch) && dbatch_batch_alloc(t) < 0)
+	if (unlikely(!t->batch) && (t->exiting || dbatch_batch_alloc(t) < 0))
 		return -1;
 	b = t->batch;
+	if (unlikely(!dbatch_own(t, DBATCH_OWN_RECORDING)))
+		return -1;
 retry:
-	if (unlikely(b->count == DBATCH_BATCH_ENTRIES))
-		dbatch_flush_slow();		/* a full batch flushes */
+	if (unlikely(b->count == DBATCH_BATCH_ENTRIES) && !flush_and_own(t))
+		return -1;			/* a full batch flushes */
 	idx = b->count;
 	e = &b->entries[idx];
 	arena_mark = b->arena_used;
@@ -235,7 +251,8 @@ retry:
 
 		if (b->npending == DBATCH_PLACEHOLDERS) {
 			b->arena_used = arena_mark;
-			dbatch_flush_slow();
+			if (!flush_and_own(t))
+				return -1;
 			goto retry;
 		}
 		fd = dbatch_placeholder_take(t);
@@ -257,15 +274,18 @@ retry:
 		b->pending[ref_pending] = b->pending[--b->npending];
 	b->call[idx] = (uint8_t)c;
 	b->count = idx + 1;
+	dbatch_own_end(t, DBATCH_OWN_IDLE);
 	return 0;
 
 arena_full:
 	b->arena_used = arena_mark;
 	if (idx == 0)
 		goto direct;
-	dbatch_flush_slow();
+	if (!flush_and_own(t))
+		return -1;
 	goto retry;
 direct:
 	b->arena_used = arena_mark;
+	dbatch_own_end(t, DBATCH_OWN_IDLE);
 	return -1;
 }

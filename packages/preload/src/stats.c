@@ -43,7 +43,7 @@ void dbatch_stats_totals(uint64_t out[4])
 	struct dbatch_thread *t = &dbatch_tls;
 
 	out[0] = __atomic_load_n(&tot_recorded, __ATOMIC_RELAXED) +
-		 (t->batch ? t->batch->count : 0);
+		 (t->batch ? dbatch_pending_count(t->batch) : 0);
 	out[1] = __atomic_load_n(&tot_flushes, __ATOMIC_RELAXED);
 	out[2] = __atomic_load_n(&tot_kernel, __ATOMIC_RELAXED);
 	out[3] = __atomic_load_n(&tot_splits, __ATOMIC_RELAXED);
