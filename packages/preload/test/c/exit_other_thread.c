@@ -9,9 +9,9 @@
  * run the parent's other thread's copy of the batch: no line twice). All
  * of it twice: as is, and with membarrier refused by seccomp (the library
  * then fences on the recording side instead).
- * "stress" lets a thread record without pause while the main
- * thread exits: every write that had returned before exit() must be in the
- * file, none twice, no line torn.
+ * "stress" lets 4 threads record without pause (two of them exit on the
+ * way, with a window open) while the main thread exits: every write that
+ * had returned before exit() must be in its file, none twice, no line torn.
  */
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -28,7 +28,8 @@
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int ready;
-static atomic_long done;	/* stress: writes that have returned */
+#define NSTRESS 4
+static atomic_long done[NSTRESS];	/* stress: writes that have returned */
 
 /* wait forever: pthread_cond_wait is not interposed, so nothing flushes */
 static void block_forever(void)
@@ -59,21 +60,28 @@ static void *recorder(void *arg)
 	return NULL;
 }
 
+/* stress: NSTRESS threads, each its own file and flush period; the odd
+ * ones return (thread exit with a window open) while the others go on */
 static void *stress(void *arg)
 {
-	int fd = (int)(long)arg;
-	char line[32];
+	long id = (long)arg, period = 7 + 10 * id;
+	char name[32], line[32];
+	int fd;
 
+	snprintf(name, sizeof(name), "s%ld.txt", id);
+	fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	for (long i = 0;; i++) {
 		int n = snprintf(line, sizeof(line), "%07ld\n", i);
 
-		if (i % 37 == 0)
+		if (i % period == 0)
 			batch_start();
 		write(fd, line, n);
-		atomic_store(&done, i + 1);
-		if (i % 37 == 36)
+		atomic_store(&done[id], i + 1);
+		if (i % period == period - 1)
 			batch_flush();
-		if (i == 1000) {
+		if (id % 2 && i == 300 * id)
+			return NULL;
+		if (id == 0 && i == 1000) {
 			pthread_mutex_lock(&mu);
 			ready = 1;
 			pthread_cond_broadcast(&cv);
@@ -97,15 +105,23 @@ static int child(const char *how)
 	long len;
 
 	CHECK(fd >= 0);
-	CHECK(pthread_create(&th, NULL, is_stress ? stress : recorder, (void *)(long)fd) == 0);
+	if (is_stress) {
+		for (long i = 0; i < NSTRESS; i++)
+			CHECK(pthread_create(&th, NULL, stress, (void *)i) == 0);
+	} else {
+		CHECK(pthread_create(&th, NULL, recorder, (void *)(long)fd) == 0);
+	}
 	pthread_mutex_lock(&mu);
 	while (!ready)
 		pthread_cond_wait(&cv, &mu);
 	pthread_mutex_unlock(&mu);
 	if (is_stress) {
-		long n = atomic_load(&done);
+		long n[NSTRESS];
+
+		for (int i = 0; i < NSTRESS; i++)
+			n[i] = atomic_load(&done[i]);
 		/* raw write: the parent learns how many writes had returned */
-		syscall(SYS_write, 3, &n, sizeof(n));
+		syscall(SYS_write, 3, n, sizeof(n));
 		exit(0);
 	}
 	/* still pending on the other thread: nothing written yet */
@@ -147,10 +163,10 @@ static void check_recorder_files(void)
 	CHECK(s && !strcmp(s, "placeholder\n"));
 }
 
-static void check_stress_file(long returned)
+static void check_stress_file(const char *name, long returned)
 {
 	static char buf[1 << 22];
-	long fd = syscall(SYS_open, "out.txt", O_RDONLY), n = 0, r;
+	long fd = syscall(SYS_open, name, O_RDONLY), n = 0, r;
 
 	CHECK(fd >= 0);
 	while ((r = syscall(SYS_read, fd, buf + n, sizeof(buf) - 1 - n)) > 0)
@@ -194,7 +210,7 @@ int main(int argc, char **argv)
 	for (unsigned int i = 0; i < 2 * ncases; i++) {
 		const char *how = hows[i % ncases];
 		int status, p[2];
-		long returned = -1;
+		long returned[NSTRESS];
 
 		CHECK(pipe(p) == 0);
 		unlink("out.txt");
@@ -216,8 +232,13 @@ int main(int argc, char **argv)
 				i >= ncases ? " (no membarrier)" : "", WEXITSTATUS(status));
 		CHECK(WEXITSTATUS(status) == 0);
 		if (!strcmp(how, "stress")) {
-			CHECK(read(p[0], &returned, sizeof(returned)) == sizeof(returned));
-			check_stress_file(returned);
+			CHECK(read(p[0], returned, sizeof(returned)) == sizeof(returned));
+			for (int k = 0; k < NSTRESS; k++) {
+				char name[32];
+
+				snprintf(name, sizeof(name), "s%d.txt", k);
+				check_stress_file(name, returned[k]);
+			}
 		} else {
 			check_recorder_files();
 		}
