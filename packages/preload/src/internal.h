@@ -84,6 +84,9 @@ struct dbatch_thread {
 	unsigned char seed;		/* seed mode: window reopens itself */
 	unsigned char exiting;		/* after exit()/thread exit: no recording */
 	unsigned char key_set;		/* thread-exit destructor registered */
+	/* exit handshake, next to window: the record path reads one line */
+	unsigned char own;		/* DBATCH_OWN_*, written by the owner */
+	unsigned char exit_state;	/* DBATCH_EXIT_*, written by exiters */
 	int sig_depth;			/* >0 while a signal handler runs */
 	struct dbatch_batch *batch;
 	/* placeholder pool: fds dup'd from /dev/null, O_CLOEXEC */
@@ -97,9 +100,7 @@ struct dbatch_thread {
 	int last_failed;
 	int last_cancelled;
 	int window_errno;
-	/* exit handshake (see dbatch_own()) and registry links */
-	unsigned char own;		/* DBATCH_OWN_*, written by the owner */
-	unsigned char exit_state;	/* DBATCH_EXIT_*, written by exiters */
+	/* registry (registry.c) */
 	unsigned char registered;
 	struct dbatch_thread *next, *prev;	/* registry.c, under its lock */
 	struct dbatch_thread *exit_next;	/* exit_others.c's work list */
