@@ -215,11 +215,13 @@ int main(int argc, char **argv)
 		CHECK(pipe(p) == 0);
 		unlink("out.txt");
 		unlink("other.txt");
+		unlink("stats.txt");
 		pid_t pid = fork();
 
 		CHECK(pid >= 0);
 		if (pid == 0) {
 			dup2(p[1], 3);
+			setenv("DBATCH_STATS_FILE", "stats.txt", 1);
 			if (i >= ncases && refuse_membarrier())
 				_exit(126);
 			execl("/proc/self/exe", argv[0], how, (char *)NULL);
@@ -240,7 +242,12 @@ int main(int argc, char **argv)
 				check_stress_file(name, returned[k]);
 			}
 		} else {
+			long len;
+
 			check_recorder_files();
+			/* the other thread's calls count in the stats line */
+			char *st = raw_slurp("stats.txt", &len);
+			CHECK(st && strstr(st, " recorded=53 "));
 		}
 		close(p[0]);
 	}
