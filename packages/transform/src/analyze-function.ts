@@ -246,11 +246,13 @@ class RunFinder {
       return;
     }
     // Too short: blame the boundary that kept other calls of this list out.
+    // Not a neighbour whose result is used: result-used says the blamed
+    // call's own result is used, which is not true of this one.
     const sitesAfter = total - (sitesBefore[lastIndex + 1] ?? 0) > 0;
     const sitesEarlier = (sitesBefore[firstIndex] ?? 0) > 0;
     let reason: ReasonId = fallback ?? "single-call";
-    if (after && sitesAfter) reason = after;
-    else if (before && sitesEarlier) reason = before;
+    if (after && after !== "result-used" && sitesAfter) reason = after;
+    else if (before && before !== "result-used" && sitesEarlier) reason = before;
     for (const site of stretch.sites) this.verdicts.push({ site, stretch: null, reason });
   }
 }
