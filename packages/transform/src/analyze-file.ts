@@ -8,7 +8,7 @@ import { analyzeFunction, type Stretch, type Verdict } from "./analyze-function.
 import type { SyntaxTree } from "./parse.ts";
 import { sharedVariableNames } from "./shared-variables.ts";
 import type { CallSite } from "./statement-facts.ts";
-import { scanTopLevel, type CNode, type TopLevelEntry } from "./syntax-tree.ts";
+import { errorOffsets, scanTopLevel, type CNode, type TopLevelEntry } from "./syntax-tree.ts";
 
 export interface Diagnostic {
   readonly offset: number;
@@ -55,7 +55,8 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
       dbatchHeaderPattern.test(text.slice(e.startIndex, e.endIndex)),
   );
   if (hits.length === 0) {
-    return { runs: [], verdicts: [], diagnostics: [], includesDbatch, topLevel: scan.entries };
+    const diagnostics = parseErrorDiagnostics(text, tree, []);
+    return { runs: [], verdicts: [], diagnostics, includesDbatch, topLevel: scan.entries };
   }
 
   // Each clean function with a hit, and its calls (for a verdict if the analysis gives up).
@@ -130,17 +131,7 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
     }
   }
   for (const site of brokenSites) verdicts.push({ site, stretch: null, reason: "parse-error" });
-  for (const region of brokenRegions.values()) {
-    diagnostics.push({
-      offset: firstError(region).startIndex,
-      severity: "warning",
-      rule: "parse-error",
-      message:
-        region.type === "function_definition"
-          ? "syntax error in this function (or a macro tree-sitter cannot parse): its calls are left untouched"
-          : "syntax error (or a macro tree-sitter cannot parse): the calls here are left untouched",
-    });
-  }
+  diagnostics.push(...parseErrorDiagnostics(text, tree, [...brokenRegions.values()]));
 
   const seedHeader = seedHeaderPattern.exec(text);
   if (seedHeader) {
@@ -166,13 +157,34 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
   return { runs, verdicts, diagnostics, includesDbatch, topLevel: scan.entries };
 }
 
-/** The first ERROR or MISSING node under (or at) node, in text order. */
-function firstError(node: CNode): CNode {
-  let n = node;
-  for (;;) {
-    if (n.type === "ERROR" || n.isMissing) return n;
-    const child = n.children.find((c) => c.hasError);
-    if (!child) return n;
-    n = child;
+/**
+ * One warning per line holding the start of an ERROR or MISSING node,
+ * wherever it is (between functions too, where no call is affected): the
+ * user learns that part of the file was not understood. An error inside a
+ * region whose calls are left untouched says so.
+ */
+function parseErrorDiagnostics(
+  text: string,
+  tree: SyntaxTree,
+  brokenRegions: readonly CNode[],
+): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  let lastLineStart = -1;
+  for (const offset of errorOffsets(tree)) {
+    const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+    if (lineStart === lastLineStart) continue;
+    lastLineStart = lineStart;
+    const region = brokenRegions.find((r) => r.startIndex <= offset && offset < r.endIndex);
+    diagnostics.push({
+      offset,
+      severity: "warning",
+      rule: "parse-error",
+      message: !region
+        ? "syntax error (or a macro tree-sitter cannot parse): this code is not transformed"
+        : region.type === "function_definition"
+          ? "syntax error in this function (or a macro tree-sitter cannot parse): its calls are left untouched"
+          : "syntax error (or a macro tree-sitter cannot parse): the calls here are left untouched",
+    });
   }
+  return diagnostics;
 }

@@ -5,7 +5,7 @@
 // faster than walking SyntaxNode objects (and lets the pre-scan copy only
 // the top-level declarations that can hold a syscall).
 import C from "tree-sitter-c";
-import type { SyntaxTree } from "./parse.ts";
+import type { SyntaxNode, SyntaxTree } from "./parse.ts";
 
 const noChildren: CNode[] = [];
 
@@ -103,6 +103,30 @@ export function scanTopLevel(
     }
   } while (cursor.gotoNextSibling());
   return { entries, copies };
+}
+
+/**
+ * Start offsets of the outermost ERROR and MISSING nodes of the tree, in text
+ * order. Only the paths down to them are visited (hasError prunes the rest),
+ * with an explicit stack: error recovery can nest nodes arbitrarily deep.
+ */
+export function errorOffsets(tree: SyntaxTree): number[] {
+  const root = tree.rootNode;
+  if (!root.hasError) return [];
+  const found: number[] = [];
+  const stack: SyntaxNode[] = [root];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.type === "ERROR" || node.isMissing) {
+      found.push(node.startIndex);
+      continue;
+    }
+    const children = node.children;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child = children[i];
+      if (child?.hasError) stack.push(child);
+    }
+  }
+  return found;
 }
 
 type Cursor = ReturnType<SyntaxTree["walk"]>;

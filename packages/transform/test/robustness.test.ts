@@ -51,4 +51,41 @@ test("an expression nested too deep to analyse leaves its function alone", () =>
   );
 });
 
+test("stray braces at top level: a parse-error diagnostic naming their line, the clean function still batched", () => {
+  const text = `#include <unistd.h>\n}}}\nvoid f(void)\n{\n\twrite(1, "a", 1);\n\twrite(1, "b", 1);\n}\n`;
+  const result = transformSource(text);
+  assert.equal(
+    result.diagnostics.map((d) => [d.rule, d.line]),
+    [["parse-error", 2]],
+  );
+  assert.equal(
+    result.sites.map((s) => s.run),
+    [1, 1],
+  );
+});
+
+test("a syntax error in a function without syscalls is still reported", () => {
+  const text = `#include <unistd.h>\nint g(int x)\n{\n\treturn x +;\n}\nvoid f(void)\n{\n\twrite(1, "a", 1);\n\twrite(1, "b", 1);\n}\n`;
+  const result = transformSource(text);
+  assert.equal(
+    result.diagnostics.map((d) => [d.rule, d.line]),
+    [["parse-error", 4]],
+  );
+  assert.equal(
+    result.sites.map((s) => s.run),
+    [1, 1],
+  );
+});
+
+test("several broken places: one diagnostic each, none repeated", () => {
+  const text = `}\nvoid f(void)\n{\n\twrite(1, "a", 1) write(1, "b", 1);\n}\n)\n`;
+  const result = transformSource(text);
+  const lines = result.diagnostics.map((d) => d.line);
+  assert.ok(lines.includes(1), `no diagnostic on line 1: ${JSON.stringify(result.diagnostics)}`);
+  assert.ok(lines.includes(4), `no diagnostic on line 4: ${JSON.stringify(result.diagnostics)}`);
+  assert.ok(lines.includes(6), `no diagnostic on line 6: ${JSON.stringify(result.diagnostics)}`);
+  assert.is(new Set(lines).size, lines.length);
+  assert.is(result.output, text);
+});
+
 test.run();
