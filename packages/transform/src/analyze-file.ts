@@ -31,6 +31,13 @@ const callPattern = new RegExp(`\\b(?:${catalogueLibcNames.join("|")})\\s*\\(`, 
 const seedHeaderPattern = /^[ \t]*#[ \t]*include[ \t]*[<"]linux\/batch\.h[>"]/m;
 const dbatchHeaderPattern = /^[ \t]*#[ \t]*include[ \t]*[<"]dbatch\.h[>"]/m;
 
+/**
+ * Tree levels a function may have and still be analysed: real code stays
+ * far below (a few dozen); the recursive analysis needs about 2 frames per
+ * level, which V8's default stack holds several times over.
+ */
+const maxAnalysedDepth = 2000;
+
 interface Hit {
   readonly offset: number;
   readonly name: string;
@@ -112,23 +119,30 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
   for (const { fn, calls } of functions.values()) {
     const body = fn.childForFieldName("body");
     if (!body) continue;
-    try {
-      const result = analyzeFunction(body, names, minRun);
+    // The analysis recurses along the tree: a function nested deeper than
+    // maxAnalysedDepth (generated code) is left alone before it starts, so
+    // the verdict does not depend on how much stack the caller left. The
+    // catch is the backstop should a smaller stack run out below the bound.
+    let result: ReturnType<typeof analyzeFunction> | null = null;
+    if (fn.height <= maxAnalysedDepth) {
+      try {
+        result = analyzeFunction(body, names, minRun);
+      } catch (err) {
+        if (!(err instanceof RangeError)) throw err;
+      }
+    }
+    if (result) {
       runs.push(...result.runs);
       verdicts.push(...result.verdicts);
-    } catch (err) {
-      // The analysis recurses along the tree; an expression nested thousands
-      // deep (generated code) exhausts the stack: leave that function alone.
-      if (!(err instanceof RangeError)) throw err;
-      for (const site of calls)
-        verdicts.push({ site, stretch: null, reason: "unsupported-syntax" });
-      diagnostics.push({
-        offset: fn.startIndex,
-        severity: "warning",
-        rule: "unsupported-syntax",
-        message: "this function is nested too deeply to analyse: its calls are left untouched",
-      });
+      continue;
     }
+    for (const site of calls) verdicts.push({ site, stretch: null, reason: "unsupported-syntax" });
+    diagnostics.push({
+      offset: fn.startIndex,
+      severity: "warning",
+      rule: "unsupported-syntax",
+      message: "this function is nested too deeply to analyse: its calls are left untouched",
+    });
   }
   for (const site of brokenSites) verdicts.push({ site, stretch: null, reason: "parse-error" });
   diagnostics.push(...parseErrorDiagnostics(text, tree, [...brokenRegions.values()]));

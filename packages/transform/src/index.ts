@@ -1,7 +1,7 @@
 // @dbatch/transform: finds runs of system calls whose results a C program
 // ignores and wraps them in batch_start()/batch_flush().
 // Pipeline: parse -> analyze -> plan -> rewrite -> report.
-import { analyzeFile } from "./analyze-file.ts";
+import { analyzeFile, type FileAnalysis } from "./analyze-file.ts";
 import { parseC } from "./parse.ts";
 import { planIncludeEdit, planRunEdits } from "./plan.ts";
 import {
@@ -43,7 +43,29 @@ export function transformSource(text: string, options: TransformOptions = {}): T
   const minRun = Number.isFinite(requested) ? Math.max(1, Math.floor(requested)) : defaultMinRun;
   const source = new SourceText(text);
   const tree = parseC(text);
-  const analysis = analyzeFile(text, tree, minRun);
+  let analysis: FileAnalysis;
+  try {
+    analysis = analyzeFile(text, tree, minRun);
+  } catch (err) {
+    // Last resort: deep functions are skipped before the analysis recurses,
+    // but whatever else runs out of stack or memory must not take the
+    // caller down (a CLI transforming a whole tree): leave the file alone.
+    if (!(err instanceof RangeError)) throw err;
+    return {
+      output: text,
+      edits: [],
+      runs: [],
+      sites: [],
+      diagnostics: reportDiagnostics(source, [
+        {
+          offset: 0,
+          severity: "warning",
+          rule: "unsupported-syntax",
+          message: `the file could not be analysed (${err.message}): left untouched`,
+        },
+      ]),
+    };
+  }
 
   const fresh = analysis.runs.filter((r) => !r.existing);
   const edits: TextEdit[] = fresh.flatMap((run) => planRunEdits(source, run));

@@ -14,6 +14,8 @@ export class CNode {
   private named: CNode[] | null = null;
   /** The subtree holds an ERROR or MISSING node. */
   hasError = false;
+  /** Levels of the copied subtree below this node (0 for a leaf). */
+  height = 0;
 
   constructor(
     private readonly source: string,
@@ -269,5 +271,12 @@ function fieldName(cursor: Cursor): string | null {
 }
 
 function finish(node: CNode): void {
-  node.hasError = node.type === "ERROR" || node.isMissing || node.children.some((c) => c.hasError);
+  let hasError = node.type === "ERROR" || node.isMissing;
+  let height = 0;
+  for (const c of node.children) {
+    hasError ||= c.hasError;
+    if (c.height >= height) height = c.height + 1;
+  }
+  node.hasError = hasError;
+  node.height = height;
 }

@@ -88,4 +88,43 @@ test("several broken places: one diagnostic each, none repeated", () => {
   assert.is(result.output, text);
 });
 
+test("200,000 nested parentheses: no throw; a function with calls is left alone with a diagnostic", () => {
+  const depth = 200_000;
+  const nest = (inner: string): string => "(".repeat(depth) + inner + ")".repeat(depth);
+  const plain = `int f(void){ return ${nest("1")}; }\n`;
+  assert.equal(transformSource(plain).output, plain);
+  const calls = `#include <unistd.h>\nint f(void)\n{\n\twrite(1, "a", 1);\n\twrite(1, "b", 1);\n\treturn ${nest("1")};\n}\nvoid g(void)\n{\n\twrite(1, "c", 1);\n\twrite(1, "d", 1);\n}\n`;
+  const result = transformSource(calls);
+  assert.equal(
+    result.sites.map((s) => s.reason ?? s.run),
+    ["unsupported-syntax", "unsupported-syntax", 1, 1],
+  );
+  assert.equal(
+    result.diagnostics.map((d) => [d.rule, d.line]),
+    [["unsupported-syntax", 2]],
+  );
+  assert.not.match(result.output.slice(0, result.output.indexOf("void g")), /batch_start/);
+});
+
+test("the depth bound does not depend on the stack left: a deep function is skipped even with little stack", () => {
+  // 3000 levels fit the default stack, but not a caller's that is already
+  // deep: the verdict must be the same either way.
+  const sum = Array.from({ length: 3000 }, (_, i) => `x${i % 3}`).join(" + ");
+  const text = `#include <unistd.h>\nint f(int x0, int x1, int x2)\n{\n\tint y = ${sum};\n\twrite(1, "a", 1);\n\twrite(1, "b", 1);\n\treturn y;\n}\n`;
+  const shallow = transformSource(text);
+  let deep: ReturnType<typeof transformSource> | null = null;
+  const recurse = (n: number): void => {
+    if (n > 0) recurse(n - 1);
+    else deep = transformSource(text);
+  };
+  recurse(9000);
+  const summary = (r: ReturnType<typeof transformSource> | null): string =>
+    JSON.stringify([r?.output === text, r?.sites, r?.diagnostics]);
+  assert.is(summary(deep), summary(shallow));
+  assert.equal(
+    shallow.diagnostics.map((d) => [d.rule, d.line]),
+    [["unsupported-syntax", 2]],
+  );
+});
+
 test.run();
