@@ -17,7 +17,11 @@
  *  - a call io_uring has no opcode for in liburing 2.3 (lseek, ftruncate,
  *    sendto with an address), and data calls on regular files (linked,
  *    they go to io-wq and cost ~5x a syscall): the round ends before it and
- *    it runs as a plain syscall ("regular-file", "lseek", ...).
+ *    it runs as a plain syscall ("regular-file", "lseek", ...);
+ *  - path ops (open*, creat, unlink*, rmdir, mkdir*, rename*) and
+ *    fsync/fdatasync: io_uring always hands them to an io-wq thread, 2-5x
+ *    the cost of the syscall, so they run as syscalls between rounds too
+ *    ("path-op"; DBATCH_URING_PATHOPS=0 puts them back in the ring).
  * Runs of writes to one fd become one writev (uring_coalesce.c). Every
  * split is counted, with its reason, in the stats line.
  */
@@ -132,6 +136,13 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 			}
 			if (!uring_supported(e, &why)) {
 				direct = (int)i++;
+				break;
+			}
+			if (dbatch_ur.pathops && uring_is_path_op(e)) {
+				/* io-wq would run it (uring_prep.c): cheaper as a
+				 * syscall, which also installs an open's fd */
+				direct = (int)i++;
+				why = "path-op";
 				break;
 			}
 			if (slot < 0 && uring_is_data_op(e)) {

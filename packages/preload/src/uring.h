@@ -20,6 +20,7 @@ struct uring_state {
 	struct io_uring ring;
 	struct iovec *iov;	/* scratch for coalesced writes */
 	int slots;		/* a sparse file table is registered */
+	int pathops;		/* path ops and fsync run as syscalls (default) */
 	int state;		/* 0: not yet, 1: ready, -1: unusable */
 };
 
@@ -55,6 +56,7 @@ void uring_fork_child(void) DBATCH_HIDDEN;
 int uring_supported(const struct dbatch_entry *e, const char **why) DBATCH_HIDDEN;
 struct io_uring_sqe *uring_prep(struct io_uring *ring, struct dbatch_entry *e) DBATCH_HIDDEN;
 int uring_fixed_capable(const struct dbatch_entry *e) DBATCH_HIDDEN;
+int uring_is_path_op(const struct dbatch_entry *e) DBATCH_HIDDEN;
 void uring_plan_slots(struct dbatch_entry *entries, unsigned int count,
 		      const uint8_t *needed, uint8_t *inslot) DBATCH_HIDDEN;
 struct io_uring_sqe *uring_prep_open_slot(struct io_uring *ring,

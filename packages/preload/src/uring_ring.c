@@ -71,7 +71,13 @@ struct io_uring *uring_ring_get(void)
 		dbatch_ur.ring.enter_ring_fd = (int)hi;
 	}
 	LIBURING_CALL(io_uring_register_ring_fd(&dbatch_ur.ring));
-	dbatch_ur.slots = !uring_getenv_off("DBATCH_URING_SLOTS") &&
+	/*
+	 * With path ops run as syscalls no open ever goes into the ring, so
+	 * the direct-descriptor table (for opens) would never be used.
+	 */
+	dbatch_ur.pathops = !uring_getenv_off("DBATCH_URING_PATHOPS");
+	dbatch_ur.slots = !dbatch_ur.pathops &&
+		   !uring_getenv_off("DBATCH_URING_SLOTS") &&
 		   LIBURING_CALL(io_uring_register_files_sparse(&dbatch_ur.ring, DBATCH_BATCH_ENTRIES)) == 0;
 	dbatch_ur.state = 1;
 	return &dbatch_ur.ring;

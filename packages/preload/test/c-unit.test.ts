@@ -90,4 +90,28 @@ test("DBATCH_BACKEND=auto picks uring on this host (no /dev/batch), kmod stub re
   assert.match(auto, /^dbatch: backend=(uring|emulate) /);
 });
 
+test("uring runs path ops and fsync as syscalls between rounds (split_reason=path-op)", () => {
+  ensureBuilt();
+  const bin = join(pkgDir, "build", "test", "path_ops");
+  const dir = tempDir("pathops");
+  const run = (env: Record<string, string>, file: string) => {
+    const statsFile = join(dir, file);
+    const r = runIn(bin, {
+      env: cleanEnv({ LD_PRELOAD: libPath, DBATCH_BACKEND: "uring", DBATCH_STATS_FILE: statsFile, ...env }),
+    });
+    const why = `${file}: exit ${r.code}\n${r.stderr.toString()}`;
+    assert.is(r.code, 0, why);
+    assert.is(r.stdout.toString(), "ok\n", why);
+    return { r, line: readFileSync(statsFile, "utf8").trim() };
+  };
+  const direct = run({}, "direct");
+  assert.match(direct.line, /^dbatch: backend=uring .* splits=[1-9]\d* split_reason=path-op$/);
+  // the old path (path ops in the ring, io-wq) gives the same files and results
+  const ring = run({ DBATCH_URING_PATHOPS: "0" }, "ring");
+  assert.match(ring.line, /^dbatch: backend=uring /);
+  assert.not.match(ring.line, /path-op/);
+  assert.equal([...ring.r.files.keys()], [...direct.r.files.keys()]);
+  for (const [k, v] of direct.r.files) assert.ok(ring.r.files.get(k) === v, `${k} differs`);
+});
+
 test.run();

@@ -69,13 +69,20 @@ test("at least 20 fixture programs", () => {
 });
 
 // Each host backend, plus uring with its optimisations off (plain linked
-// SQE chains and open-install splits), so both paths stay correct.
+// SQE chains and open-install splits, path ops in the ring), and uring with
+// path ops in the ring (where opens can use direct descriptors), so every
+// path stays correct.
 const variants: { label: string; backend: string; env?: Record<string, string> }[] = [
   ...hostBackends.map((b) => ({ label: b, backend: b })),
   {
     label: "uring-chain",
     backend: "uring",
-    env: { DBATCH_URING_COALESCE: "0", DBATCH_URING_SLOTS: "0" },
+    env: { DBATCH_URING_COALESCE: "0", DBATCH_URING_SLOTS: "0", DBATCH_URING_PATHOPS: "0" },
+  },
+  {
+    label: "uring-ring-paths",
+    backend: "uring",
+    env: { DBATCH_URING_PATHOPS: "0" },
   },
 ];
 
