@@ -106,3 +106,19 @@ export function programFixtures(): string[] {
     return [];
   }
 }
+
+/** A C file with both verdicts: a batched run and call sites left alone. */
+export const MIXED = `#include <fcntl.h>
+#include <unistd.h>
+
+int main(void)
+{
+\tint fd = open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+\twrite(fd, "a", 1);
+\twrite(fd, "b", 1);
+\tif (write(fd, "c", 1) < 0)
+\t\treturn 1;
+\tclose(fd);
+\treturn 0;
+}
+`;

@@ -8,7 +8,7 @@ import { pathToFileURL } from "node:url";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { dbt, scratchWith, seedExample } from "./helpers.ts";
+import { dbt, MIXED, scratchWith, seedExample } from "./helpers.ts";
 
 const require = createRequire(import.meta.url);
 const schemaPath = join(
@@ -16,21 +16,6 @@ const schemaPath = join(
   "sarif-2.1.0.json",
 );
 const schema = JSON.parse(readFileSync(schemaPath, "utf8")) as Record<string, unknown>;
-
-const MIXED = `#include <fcntl.h>
-#include <unistd.h>
-
-int main(void)
-{
-\tint fd = open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-\twrite(fd, "a", 1);
-\twrite(fd, "b", 1);
-\tif (write(fd, "c", 1) < 0)
-\t\treturn 1;
-\tclose(fd);
-\treturn 0;
-}
-`;
 
 interface SarifLog {
   version: string;

@@ -19,6 +19,7 @@ import {
   binDir,
   cleanEnv,
   dbt,
+  MIXED,
   fixturesDir,
   listTree,
   repoRoot,
@@ -30,22 +31,6 @@ import {
 } from "./helpers.ts";
 
 const seedText = readFileSync(seedExample, "utf8");
-
-// A file with both verdicts: a batched run and call sites left alone.
-const MIXED = `#include <fcntl.h>
-#include <unistd.h>
-
-int main(void)
-{
-\tint fd = open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-\twrite(fd, "a", 1);
-\twrite(fd, "b", 1);
-\tif (write(fd, "c", 1) < 0)
-\t\treturn 1;
-\tclose(fd);
-\treturn 0;
-}
-`;
 
 // Already batched / nothing to batch: the transform leaves it as it is.
 const CLEAN = `#include <unistd.h>
