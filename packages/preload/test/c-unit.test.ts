@@ -97,7 +97,12 @@ test("uring runs path ops and fsync as syscalls between rounds (split_reason=pat
   const run = (env: Record<string, string>, file: string) => {
     const statsFile = join(dir, file);
     const r = runIn(bin, {
-      env: cleanEnv({ LD_PRELOAD: libPath, DBATCH_BACKEND: "uring", DBATCH_STATS_FILE: statsFile, ...env }),
+      env: cleanEnv({
+        LD_PRELOAD: libPath,
+        DBATCH_BACKEND: "uring",
+        DBATCH_STATS_FILE: statsFile,
+        ...env,
+      }),
     });
     const why = `${file}: exit ${r.code}\n${r.stderr.toString()}`;
     assert.is(r.code, 0, why);
