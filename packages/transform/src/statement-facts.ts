@@ -99,6 +99,22 @@ class FactsBuilder {
     this.batchFlushCalls += child.batchFlushCalls;
   }
 
+  /**
+   * Take in what a loop or switch body found, checked as its own scope: every
+   * fact but the jumps and loop flag, which each caller decides (a break
+   * inside a loop stays inside it; inside a switch it leaves only the switch).
+   */
+  takeScope(inner: FactsBuilder): void {
+    if (inner.hazard) this.fail(inner.hazard);
+    this.sites.push(...inner.sites);
+    this.directSites.push(...inner.directSites);
+    for (const m of inner.mentions) this.mentions.add(m);
+    for (const r of inner.readBuffers) this.readBuffers.add(r);
+    this.opens.push(...inner.opens);
+    this.batchStartCalls += inner.batchStartCalls;
+    this.batchFlushCalls += inner.batchFlushCalls;
+  }
+
   build(node: SyntaxNode, isBatchStart: boolean): StatementFacts {
     return {
       node,
@@ -328,15 +344,8 @@ export class StatementClassifier {
     // The next iteration runs before the flush: a buffer a read fills must not
     // be touched anywhere in the loop.
     if (intersects(inner.mentions, inner.readBuffers)) inner.fail("read-buffer-used");
-    if (inner.hazard) b.fail(inner.hazard);
-    b.sites.push(...inner.sites);
-    b.directSites.push(...inner.directSites);
-    for (const m of inner.mentions) b.mentions.add(m);
-    for (const r of inner.readBuffers) b.readBuffers.add(r);
-    b.opens.push(...inner.opens);
+    b.takeScope(inner);
     b.loopSite = inner.sites.length > 0;
-    b.batchStartCalls += inner.batchStartCalls;
-    b.batchFlushCalls += inner.batchFlushCalls;
     // break/continue inside belong to this loop.
   }
 
@@ -366,16 +375,9 @@ export class StatementClassifier {
     if (loose.length) b.nested.push({ statements: loose, placeable: true });
     // Cases fall through into each other: check them as one sequence.
     this.sequence(flat, inner);
-    if (inner.hazard) b.fail(inner.hazard);
-    b.sites.push(...inner.sites);
-    b.directSites.push(...inner.directSites);
-    for (const m of inner.mentions) b.mentions.add(m);
-    for (const r of inner.readBuffers) b.readBuffers.add(r);
-    b.opens.push(...inner.opens);
+    b.takeScope(inner);
     b.loopSite ||= inner.loopSite;
     b.escapesContinue ||= inner.escapesContinue;
-    b.batchStartCalls += inner.batchStartCalls;
-    b.batchFlushCalls += inner.batchFlushCalls;
   }
 
   private preprocessorConditional(node: SyntaxNode, b: FactsBuilder): void {
