@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { ParseArgsConfig } from "node:util";
 import { CliError, errorMessage } from "../errors.ts";
+import { parseWholeNumberFlag } from "../whole-number.ts";
 
 /** Split `a b -- c d` at the first `--`: the part after it belongs to the program. */
 export function splitAtDashDash(argv: readonly string[]): { own: string[]; rest: string[] } {
@@ -21,11 +22,7 @@ export function parseCommandArgs<T extends Options>(command: string, argv: strin
 }
 
 export function parseMinRun(value: string | undefined): number {
-  if (value === undefined) return 2;
-  if (!/^[0-9]+$/.test(value) || Number(value) < 1) {
-    throw new CliError(`dbatch: --min-run wants a whole number >= 1, got '${value}'`);
-  }
-  return Number(value);
+  return parseWholeNumberFlag("dbatch", "--min-run", value) ?? 2;
 }
 
 export function say(line: string): void {

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { CliError, errorMessage } from "../errors.ts";
+import { parseWholeNumberFlag } from "../whole-number.ts";
 
 export type TransformMode = "write" | "check" | "diff" | "stdout";
 export type ReportFormat = "text" | "json" | "sarif";
@@ -49,14 +50,6 @@ Files are .c or .h files; quote globs ('src/**/*.c') to let dbatch-transform
 expand them (node_modules and .git are skipped). Exit codes: 0 done,
 1 --check found files to change, 2 usage or input error (nothing is written).
 `;
-
-function positiveInt(flag: string, value: string | undefined): number | null {
-  if (value === undefined) return null;
-  if (!/^[0-9]+$/.test(value) || Number(value) < 1) {
-    throw new CliError(`dbatch-transform: ${flag} wants a whole number >= 1, got '${value}'`);
-  }
-  return Number(value);
-}
 
 export function parseTransformArgs(argv: string[]): TransformOptions {
   let parsed;
@@ -118,8 +111,8 @@ export function parseTransformArgs(argv: string[]): TransformOptions {
   }
   const reportFile = values["report-file"] ?? null;
   if (reportFile !== null && report === null) report = "text";
-  const minRun = positiveInt("--min-run", values["min-run"]) ?? 2;
-  const jobs = positiveInt("--jobs", values.jobs);
+  const minRun = parseWholeNumberFlag("dbatch-transform", "--min-run", values["min-run"]) ?? 2;
+  const jobs = parseWholeNumberFlag("dbatch-transform", "--jobs", values.jobs);
   if (positionals.length === 0) {
     throw new CliError("dbatch-transform: no files given\nTry 'dbatch-transform --help'.");
   }
