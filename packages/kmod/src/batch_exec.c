@@ -8,6 +8,7 @@
  *
  * Copyright (C) 2026 The dBatch authors
  */
+#include <linux/audit.h>
 #include <linux/errno.h>
 #include <linux/fcntl.h>
 #include <linux/fdtable.h>
@@ -16,6 +17,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/task_work.h>
 #include <linux/thread_info.h>
 #include <asm/ptrace.h>
 #include <asm/unistd.h>
@@ -133,6 +135,8 @@ static long dbatch_run_one(struct pt_regs *regs, struct dbatch_entry *ents,
 	u32 nr = e->nr;
 	long ret;
 
+	/* As the entry code leaves it for the call: the system call number. */
+	regs->orig_ax = nr;
 	if (unlikely(nr >= DBATCH_NR_LIMIT))
 		return dbatch_sys_ni(regs);
 	call = &dbatch_calls[array_index_nospec(nr, DBATCH_NR_LIMIT)];
@@ -148,16 +152,15 @@ static long dbatch_run_one(struct pt_regs *regs, struct dbatch_entry *ents,
 	}
 	ret = call->fn(regs);
 
-	/*
-	 * A call interrupted by a signal asks to be restarted; one entry of
-	 * a batch cannot be, so the program sees EINTR as without SA_RESTART.
-	 */
-	if (unlikely(ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK))
-		ret = -EINTR;
-
 	if (unlikely(e->flags & DBATCH_ENTRY_INSTALL_FD) && ret >= 0)
 		ret = dbatch_install_fd(regs, ret, e->install_fd);
 	return ret;
+}
+
+/* A call that asks the kernel to restart it (or to turn into EINTR). */
+static bool dbatch_restart_code(long ret)
+{
+	return ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK;
 }
 
 /*
@@ -172,57 +175,113 @@ static bool dbatch_may_coalesce(const struct dbatch_entry *e,
 		((e->flags | next->flags) & DBATCH_ARG_REF(0)));
 }
 
-static bool dbatch_seccomp_on(void)
+/*
+ * Work the kernel does at the entry of every plain system call that a
+ * call run from a batch would skip: seccomp filters, syscall tracepoints,
+ * ptrace syscall-stops and emulation, syscall user dispatch, and audit
+ * when rules are loaded (a dummy context records nothing).
+ */
+#define DBATCH_WORK_REFUSED                                              \
+	(SYSCALL_WORK_SECCOMP | SYSCALL_WORK_SYSCALL_TRACEPOINT |        \
+	 SYSCALL_WORK_SYSCALL_TRACE | SYSCALL_WORK_SYSCALL_EMU |         \
+	 SYSCALL_WORK_SYSCALL_USER_DISPATCH)
+
+/**
+ * dbatch_task_refused() - would a batch bypass what the task is subject to?
+ *
+ * Another thread may change any of these at any time (seccomp TSYNC, a
+ * ptrace attach, a tracepoint enabled system-wide, audit rules loaded), so
+ * the check is made before every entry, not only at the ioctl's entry.
+ *
+ * Return: true when the batch must not run (the caller reports EPERM).
+ */
+bool dbatch_task_refused(void)
 {
+	unsigned long work = READ_ONCE(current_thread_info()->syscall_work);
+
+	if (unlikely(work & DBATCH_WORK_REFUSED))
+		return true;
 #ifdef CONFIG_SECCOMP
-	return READ_ONCE(current->seccomp.mode) != SECCOMP_MODE_DISABLED;
-#else
-	return false;
+	if (unlikely(READ_ONCE(current->seccomp.mode) != SECCOMP_MODE_DISABLED))
+		return true;
 #endif
+	/*
+	 * A context is non-dummy while rules are loaded; with audit turned
+	 * off again it stays so but records nothing.
+	 */
+	if (unlikely(work & SYSCALL_WORK_SYSCALL_AUDIT) &&
+	    READ_ONCE(audit_enabled) && !audit_dummy_context())
+		return true;
+	return false;
 }
 
-/* Any of these set: look closer between two entries. */
+/*
+ * Any of these set: look closer between two entries. Task work covers the
+ * final fput() of a closed file (6.1 defers it to the return to user
+ * space) and io_uring's deferred completions.
+ */
 #define DBATCH_TIF_CHECK \
-	(_TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL | _TIF_NEED_RESCHED)
+	(_TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL | _TIF_NEED_RESCHED | \
+	 _TIF_NOTIFY_RESUME)
 
 /**
  * dbatch_execute() - run the entries of a validated batch in order
- * @ents: kernel copy of the entries; every result is written
- * @count: number of entries, at least 1
+ * @ents: kernel copy of the entries; every result from @start on is written
+ * @start: first entry to run (entries before it ran in an earlier,
+ *	interrupted pass of the same batch and keep their results)
+ * @count: number of entries, more than @start
  * @flags: DBATCH_SUBMIT_* flags
  * @iov: scratch room for @count iovecs (coalesced writes)
  * @completed: out: number of entries processed
- * @first_error: out: index of the first negative result, or -1
  *
- * Entries that are not reached (after a stopping failure, a fatal signal
- * or a seccomp filter installed meanwhile) read -ECANCELED.
+ * The batch stops before an entry when the task must not run it (see
+ * dbatch_task_refused()), and, once at least one entry of this pass ran,
+ * when a signal or task work is pending: the plain program would have
+ * handled it on the return from the previous call. It stops at an entry
+ * whose call asks to be restarted (a blocking call interrupted by a
+ * signal); that entry does not count as processed. Entries not reached
+ * read -ECANCELED.
  *
- * Return: 0, -EINTR on a fatal signal, -EPERM when the task came under
- * seccomp during the batch.
+ * Return: 0 when every entry was processed or a failure stopped the
+ * batch; -EPERM when the task must not run the rest; -ERESTARTNOINTR when
+ * a signal or task work must be handled first (the ioctl is restarted and
+ * goes on from @completed); the restart code of an interrupted call (the
+ * kernel restarts the ioctl or, for a handler without SA_RESTART, returns
+ * EINTR with @completed naming the interrupted entry); -EINTR on a fatal
+ * signal.
  */
-long dbatch_execute(struct dbatch_entry *ents, u32 count, u32 flags,
-		    struct iovec *iov, u32 *completed, s32 *first_error)
+long dbatch_execute(struct dbatch_entry *ents, u32 start, u32 count,
+		    u32 flags, struct iovec *iov, u32 *completed)
 {
-	/* Only the six argument registers are read by __x64_sys_*(). */
-	struct pt_regs regs DBATCH_NOINIT;
+	/* No stale stack bytes reach the called function. */
+	struct pt_regs regs = {};
 	u32 plain_until = 0;
-	s32 ferr = -1;
 	long ret = 0;
-	u32 i = 0;
+	u32 i = start;
 
 	while (i < count) {
 		struct dbatch_entry *e = &ents[i];
 		long res;
 
-		if (i && unlikely((read_thread_flags() & DBATCH_TIF_CHECK) ||
-				  dbatch_seccomp_on())) {
+		if (unlikely(dbatch_task_refused())) {
+			ret = -EPERM;
+			break;
+		}
+		if (unlikely(read_thread_flags() & DBATCH_TIF_CHECK)) {
 			if (fatal_signal_pending(current)) {
 				ret = -EINTR;
 				break;
 			}
-			/* Another thread put this one under seccomp (TSYNC). */
-			if (dbatch_seccomp_on()) {
-				ret = -EPERM;
+			if (i > start && (signal_pending(current) ||
+					  task_work_pending(current))) {
+				/*
+				 * The restart code is acted on only where
+				 * signals are handled: make sure the return
+				 * to user space goes there, even for task
+				 * work alone (it runs there too).
+				 */
+				set_thread_flag(TIF_NOTIFY_SIGNAL);
+				ret = -ERESTARTNOINTR;
 				break;
 			}
 			/* A batch is one system call: let others run. */
@@ -240,18 +299,23 @@ long dbatch_execute(struct dbatch_entry *ents, u32 count, u32 flags,
 			}
 		}
 		res = dbatch_run_one(&regs, ents, i);
+		if (unlikely(dbatch_restart_code(res))) {
+			/*
+			 * The restart block belongs to the entry's call, not
+			 * to this ioctl: restart the ioctl itself instead
+			 * (no catalogue call returns it today).
+			 */
+			ret = res == -ERESTART_RESTARTBLOCK ? -ERESTARTNOHAND :
+							      res;
+			break;
+		}
 		e->result = res;
 		i++;
-		if (res < 0) {
-			if (ferr < 0)
-				ferr = i - 1;
-			if ((e->flags & DBATCH_ENTRY_STOP) ||
-			    (flags & DBATCH_SUBMIT_STOP_ON_ERROR))
-				break;
-		}
+		if (res < 0 && ((e->flags & DBATCH_ENTRY_STOP) ||
+				(flags & DBATCH_SUBMIT_STOP_ON_ERROR)))
+			break;
 	}
 	*completed = i;
-	*first_error = ferr;
 	for (; i < count; i++)
 		ents[i].result = -ECANCELED;
 	return ret;

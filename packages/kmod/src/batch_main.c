@@ -33,31 +33,15 @@
 /* Batches up to this size are copied to the stack (8 x (72 + 16) bytes). */
 #define DBATCH_STACK_ENTRIES 8
 
-/*
- * The entries array is copied with raw_copy_{from,to}_user() after
- * access_ok(): its size is count * sizeof(entry), bounded and exactly the
- * size of the kernel buffer, so the hardened-usercopy object walk that
- * copy_{from,to}_user() adds for a variable size checks nothing new and
- * costs more than the copy itself for small batches.
- */
-static int dbatch_copy_in(void *dst, u64 src, size_t size)
+/* The first negative result among entries [0, @n), or -1. */
+static s32 dbatch_first_error(const struct dbatch_entry *ents, u32 n)
 {
-	const void __user *usrc = u64_to_user_ptr(src);
+	u32 i;
 
-	might_fault();
-	if (!access_ok(usrc, size) || raw_copy_from_user(dst, usrc, size))
-		return -EFAULT;
-	return 0;
-}
-
-static int dbatch_copy_out(u64 dst, const void *src, size_t size)
-{
-	void __user *udst = u64_to_user_ptr(dst);
-
-	might_fault();
-	if (!access_ok(udst, size) || raw_copy_to_user(udst, src, size))
-		return -EFAULT;
-	return 0;
+	for (i = 0; i < n; i++)
+		if (ents[i].result < 0)
+			return i;
+	return -1;
 }
 
 static long dbatch_submit(struct dbatch_submit __user *usub)
@@ -66,11 +50,15 @@ static long dbatch_submit(struct dbatch_submit __user *usub)
 	struct iovec stack_iov[DBATCH_STACK_ENTRIES] DBATCH_NOINIT;
 	struct dbatch_entry *ents = stack_ents;
 	struct iovec *iov = stack_iov;
+	struct dbatch_entry __user *uents;
 	struct dbatch_submit sub;
+	/* The fields written back: flags, completed, first_error. */
 	struct {
+		u32 flags;
 		u32 completed;
 		s32 first_error;
 	} out;
+	u32 start = 0;
 	size_t size;
 	long ret;
 
@@ -79,27 +67,53 @@ static long dbatch_submit(struct dbatch_submit __user *usub)
 	if (!sub.count || sub.count > DBATCH_MAX_ENTRIES ||
 	    (sub.flags & ~DBATCH_SUBMIT_FLAGS_MASK))
 		return -EINVAL;
+	if (sub.flags & DBATCH_SUBMIT_RESUME) {
+		start = sub.completed;
+		if (start >= sub.count)
+			return -EINVAL;
+	}
 
+	uents = u64_to_user_ptr(sub.entries);
 	size = (size_t)sub.count * sizeof(*ents);
 	if (sub.count > DBATCH_STACK_ENTRIES) {
-		/* The entries, then room for as many iovecs. */
-		ents = kvmalloc(size + sub.count * sizeof(*iov), GFP_KERNEL);
+		/*
+		 * The entries, then room for as many iovecs. Charged to the
+		 * caller's memory cgroup: a blocked batch holds it for as
+		 * long as its call blocks.
+		 */
+		ents = kvmalloc(size + sub.count * sizeof(*iov),
+				GFP_KERNEL_ACCOUNT);
 		if (!ents)
 			return -ENOMEM;
 		iov = (struct iovec *)(ents + sub.count);
 	}
-	ret = dbatch_copy_in(ents, sub.entries, size);
-	if (ret)
+	if (copy_from_user(ents, uents, size)) {
+		ret = -EFAULT;
 		goto out;
+	}
 	ret = dbatch_validate(ents, sub.count);
 	if (ret)
 		goto out;
 
-	ret = dbatch_execute(ents, sub.count, sub.flags, iov,
-			     &out.completed, &out.first_error);
+	/*
+	 * dbatch_execute() checks the task again before the first entry:
+	 * the copy may have slept while another thread changed it.
+	 */
+	ret = dbatch_execute(ents, start, sub.count, sub.flags, iov,
+			     &out.completed);
 
-	if (dbatch_copy_out(sub.entries, ents, size) ||
-	    copy_to_user(&usub->completed, &out, sizeof(out)))
+	/*
+	 * A restart code makes the kernel run this ioctl again on the same
+	 * struct (or return EINTR for an interrupted entry): record where
+	 * to go on from.
+	 */
+	out.flags = sub.flags & ~DBATCH_SUBMIT_RESUME;
+	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
+	    ret == -ERESTARTNOHAND)
+		out.flags |= DBATCH_SUBMIT_RESUME;
+	out.first_error = dbatch_first_error(ents, out.completed);
+	if (copy_to_user(uents, ents, size) ||
+	    copy_to_user(&usub->flags, &out, sizeof(out)))
 		ret = -EFAULT;
 out:
 	if (ents != stack_ents)
@@ -115,11 +129,9 @@ static long dbatch_ioctl(struct file *file, unsigned int cmd,
 	/* Entries are x86-64 system calls: no compat or x32 callers. */
 	if (in_compat_syscall())
 		return -ENOTTY;
-#ifdef CONFIG_SECCOMP
-	/* Batched calls would bypass the filter: refuse the whole task. */
-	if (READ_ONCE(current->seccomp.mode) != SECCOMP_MODE_DISABLED)
+	/* Batched calls would bypass seccomp, audit, tracing: refuse. */
+	if (dbatch_task_refused())
 		return -EPERM;
-#endif
 	return dbatch_submit((struct dbatch_submit __user *)arg);
 }
 

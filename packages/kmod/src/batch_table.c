@@ -10,7 +10,8 @@
  * system call does. The table is read-only once the module is loaded.
  *
  * kallsyms_lookup_name() is not exported since Linux 5.7; its address is
- * read from a kprobe registered on it and removed at once. Nothing is ever
+ * read from a kprobe registered on it and removed at once (stepping back
+ * over the ENDBR the kprobe skips on kernels with IBT). Nothing is ever
  * written to sys_call_table: from Linux 6.9 (and its backports) x86-64
  * dispatch does not go through that table at all.
  *
@@ -22,6 +23,7 @@
 #include <linux/kprobes.h>
 #include <linux/printk.h>
 #include <linux/dbatch_catalogue.h>
+#include <asm/ibt.h>
 #include <asm/unistd.h>
 
 #include "batch.h"
@@ -69,16 +71,66 @@ static const int dbatch_denied[] __initconst = {
 
 typedef unsigned long (*dbatch_kallsyms_fn)(const char *name);
 
+/*
+ * With Intel IBT (CONFIG_X86_KERNEL_IBT) an indirect call must land on an
+ * ENDBR instruction, and a function whose address is never taken may have
+ * had its ENDBR sealed (poisoned) at boot. Every function this module
+ * calls through a pointer must start with a live ENDBR, or the call would
+ * fault: such a function is refused at load time instead.
+ */
+#ifdef CONFIG_X86_KERNEL_IBT
+static bool __init dbatch_callable(unsigned long addr)
+{
+	return *(const u32 *)addr == gen_endbr();
+}
+
+/* A kprobe on a function's entry sits after its ENDBR: step back. */
+static unsigned long __init dbatch_kprobe_func(unsigned long addr)
+{
+	if (*(const u32 *)(addr - ENDBR_INSN_SIZE) == gen_endbr())
+		return addr - ENDBR_INSN_SIZE;
+	return addr;
+}
+#else
+static bool __init dbatch_callable(unsigned long addr)
+{
+	return true;
+}
+
+static unsigned long __init dbatch_kprobe_func(unsigned long addr)
+{
+	return addr;
+}
+#endif
+
 static dbatch_kallsyms_fn __init dbatch_find_kallsyms(void)
 {
 	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
-	dbatch_kallsyms_fn fn;
+	unsigned long addr;
 
 	if (register_kprobe(&kp) < 0)
 		return NULL;
-	fn = (dbatch_kallsyms_fn)kp.addr;
+	addr = dbatch_kprobe_func((unsigned long)kp.addr);
 	unregister_kprobe(&kp);
-	return fn;
+	if (!dbatch_callable(addr)) {
+		pr_err("kallsyms_lookup_name does not start with ENDBR: refusing to call it (IBT)\n");
+		return NULL;
+	}
+	return (dbatch_kallsyms_fn)addr;
+}
+
+/* lookup(@sym), or 0 when it is missing or cannot be called safely. */
+static unsigned long __init dbatch_lookup_callable(dbatch_kallsyms_fn lookup,
+						   const char *sym)
+{
+	unsigned long addr = lookup(sym);
+
+	if (addr && !dbatch_callable(addr)) {
+		pr_err("%s does not start with ENDBR: refusing to call it (IBT)\n",
+		       sym);
+		return 0;
+	}
+	return addr;
 }
 
 static int __init dbatch_check_allowed(void)
@@ -117,8 +169,10 @@ int __init dbatch_table_init(void)
 		pr_err("cannot find kallsyms_lookup_name (no kprobes?)\n");
 		return -ENOENT;
 	}
-	dbatch_sys_ni = (dbatch_sys_fn)lookup("__x64_sys_ni_syscall");
-	dbatch_sys_dup3 = (dbatch_sys_fn)lookup("__x64_sys_dup3");
+	dbatch_sys_ni = (dbatch_sys_fn)
+		dbatch_lookup_callable(lookup, "__x64_sys_ni_syscall");
+	dbatch_sys_dup3 = (dbatch_sys_fn)
+		dbatch_lookup_callable(lookup, "__x64_sys_dup3");
 	if (!dbatch_sys_ni || !dbatch_sys_dup3) {
 		pr_err("cannot find __x64_sys_ni_syscall or __x64_sys_dup3\n");
 		return -ENOENT;
@@ -141,7 +195,7 @@ int __init dbatch_table_init(void)
 
 		if (call->allowed)
 			continue;
-		addr = lookup(row->sym);
+		addr = dbatch_lookup_callable(lookup, row->sym);
 		if (!addr)
 			continue;
 		call->fn = (dbatch_sys_fn)addr;

@@ -21,7 +21,17 @@ import {
 import { buildC, kmodDir, preloadIncludeDir, repoDir } from "./helpers.ts";
 
 const FUZZ_BATCHES = Number(process.env.DBATCH_FUZZ_BATCHES ?? 100000);
-const programs = ["smoke", "badinput", "allowlist", "seccomp", "signal", "mt"];
+const programs = [
+  "smoke",
+  "badinput",
+  "allowlist",
+  "seccomp",
+  "signal",
+  "mt",
+  "restart",
+  "refuse",
+  "memcg",
+];
 const fixturesDir = join(repoDir, "fixtures", "programs");
 const fixtures = readdirSync(fixturesDir)
   .filter((n) => existsSync(join(fixturesDir, n, "main.c")))

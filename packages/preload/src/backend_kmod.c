@@ -14,10 +14,15 @@
  * may keep using it. If the program closes or reuses that number, the
  * ioctl fails (EBADF/ENOTTY) and the device is opened again once.
  *
- * Whatever the module refuses as a whole (a task under seccomp: EPERM,
- * EFAULT, ENOMEM, ...) is reported as "nothing run" and the library runs
- * the batch under emulate instead, so the calls still go through the
- * normal system call path (and through the seccomp filter).
+ * Whatever the module refuses (a task under seccomp, audit rules or a
+ * syscall tracer: EPERM; EFAULT, ENOMEM, ...) is reported as "run up to
+ * here" and the library runs the rest under emulate, so those calls still
+ * go through the normal system call path (and through the filter, audit
+ * and the tracer). Signals are handled between entries by the kernel's
+ * own restart logic (DBATCH_SUBMIT_RESUME): the ioctl is restarted where
+ * it stopped, so a kernel entry count above one per flush means a signal
+ * or task work interrupted it (a restart the kernel makes by itself is
+ * not seen here, nor counted).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -103,6 +108,20 @@ static int kmod_submit(struct dbatch_entry *entries, unsigned int count,
 		r = kmod_ioctl(fd, &s);
 		st->kernel_entries++;
 	}
+	/*
+	 * EINTR with the resume flag: entry `completed` was a blocking call
+	 * interrupted by a signal whose handler (already run) does not
+	 * restart calls. The plain call would have failed with EINTR and the
+	 * program gone on: so does the batch, from the next entry.
+	 */
+	while (r == -EINTR && (s.flags & DBATCH_SUBMIT_RESUME) &&
+	       s.completed < n) {
+		entries[s.completed].result = -EINTR;
+		if (++s.completed == n)
+			return (int)n;
+		r = kmod_ioctl(fd, &s);
+		st->kernel_entries++;
+	}
 	switch (r) {
 	case 0:
 		/* every entry of [0, n) has its result, -ECANCELED if unreached */
@@ -112,9 +131,11 @@ static int kmod_submit(struct dbatch_entry *entries, unsigned int count,
 		return (int)n;
 	case -EPERM:
 		/*
-		 * Under seccomp. If the filter came mid-batch (another
-		 * thread's TSYNC), [0, completed) ran; the rest must go
-		 * through the filter.
+		 * Subject to seccomp, audit rules, a syscall tracer, ...:
+		 * [0, completed) ran (the rest were refused, perhaps because
+		 * another thread changed the task meanwhile); the library
+		 * runs the rest as plain system calls, where the filter,
+		 * audit or tracer sees them.
 		 */
 		__atomic_store_n(&kmod_refused, 1, __ATOMIC_RELAXED);
 		return s.completed <= n ? (int)s.completed : 0;

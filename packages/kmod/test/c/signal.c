@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * signal: signals during a batch.
- *  - a handled signal interrupts a blocking entry: that entry reads EINTR
- *    (never an internal ERESTART* code) and the batch goes on;
+ *  - a handled signal (no SA_RESTART) interrupts a blocking entry: the
+ *    ioctl fails with EINTR naming that entry (never an internal ERESTART*
+ *    code), and resubmitted with DBATCH_SUBMIT_RESUME the batch goes on
+ *    (restart.c has the SA_RESTART, SIGSTOP and task-work cases);
  *  - a fatal signal (SIGKILL, or SIGTERM with no handler) ends a long or a
  *    blocked batch promptly;
  *  - a timer firing all through 200 long batches changes no result.
@@ -90,18 +92,21 @@ int main(void)
 	e[1] = dbt_ent(SYS_write, p[1], (unsigned long)"z", 1, 0);
 	e[2] = dbt_ent(SYS_read, p[0], (unsigned long)buf, 1, 0);
 	alarm(1);
-	CHECK_EQ(dbt_submit(dev, e, 3, 0, &s), 0);
+	CHECK_EQ(dbt_submit(dev, e, 3, 0, &s), -EINTR);
+	CHECK_EQ(s.completed, 0);
+	CHECK(s.flags & DBATCH_SUBMIT_RESUME, "flags %#x", s.flags);
+	CHECK_EQ(ticks, 1);
+	e[0].result = -EINTR;
+	s.completed = 1;
+	CHECK_EQ(ioctl(dev, DBATCH_IOC_SUBMIT, &s), 0);
 	CHECK_EQ(e[0].result, -EINTR);
 	CHECK_EQ(e[1].result, 1);
 	CHECK_EQ(e[2].result, 1);
 	CHECK_EQ(s.completed, 3);
-	CHECK_EQ(ticks, 1);
-	/* with SA_RESTART: still EINTR (an entry cannot be restarted) */
+	CHECK_EQ(s.first_error, 0);
+	/* the timer below restarts batches between entries: SA_RESTART or not */
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGALRM, &sa, NULL);
-	alarm(1);
-	CHECK_EQ(dbt_submit(dev, e, 1, 0, NULL), 0);
-	CHECK_EQ(e[0].result, -EINTR);
 
 	/* a 1 kHz timer through 200 batches of 1024 writes */
 	null = open("/dev/null", O_WRONLY);

@@ -60,9 +60,10 @@
  * @reserved: must be zero (else the whole batch is refused, EINVAL)
  * @args: the call's arguments, as the system call takes them; pointers
  *	are checked by the call itself, as when it is made directly
- * @result: out: the call's return value, or a negative errno. A call
- *	interrupted by a signal reads -EINTR (an entry is never restarted).
- *	Entries that were not run read -ECANCELED.
+ * @result: out: the call's return value, or a negative errno. Entries
+ *	that were not run read -ECANCELED. A call interrupted by a signal
+ *	is restarted or fails with EINTR exactly as the plain call would
+ *	(see struct dbatch_submit).
  *
  * 72 bytes, no padding: the layout is the same for every x86-64 compiler.
  */
@@ -79,9 +80,17 @@ struct dbatch_entry {
  * Submit flags (struct dbatch_submit.flags).
  *
  * DBATCH_SUBMIT_STOP_ON_ERROR: as if every entry had DBATCH_ENTRY_STOP.
+ * DBATCH_SUBMIT_RESUME: @completed is an input too: entries
+ *	[0, completed) ran in an earlier pass of this batch and keep their
+ *	results (later entries may refer to them); the batch goes on from
+ *	entry @completed, which must be below @count. The module sets this
+ *	flag in the caller's struct whenever it stops a batch to be
+ *	restarted, and clears it when the batch ends.
  */
 #define DBATCH_SUBMIT_STOP_ON_ERROR	(1U << 0)
-#define DBATCH_SUBMIT_FLAGS_MASK	DBATCH_SUBMIT_STOP_ON_ERROR
+#define DBATCH_SUBMIT_RESUME		(1U << 1)
+#define DBATCH_SUBMIT_FLAGS_MASK \
+	(DBATCH_SUBMIT_STOP_ON_ERROR | DBATCH_SUBMIT_RESUME)
 
 /**
  * struct dbatch_submit - argument of DBATCH_IOC_SUBMIT
@@ -95,15 +104,28 @@ struct dbatch_entry {
  *	or -1 when every entry succeeded
  *
  * The entries array is copied in once and copied back once, whole, with
- * every result filled in. The ioctl returns 0 when the batch was processed
- * (look at each entry's result), or -1 with errno: EFAULT (bad pointer to
- * this struct or to the array; nothing ran, unless only the copy back
- * failed), EINVAL (count 0, count above DBATCH_MAX_ENTRIES, unknown flags,
- * non-zero reserved fields, DBATCH_ENTRY_INSTALL_FD misuse; nothing ran),
- * EPERM (the task is under seccomp: nothing ran, or, when a filter came
- * from another thread during the batch, entries [0, completed) ran), EINTR
- * (a fatal signal arrived; the results of the entries run so far are
- * still copied back), ENOTTY (another command, or a 32-bit/x32 caller).
+ * every result filled in; @flags, @completed and @first_error are written
+ * back too. The ioctl returns 0 when the batch was processed (look at each
+ * entry's result), or -1 with errno: EFAULT (bad pointer to this struct or
+ * to the array; nothing ran, unless only the copy back failed), EINVAL
+ * (count 0, count above DBATCH_MAX_ENTRIES, unknown flags, non-zero
+ * reserved fields, DBATCH_ENTRY_INSTALL_FD misuse, a resume index out of
+ * range; nothing ran), EPERM (the task is subject to something a batch
+ * would bypass: a seccomp filter, audit rules, a ptrace syscall tracer,
+ * syscall tracepoints, syscall user dispatch; entries [0, completed) ran,
+ * the caller runs the rest as plain system calls), EINTR (entry
+ * @completed was a blocking call interrupted by a signal whose handler
+ * does not restart calls: that entry's own result is EINTR, entries
+ * [0, completed) ran, the caller goes on from completed + 1 with
+ * DBATCH_SUBMIT_RESUME; or a fatal signal), ENOTTY (another command, or a
+ * 32-bit/x32 caller).
+ *
+ * Signals and task work are handled between entries as on the return of
+ * a plain system call: the module stops the batch, records where it
+ * stopped (@completed and DBATCH_SUBMIT_RESUME), and the kernel runs the
+ * handler and restarts the ioctl, which goes on from there. A blocking
+ * entry interrupted by a signal is restarted the same way when the plain
+ * call would be.
  */
 struct dbatch_submit {
 	__u64 entries;
