@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
     return await command(rest);
   } catch (err) {
     if (err instanceof CliError) {
-      // Every line dbatch itself writes starts with "dbatch" (DESIGN.md).
+      // Every line dbatch itself writes starts with "dbatch" (docs/design.md).
       const lines = err.message
         .split("\n")
         .map((l) => (l.startsWith("dbatch") ? l : `dbatch: ${l}`));

@@ -1,4 +1,4 @@
-/** Exit codes shared by both binaries (DESIGN.md, "CLI surface"). */
+/** Exit codes shared by both binaries (docs/design.md, "Command line"). */
 export const EXIT_OK = 0;
 export const EXIT_CHANGES = 1;
 export const EXIT_FAILED = 1;

@@ -239,7 +239,7 @@ interface JsonReport {
   summary: { files: number; runs: number; batched: number; notBatched: number };
 }
 
-test("--report json: stdout is exactly the DESIGN.md object; other messages on stderr", () => {
+test("--report json: stdout is exactly the docs/design.md object; other messages on stderr", () => {
   const dir = scratchWith({ "example.c": seedExample });
   writeFileSync(join(dir, "mixed.c"), MIXED);
   const r = dbt(["--check", "--report", "json", "example.c", "mixed.c"], { cwd: dir });

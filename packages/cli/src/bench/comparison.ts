@@ -1,5 +1,6 @@
 // This run next to the published figures: the original dBatch's experiment
-// and c-blake's batch (see ../shared/notes/performance.md).
+// and c-blake's batch (figures in docs/benchmarks.md, "Against the published
+// figures").
 
 import type { BenchRun } from "./run.ts";
 import type { MethodName, MethodResult, Where } from "./types.ts";

@@ -2,7 +2,7 @@ import type { FileReport } from "./report-model.ts";
 import { summarise } from "./report-model.ts";
 
 /**
- * The JSON report of DESIGN.md, keys in the documented order:
+ * The JSON report of docs/design.md, keys in the documented order:
  * {"files":[{"file","runs":[{"id","startLine","endLine","calls"}],
  *   "sites":[{"line","column","call","batched","run","reason"}]}],
  *  "summary":{"files","runs","batched","notBatched"}}
