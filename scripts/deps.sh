@@ -11,7 +11,7 @@ apt_packages=(
   gcc make libc6-dev pkg-config
   liburing-dev
   qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static cpio
-  sparse
+  sparse dwarves
   pre-commit
   linux-source-6.1
 )
@@ -34,6 +34,10 @@ fi
 
 log "pnpm install"
 CI=true pnpm install --frozen-lockfile --reporter=silent
+
+# The kmod suite runs on bookworm's 6.1 and on 6.12 from bookworm-backports
+# (fetched into a cache outside the repository, not installed).
+bash scripts/kernels.sh 6.12
 
 log "building the preload library"
 make -s -C packages/preload

@@ -3,6 +3,7 @@
 // output, and ends with the line CI reads: `N passed, N failed, N skipped`.
 // uvu's own `Total:` summary is per process, so the counts are summed here.
 // Usage: node scripts/test.mjs [checks] [package...]   (default: all, in build order)
+//        node scripts/test.mjs kmod@6.12                (one kernel of the kmod matrix)
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, dirname } from "node:path";
@@ -10,20 +11,26 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const order = ["transform", "preload", "kmod", "cli"];
+// The kmod suite runs once per kernel line of the CI matrix; "kmod@6.12"
+// names one run (6.1-rt and the others: DBATCH_VM_KERNEL=... by hand).
+const kernelMatrix = ["6.1", "6.12"];
 const wanted = process.argv.slice(2);
-const packages = (wanted.length ? wanted : order).filter((name) =>
-  existsSync(join(root, "packages", name, "test")),
-);
+const suites = (wanted.length ? wanted : order)
+  .flatMap((name) => (name === "kmod" ? kernelMatrix.map((k) => `kmod@${k}`) : [name]))
+  .filter((suite) => existsSync(join(root, "packages", suite.split("@")[0], "test")));
 const uvu = join(root, "node_modules", ".bin", "uvu");
 
-function runSuite(name) {
+function runSuite(suite) {
+  const [name, kernel] = suite.split("@");
   return new Promise((resolve) => {
     const cwd = join(root, "packages", name);
-    process.stdout.write(`\n=== ${name} ===\n`);
+    process.stdout.write(`\n=== ${suite} ===\n`);
+    const env = { ...process.env, FORCE_COLOR: "0" };
+    if (kernel) env.DBATCH_VM_KERNEL = kernel;
     const child = spawn(uvu, ["-r", "tsx", "test", "\\.test\\.ts$", "--no-color"], {
       cwd,
       stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, FORCE_COLOR: "0" },
+      env,
     });
     let out = "";
     child.stdout.on("data", (chunk) => {
@@ -89,8 +96,8 @@ for (const [label, command, args] of checks) {
   if (await runCheck(label, command, args)) passed++;
   else failed++;
 }
-for (const name of packages) {
-  const r = await runSuite(name);
+for (const suite of suites) {
+  const r = await runSuite(suite);
   passed += r.passed;
   failed += r.failed;
   skipped += r.skipped;

@@ -119,4 +119,25 @@ test("dbatch vm -m and dbatch run --vm: the seed example batched by batch.ko in 
   assert.match(r.stderr, /^dbatch: VM kernel \S+, modules loaded: batch\.ko$/m);
 });
 
+test("dbatch run --vm --kernel: the kernel of the matrix it names; an unknown one is named in the error", () => {
+  if (!vmReady) {
+    console.log(`  SKIPPED: the VM rig (${rig}) or qemu is not there`);
+    return;
+  }
+  const cwd = scratch();
+  const r = dbatch(["run", "--vm", "--kernel", "6.12", "--stats", seedExample], {
+    cwd,
+    timeout: 300_000,
+  });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /dbatch: backend=kmod recorded=4 flushes=1 kernel_entries=1\b/);
+  assert.match(r.stderr, /^dbatch: VM kernel 6\.12\.\S+-amd64, modules loaded: batch\.ko$/m);
+  const bad = dbatch(["run", "--vm", "--kernel", "9.9", seedExample], { cwd, timeout: 60_000 });
+  assert.not.equal(bad.status, 0);
+  assert.match(bad.stderr, /no kernel 9\.9 \(installed: .*6\.1\./);
+  const noVm = dbatch(["run", "--kernel", "6.12", seedExample], { cwd });
+  assert.is(noVm.status, 2);
+  assert.match(noVm.stderr, /^dbatch run: --kernel needs --vm$/m);
+});
+
 test.run();

@@ -45,6 +45,11 @@ struct dbatch_call {
 #define DBATCH_NOINIT
 #endif
 
+/* struct fd's file: a field before 6.12, fd_file() since. */
+#ifndef fd_file
+#define fd_file(f) ((f).file)
+#endif
+
 /* Size of the call table: above every x86-64 number in the catalogue. */
 #define DBATCH_NR_LIMIT 512
 

@@ -14,7 +14,6 @@
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/nospec.h>
-#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/task_work.h>
@@ -58,16 +57,20 @@ long dbatch_validate(const struct dbatch_entry *ents, u32 count)
 	return 0;
 }
 
-static bool dbatch_fd_cloexec(unsigned int fd)
+/*
+ * The close-on-exec flag the open of entry @e gave its new fd: O_CLOEXEC in
+ * its flags argument (creat has none).
+ */
+static bool dbatch_open_cloexec(const struct pt_regs *regs, u32 nr)
 {
-	struct fdtable *fdt;
-	bool ret;
-
-	rcu_read_lock();
-	fdt = files_fdtable(current->files);
-	ret = fd < fdt->max_fds && close_on_exec(fd, fdt);
-	rcu_read_unlock();
-	return ret;
+	switch (nr) {
+	case __NR_open:
+		return regs->si & O_CLOEXEC;
+	case __NR_openat:
+		return regs->dx & O_CLOEXEC;
+	default:
+		return false;
+	}
 }
 
 /*
@@ -76,13 +79,14 @@ static bool dbatch_fd_cloexec(unsigned int fd)
  */
 static long dbatch_install_fd(struct pt_regs *regs, long fd, int target)
 {
+	bool cloexec = dbatch_open_cloexec(regs, regs->orig_ax);
 	long ret;
 
 	if (fd == target)
 		return fd;
 	regs->di = fd;
 	regs->si = target;
-	regs->dx = dbatch_fd_cloexec(fd) ? O_CLOEXEC : 0;
+	regs->dx = cloexec ? O_CLOEXEC : 0;
 	ret = dbatch_sys_dup3(regs);
 	close_fd(fd);
 	return ret < 0 ? ret : target;

@@ -135,11 +135,11 @@ static long dbatch_ioctl(struct file *file, unsigned int cmd,
 	return dbatch_submit((struct dbatch_submit __user *)arg);
 }
 
+/* nonseekable_open(): lseek on /dev/batch fails with ESPIPE (no .llseek). */
 static const struct file_operations dbatch_fops = {
 	.owner		= THIS_MODULE,
 	.open		= nonseekable_open,
 	.unlocked_ioctl	= dbatch_ioctl,
-	.llseek		= no_llseek,
 };
 
 static struct miscdevice dbatch_misc = {

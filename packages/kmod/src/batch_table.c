@@ -11,7 +11,8 @@
  *
  * kallsyms_lookup_name() is not exported since Linux 5.7; its address is
  * read from a kprobe registered on it and removed at once (stepping back
- * over the ENDBR the kprobe skips on kernels with IBT). Nothing is ever
+ * over the ENDBR the kprobe skips on kernels with IBT). Where IBT sealed
+ * it (6.12), each entry point is read from a kprobe of its own instead. Nothing is ever
  * written to sys_call_table: from Linux 6.9 (and its backports) x86-64
  * dispatch does not go through that table at all.
  *
@@ -19,6 +20,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/err.h>
+#include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/printk.h>
@@ -73,10 +76,10 @@ typedef unsigned long (*dbatch_kallsyms_fn)(const char *name);
 
 /*
  * With Intel IBT (CONFIG_X86_KERNEL_IBT) an indirect call must land on an
- * ENDBR instruction, and a function whose address is never taken may have
- * had its ENDBR sealed (poisoned) at boot. Every function this module
- * calls through a pointer must start with a live ENDBR, or the call would
- * fault: such a function is refused at load time instead.
+ * ENDBR instruction, and a function whose address is never taken has its
+ * ENDBR sealed at boot (6.12: kallsyms_lookup_name itself). Every function
+ * this module calls through a pointer must start with a live ENDBR, or the
+ * call would fault: such a function is refused at load time instead.
  */
 #ifdef CONFIG_X86_KERNEL_IBT
 static bool __init dbatch_callable(unsigned long addr)
@@ -87,7 +90,7 @@ static bool __init dbatch_callable(unsigned long addr)
 /* A kprobe on a function's entry sits after its ENDBR: step back. */
 static unsigned long __init dbatch_kprobe_func(unsigned long addr)
 {
-	if (*(const u32 *)(addr - ENDBR_INSN_SIZE) == gen_endbr())
+	if (is_endbr(*(const u32 *)(addr - ENDBR_INSN_SIZE)))
 		return addr - ENDBR_INSN_SIZE;
 	return addr;
 }
@@ -103,34 +106,61 @@ static unsigned long __init dbatch_kprobe_func(unsigned long addr)
 }
 #endif
 
-static dbatch_kallsyms_fn __init dbatch_find_kallsyms(void)
+/* The entry of function @sym, read from a kprobe registered on it; or 0. */
+static unsigned long __init dbatch_kprobe_lookup(const char *sym)
 {
-	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	struct kprobe kp = { .symbol_name = sym };
 	unsigned long addr;
 
 	if (register_kprobe(&kp) < 0)
-		return NULL;
+		return 0;
 	addr = dbatch_kprobe_func((unsigned long)kp.addr);
 	unregister_kprobe(&kp);
-	if (!dbatch_callable(addr)) {
-		pr_err("kallsyms_lookup_name does not start with ENDBR: refusing to call it (IBT)\n");
-		return NULL;
-	}
-	return (dbatch_kallsyms_fn)addr;
+	return addr;
 }
 
-/* lookup(@sym), or 0 when it is missing or cannot be called safely. */
-static unsigned long __init dbatch_lookup_callable(dbatch_kallsyms_fn lookup,
-						   const char *sym)
+/* kallsyms_lookup_name(), when it can be called from here (not sealed). */
+static dbatch_kallsyms_fn dbatch_kallsyms __initdata;
+
+/*
+ * dbatch_lookup() - the address of function @sym, or 0 when it is missing
+ * or cannot be called safely. One kallsyms call each where possible (a
+ * kprobe costs an RCU grace period); a kprobe per symbol otherwise.
+ */
+static unsigned long __init dbatch_lookup(const char *sym)
 {
-	unsigned long addr = lookup(sym);
+	unsigned long addr = dbatch_kallsyms ? dbatch_kallsyms(sym) :
+					       dbatch_kprobe_lookup(sym);
 
 	if (addr && !dbatch_callable(addr)) {
-		pr_err("%s does not start with ENDBR: refusing to call it (IBT)\n",
-		       sym);
+		pr_info("%s does not start with ENDBR: not calling it (IBT)\n",
+			sym);
 		return 0;
 	}
 	return addr;
+}
+
+static void __init dbatch_find_kallsyms(void)
+{
+	unsigned long addr = dbatch_kprobe_lookup("kallsyms_lookup_name");
+
+	if (addr && dbatch_callable(addr))
+		dbatch_kallsyms = (dbatch_kallsyms_fn)addr;
+	else
+		pr_info("kallsyms_lookup_name cannot be called (IBT): looking up entry points through kprobes\n");
+}
+
+/* The file operations of /dev/null, for the write fast path; or NULL. */
+static const struct file_operations * __init dbatch_find_null_fops(void)
+{
+	const struct file_operations *fops;
+	struct file *f = filp_open("/dev/null", O_WRONLY, 0);
+
+	if (IS_ERR(f))
+		return NULL;
+	fops = f->f_op;
+	filp_close(f, NULL);
+	return fops;
 }
 
 static int __init dbatch_check_allowed(void)
@@ -156,7 +186,6 @@ static int __init dbatch_check_allowed(void)
 
 int __init dbatch_table_init(void)
 {
-	dbatch_kallsyms_fn lookup;
 	size_t i;
 	int ret;
 
@@ -164,21 +193,15 @@ int __init dbatch_table_init(void)
 	if (ret)
 		return ret;
 
-	lookup = dbatch_find_kallsyms();
-	if (!lookup) {
-		pr_err("cannot find kallsyms_lookup_name (no kprobes?)\n");
-		return -ENOENT;
-	}
-	dbatch_sys_ni = (dbatch_sys_fn)
-		dbatch_lookup_callable(lookup, "__x64_sys_ni_syscall");
-	dbatch_sys_dup3 = (dbatch_sys_fn)
-		dbatch_lookup_callable(lookup, "__x64_sys_dup3");
+	dbatch_find_kallsyms();
+	dbatch_sys_ni = (dbatch_sys_fn)dbatch_lookup("__x64_sys_ni_syscall");
+	dbatch_sys_dup3 = (dbatch_sys_fn)dbatch_lookup("__x64_sys_dup3");
 	if (!dbatch_sys_ni || !dbatch_sys_dup3) {
 		pr_err("cannot find __x64_sys_ni_syscall or __x64_sys_dup3\n");
 		return -ENOENT;
 	}
 	/* Optional: without it, writes to /dev/null are not coalesced. */
-	dbatch_null_fops = (const struct file_operations *)lookup("null_fops");
+	dbatch_null_fops = dbatch_find_null_fops();
 
 	for (i = 0; i < DBATCH_NR_LIMIT; i++)
 		dbatch_calls[i].fn = dbatch_sys_ni;
@@ -195,7 +218,7 @@ int __init dbatch_table_init(void)
 
 		if (call->allowed)
 			continue;
-		addr = dbatch_lookup_callable(lookup, row->sym);
+		addr = dbatch_lookup(row->sym);
 		if (!addr)
 			continue;
 		call->fn = (dbatch_sys_fn)addr;

@@ -131,7 +131,7 @@ u32 dbatch_write_run(struct dbatch_entry *ents, u32 idx, u32 count,
 		return 0;
 
 	f = fdget(fd);
-	if (!f.file || !dbatch_write_coalescable(f.file))
+	if (!fd_file(f) || !dbatch_write_coalescable(fd_file(f)))
 		goto plain;
 
 	for (n = 0; idx + n < count; n++) {
@@ -153,23 +153,23 @@ u32 dbatch_write_run(struct dbatch_entry *ents, u32 idx, u32 count,
 		goto plain;
 
 	/* As fdget_pos() and ksys_write() do. */
-	pos_locked = (f.file->f_mode & FMODE_ATOMIC_POS) &&
-		     file_count(f.file) > 1;
+	pos_locked = (fd_file(f)->f_mode & FMODE_ATOMIC_POS) &&
+		     file_count(fd_file(f)) > 1;
 	if (pos_locked)
-		mutex_lock(&f.file->f_pos_lock);
-	ppos = (f.file->f_mode & FMODE_STREAM) ? NULL : &f.file->f_pos;
+		mutex_lock(&fd_file(f)->f_pos_lock);
+	ppos = (fd_file(f)->f_mode & FMODE_STREAM) ? NULL : &fd_file(f)->f_pos;
 	if (ppos) {
 		pos = *ppos;
 		ppos = &pos;
 	}
 	iov_iter_init(&iter, ITER_SOURCE, iov, n, total);
-	file_start_write(f.file);
-	ret = vfs_iter_write(f.file, &iter, ppos, 0);
-	file_end_write(f.file);
+	file_start_write(fd_file(f));
+	ret = vfs_iter_write(fd_file(f), &iter, ppos, 0);
+	file_end_write(fd_file(f));
 	if (ret >= 0 && ppos)
-		f.file->f_pos = pos;
+		fd_file(f)->f_pos = pos;
 	if (pos_locked)
-		mutex_unlock(&f.file->f_pos_lock);
+		mutex_unlock(&fd_file(f)->f_pos_lock);
 	fdput(f);
 
 	if (ret <= 0) {
@@ -194,7 +194,7 @@ u32 dbatch_write_run(struct dbatch_entry *ents, u32 idx, u32 count,
 	return i;
 
 plain:
-	if (f.file)
+	if (fd_file(f))
 		fdput(f);
 	/* The same file follows for a while: do not look at it again. */
 	for (n = 2; idx + n < count; n++)

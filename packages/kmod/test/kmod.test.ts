@@ -12,6 +12,7 @@ import {
   BATCH_KO_PATH,
   ensureBatchModule,
   PRELOAD_GUEST_PATH,
+  resolveKernel,
   runInVm,
   shellQuote,
   type VmCommand,
@@ -157,6 +158,13 @@ test("modinfo tells what batch.ko is", () => {
   assert.match(info, /^author:\s+The dBatch authors/m);
   assert.match(info, /^license:\s+GPL/m);
   assert.match(info, /^version:\s+\d+\.\d+\.\d+/m);
+});
+
+// The kernel of this run of the matrix (scripts/test.mjs sets DBATCH_VM_KERNEL).
+test(`the VM booted the kernel asked for (${process.env.DBATCH_VM_KERNEL ?? "default"})`, () => {
+  assert.ok(vm, `the VM did not run: ${setupError}`);
+  assert.is(vm!.kernelVersion, resolveKernel().version);
+  process.stdout.write(`  (kernel ${vm!.kernelVersion})`);
 });
 
 test("the VM ran, batch.ko loaded, no kernel problems on the console", () => {

@@ -46,7 +46,9 @@ options:
       --cpus N            guest CPUs (default 1)
       --timeout S         kill the VM after S seconds (default 300)
       --command-timeout S kill each command after S guest seconds
-      --kernel PATH       kernel image (default: newest /boot/vmlinuz-*)
+      --kernel K          kernel: a line (6.1, 6.12, 6.12-rt: the newest installed),
+                          a version, or an image path (default: 6.1, or
+                          $DBATCH_VM_KERNEL); scripts/kernels.sh fetches 6.12
       --no-preload        do not copy the preload library in
   -s, --shell             an interactive shell (after the commands, if any)
   -i, --stdin             feed our stdin to the (first) command

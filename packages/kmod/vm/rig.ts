@@ -18,7 +18,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { createConnection, type Socket } from "node:net";
 import { StringDecoder } from "node:string_decoder";
@@ -104,7 +104,7 @@ export interface VmOptions {
   cpus?: number;
   /** Whole VM, from qemu start to power-off; default 300. */
   timeoutSeconds?: number;
-  /** Kernel image; default $DBATCH_VM_KERNEL or the newest /boot/vmlinuz-*. */
+  /** Kernel: an image path, a version, or a line ("6.12", "6.12-rt"); see resolveKernel. */
   kernel?: string;
   /** Appended to the kernel command line. */
   kernelArgs?: string;
@@ -223,32 +223,97 @@ function versionKey(v: string): number[] {
   return v.split(/[.-]/).map((s) => (/^\d+$/.test(s) ? Number(s) : 0));
 }
 
-/** The kernel the rig boots by default: $DBATCH_VM_KERNEL, else the newest /boot/vmlinuz-* with headers. */
-export function defaultKernel(): string {
-  const env = process.env.DBATCH_VM_KERNEL;
-  if (env) return env;
-  let names: string[] = [];
-  try {
-    names = readdirSync("/boot").filter((n) => n.startsWith("vmlinuz-"));
-  } catch {
-    names = [];
+function compareVersionsDesc(a: string, b: string): number {
+  const ka = versionKey(a);
+  const kb = versionKey(b);
+  for (let i = 0; i < Math.max(ka.length, kb.length); i++) {
+    const d = (kb[i] ?? 0) - (ka[i] ?? 0);
+    if (d !== 0) return d;
   }
-  names.sort((a, b) => {
-    const ka = versionKey(a.slice(8));
-    const kb = versionKey(b.slice(8));
-    for (let i = 0; i < Math.max(ka.length, kb.length); i++) {
-      const d = (kb[i] ?? 0) - (ka[i] ?? 0);
-      if (d !== 0) return d;
-    }
-    return 0;
-  });
-  const withHeaders = names.find((n) => existsSync(`/lib/modules/${n.slice(8)}/build`));
-  const pick = withHeaders ?? names[0];
-  if (!pick)
-    throw new VmError(
-      "dbatch-vm: no kernel in /boot (apt-get install linux-image-amd64), or set DBATCH_VM_KERNEL",
-    );
-  return join("/boot", pick);
+  return 0;
+}
+
+/** A kernel the rig can boot, with the kbuild tree modules are built against. */
+export interface VmKernel {
+  image: string;
+  /** "6.1.0-57-amd64", "6.12.95+deb12-rt-amd64" */
+  version: string;
+  buildDir: string;
+}
+
+/**
+ * Kernels fetched by scripts/kernels.sh (not installed on the host): one
+ * folder per version with vmlinuz and build/. Outside the repository, so a
+ * fresh clone reuses it.
+ */
+export const kernelCacheDir =
+  process.env.DBATCH_KERNEL_CACHE ??
+  join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "dbatch", "kernels");
+
+/** The kernel line booted when none is named: bookworm's own. */
+export const DEFAULT_KERNEL_LINE = "6.1";
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Every kernel the rig can boot: /boot with headers, then the kernel cache. */
+export function installedKernels(): VmKernel[] {
+  const found: VmKernel[] = [];
+  for (const name of listDir("/boot")) {
+    if (!name.startsWith("vmlinuz-")) continue;
+    const version = name.slice(8);
+    const buildDir = `/lib/modules/${version}/build`;
+    if (existsSync(buildDir)) found.push({ image: join("/boot", name), version, buildDir });
+  }
+  for (const version of listDir(kernelCacheDir)) {
+    const dir = join(kernelCacheDir, version);
+    if (existsSync(join(dir, "vmlinuz")) && existsSync(join(dir, "build", "Makefile")))
+      found.push({ image: join(dir, "vmlinuz"), version, buildDir: join(dir, "build") });
+  }
+  return found.sort((a, b) => compareVersionsDesc(a.version, b.version));
+}
+
+/** The flavour of a Debian kernel version: "rt", "cloud", or "" for the generic one. */
+function flavourOf(version: string): string {
+  return version.match(/-(rt|cloud)-amd64$/)?.[1] ?? "";
+}
+
+/**
+ * The kernel for a spec: an image path, a full version ("6.12.95+deb12-amd64"),
+ * or a line with an optional flavour ("6.12", "6.12-rt": the newest such).
+ * No spec: $DBATCH_VM_KERNEL, else the newest of DEFAULT_KERNEL_LINE.
+ */
+export function resolveKernel(spec?: string): VmKernel {
+  const want = spec ?? process.env.DBATCH_VM_KERNEL ?? DEFAULT_KERNEL_LINE;
+  if (want.includes("/")) {
+    if (!existsSync(want)) throw new VmError(`dbatch-vm: kernel image not found: ${want}`);
+    const version = kernelVersionOf(want);
+    return { image: want, version, buildDir: kernelBuildDir(version) };
+  }
+  const kernels = installedKernels();
+  const exact = kernels.find((k) => k.version === want);
+  if (exact) return exact;
+  const m = want.match(/^(\d+\.\d+)(?:-(rt|cloud))?$/);
+  const pick = m
+    ? kernels.find((k) => k.version.startsWith(`${m[1]}.`) && flavourOf(k.version) === (m[2] ?? ""))
+    : undefined;
+  if (pick) return pick;
+  const have = kernels.map((k) => k.version).join(", ") || "none";
+  const hint =
+    m && m[1] !== DEFAULT_KERNEL_LINE
+      ? `bash scripts/kernels.sh ${want}`
+      : "apt-get install linux-image-amd64 linux-headers-amd64";
+  throw new VmError(`dbatch-vm: no kernel ${want} (installed: ${have}); get it with: ${hint}`);
+}
+
+/** The image of the kernel the rig boots by default (see resolveKernel). */
+export function defaultKernel(): string {
+  return resolveKernel().image;
 }
 
 /** "6.1.0-56-amd64" for /boot/vmlinuz-6.1.0-56-amd64 (or $DBATCH_VM_KERNEL_VERSION). */
@@ -324,8 +389,10 @@ export function bootableKernel(kernel: string): string {
   return kernel;
 }
 
-/** The kbuild tree for a kernel version: /lib/modules/<ver>/build. */
+/** The kbuild tree for a kernel version: the kernel cache's, else /lib/modules/<ver>/build. */
 export function kernelBuildDir(kernelVersion: string): string {
+  const cached = join(kernelCacheDir, kernelVersion, "build");
+  if (existsSync(join(cached, "Makefile"))) return cached;
   const dir = `/lib/modules/${kernelVersion}/build`;
   if (!existsSync(dir)) {
     throw new VmError(
@@ -365,7 +432,16 @@ function lockedMake(args: string[]): [string, string[]] {
  * (`make -C packages/kmod KDIR=/lib/modules/<ver>/build` when it is missing
  * or older than a source file) and returns its path.
  */
-export function ensureBatchModule(kernelVersion = kernelVersionOf(defaultKernel())): string {
+export function ensureBatchModule(kernelVersion = resolveKernel().version): string {
+  // Another kernel than the default: a cache copy per version, so builds
+  // for two kernels never share (or clobber) objects in packages/kmod.
+  if (kernelVersion !== resolveKernel(DEFAULT_KERNEL_LINE).version) {
+    const files = [
+      "Kbuild",
+      ...listFiles(KMOD_DIR).filter((f) => /^(src|include)\/.*\.[ch]$/.test(f)),
+    ];
+    return buildModuleCopy(KMOD_DIR, files, kernelVersion);
+  }
   const hasMakefile =
     existsSync(join(KMOD_DIR, "Makefile")) || existsSync(join(KMOD_DIR, "Kbuild"));
   const stale =
@@ -400,9 +476,14 @@ export function ensureBatchModule(kernelVersion = kernelVersionOf(defaultKernel(
  */
 export function buildExternalModule(
   srcDir: string,
-  kernelVersion = kernelVersionOf(defaultKernel()),
+  kernelVersion = resolveKernel().version,
 ): string {
   const files = listFiles(srcDir).filter((f) => /\.(c|h)$|^Kbuild$|^Makefile$/.test(f));
+  return buildModuleCopy(srcDir, files, kernelVersion);
+}
+
+/** Builds @files of @srcDir (relative paths, a Kbuild among them) in a cache copy keyed on their content. */
+function buildModuleCopy(srcDir: string, files: string[], kernelVersion: string): string {
   const stamp = files.map((f) => `${f}:${readFileSync(join(srcDir, f), "utf8")}`).join("\n");
   const hash = createHash("sha256").update(`${kernelVersion}\n${stamp}`).digest("hex").slice(0, 16);
   const dir = join(cacheDir, "modules", `${basename(srcDir)}-${hash}`);
@@ -413,7 +494,7 @@ export function buildExternalModule(
     // rig user never sees a half-written .ko.
     const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
     mkdirSync(tmp, { recursive: true });
-    for (const f of files) cpSync(join(srcDir, f), join(tmp, f));
+    for (const f of files) cpSync(join(srcDir, f), join(tmp, f), { recursive: true });
     try {
       execFileSync(...lockedMake(["-C", kernelBuildDir(kernelVersion), `M=${tmp}`, "modules"]), {
         stdio: ["ignore", "pipe", "pipe"],
@@ -609,9 +690,7 @@ interface Prepared {
 
 /** Builds the initramfs for a run: base archive + this run's files, modules and run.sh. */
 function prepare(options: VmOptions, shell: "root" | "user" | null): Prepared {
-  const kernel = options.kernel ?? defaultKernel();
-  if (!existsSync(kernel)) throw new VmError(`dbatch-vm: kernel image not found: ${kernel}`);
-  const kernelVersion = kernelVersionOf(kernel);
+  const { image: kernel, version: kernelVersion } = resolveKernel(options.kernel);
   const commands = options.commands;
   if (options.icount && (options.cpus ?? 1) > 1) {
     throw new VmError(

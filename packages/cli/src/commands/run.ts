@@ -10,8 +10,8 @@ import { ensurePreloadLib } from "../program/preload.ts";
 import { GUEST_PRELOAD, readStdinText, runInVmStreaming, shellQuote } from "../program/vm.ts";
 import { parseCommandArgs, parseMinRun, say, splitAtDashDash } from "./common.ts";
 
-export const runUsage = `Usage: dbatch run [--backend B] [--vm] [--stats] [--keep] [--min-run N]
-                  <file.c...> [-- args...]
+export const runUsage = `Usage: dbatch run [--backend B] [--vm [--kernel K]] [--stats] [--keep]
+                  [--min-run N] <file.c...> [-- args...]
 
 Transform the sources into a temporary directory (the originals are never
 modified), compile them with cc -O2 and <dbatch.h>, and run the program under
@@ -23,6 +23,9 @@ working directory are the program's; dbatch exits with its exit code
   --vm          run inside the qemu VM with batch.ko loaded (backend auto
                 picks kmod there); in the VM the program's stdout and stderr
                 both arrive on stdout, stdin is passed as text, cwd is /tmp
+  --kernel K    with --vm: the kernel to boot, a line (6.1, 6.12, 6.12-rt:
+                the newest installed), a version or an image path (default
+                6.1; bash scripts/kernels.sh 6.12 fetches the 6.12 line)
   --stats       print the batching stats at exit (DBATCH_STATS=1) and what
                 the transform batched
   --keep        keep the temporary directory and say where it is
@@ -46,6 +49,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs("run", own, {
     backend: { type: "string" },
     vm: { type: "boolean" },
+    kernel: { type: "string" },
     stats: { type: "boolean" },
     keep: { type: "boolean" },
     "min-run": { type: "string" },
@@ -58,6 +62,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (positionals.length === 0)
     throw new CliError("dbatch run: no source files given\nTry 'dbatch run --help'.");
   const backend = chooseBackend(values.backend);
+  if (values.kernel !== undefined && !values.vm)
+    throw new CliError("dbatch run: --kernel needs --vm\nTry 'dbatch run --help'.");
   const minRun = parseMinRun(values["min-run"]);
   const stats = values.stats === true || process.env.DBATCH_STATS === "1";
   const cwd = process.cwd();
@@ -81,6 +87,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         files: [{ hostPath: program, guestPath: guestProgram, mode: 0o755 }],
         loadModule: true,
         preload: true,
+        ...(values.kernel === undefined ? {} : { kernel: values.kernel }),
       });
       if (stats)
         say(

@@ -17,6 +17,8 @@ export interface RigOptions {
   files?: { hostPath: string; guestPath: string; mode?: number }[];
   loadModule?: boolean;
   preload?: boolean;
+  /** A kernel line ("6.12", "6.12-rt"), version or image path; see the rig's resolveKernel. */
+  kernel?: string;
   timeoutSeconds?: number;
   onOutput?: (index: number, chunk: string) => void;
 }
