@@ -11,7 +11,7 @@
 # The cache is $DBATCH_KERNEL_CACHE, default ${XDG_CACHE_HOME:-~/.cache}/dbatch/kernels,
 # outside the repository so a fresh clone reuses it. One folder per kernel
 # version: vmlinuz, build/ (the headers, ready for `make -C build M=...`)
-# and modules/ (the image's /lib/modules/<version>). Idempotent: a kernel
+# and modules/ (the image's /lib/modules/<version>, with modules.dep). Idempotent: a kernel
 # already there is not fetched again.
 set -euo pipefail
 
@@ -93,6 +93,10 @@ mv "$work/root/usr/src/"* "$tmp/usr/src/"
 mv "$work/root/usr/lib/linux-kbuild-$abi" "$tmp/usr/lib/"
 sed -i "s|include /usr/src/|include $cache/$version/usr/src/|" "$tmp/usr/src/linux-headers-$version/Makefile"
 ln -s "usr/src/linux-headers-$version" "$tmp/build"
+# modules.dep, for the rig to load 9p and its dependencies in the guest.
+mkdir -p "$tmp/lib/modules"
+ln -s ../../modules "$tmp/lib/modules/$version"
+depmod -b "$tmp" "$version"
 rm -rf "${cache:?}/$version"
 mv "$tmp" "$cache/$version"
 log "$version ready in $cache/$version"

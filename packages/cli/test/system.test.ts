@@ -1,10 +1,12 @@
 // dbatch doctor, kmod, vm, run --vm, bench's entry point, and the top-level help.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { dbatch, repoRoot, scratch, seedExample } from "./helpers.ts";
+import { dbatch, listTree, repoRoot, scratch, seedExample } from "./helpers.ts";
+
+const programsDir = join(repoRoot, "fixtures", "programs");
 
 const hostHasModules = existsSync("/proc/modules");
 const rig = join(repoRoot, "packages", "kmod", "vm", "rig.ts");
@@ -113,10 +115,13 @@ test("dbatch vm -m and dbatch run --vm: the seed example batched by batch.ko in 
   const cwd = scratch();
   const r = dbatch(["run", "--vm", "--stats", seedExample], { cwd, timeout: 300_000 });
   assert.is(r.status, 0, r.stderr);
-  // In the VM the program's stderr (the stats line) arrives on stdout.
-  assert.match(r.stdout, /^hihi/);
-  assert.match(r.stdout, /dbatch: backend=kmod recorded=4 flushes=1 kernel_entries=1\b/);
-  assert.match(r.stderr, /^dbatch: VM kernel \S+, modules loaded: batch\.ko$/m);
+  // The program's stdout and stderr (the stats line) stay apart, and the
+  // file it writes lands in the caller's working directory.
+  assert.is(r.stdout, "hihi");
+  assert.match(r.stderr, /^dbatch: backend=kmod recorded=4 flushes=1 kernel_entries=1\b/m);
+  assert.match(r.stderr, /^dbatch: VM kernel \S+, batch\.ko loaded$/m);
+  assert.equal(listTree(cwd), ["test.txt"]);
+  assert.is(readFileSync(join(cwd, "test.txt"), "utf8"), "hihi");
 });
 
 test("dbatch run --vm --kernel: the kernel of the matrix it names; an unknown one is named in the error", () => {
@@ -130,8 +135,8 @@ test("dbatch run --vm --kernel: the kernel of the matrix it names; an unknown on
     timeout: 300_000,
   });
   assert.is(r.status, 0, r.stderr);
-  assert.match(r.stdout, /dbatch: backend=kmod recorded=4 flushes=1 kernel_entries=1\b/);
-  assert.match(r.stderr, /^dbatch: VM kernel 6\.12\.\S+-amd64, modules loaded: batch\.ko$/m);
+  assert.match(r.stderr, /^dbatch: backend=kmod recorded=4 flushes=1 kernel_entries=1\b/m);
+  assert.match(r.stderr, /^dbatch: VM kernel 6\.12\.\S+-amd64, batch\.ko loaded$/m);
   const bad = dbatch(["run", "--vm", "--kernel", "9.9", seedExample], { cwd, timeout: 60_000 });
   assert.not.equal(bad.status, 0);
   assert.match(bad.stderr, /no kernel 9\.9 \(installed: .*6\.1\./);
@@ -139,5 +144,39 @@ test("dbatch run --vm --kernel: the kernel of the matrix it names; an unknown on
   assert.is(noVm.status, 2);
   assert.match(noVm.stderr, /^dbatch run: --kernel needs --vm$/m);
 });
+
+// `dbatch run --vm` is a local run in a VM: the differential programs give
+// the same stdout, stderr, exit code and files in the working directory as
+// `dbatch run` on this machine (a sample of fixtures/programs: files, args,
+// stdin, stderr, exit codes; one VM boot each).
+const vmSample = ["args_files", "stdin_copy", "stderr_mix", "exit_code", "many_files"];
+for (const name of vmSample) {
+  test(`dbatch run --vm ${name}: same stdout, stderr, exit code and files as dbatch run`, () => {
+    if (!vmReady) {
+      console.log(`  SKIPPED: the VM rig (${rig}) or qemu is not there`);
+      return;
+    }
+    const dir = join(programsDir, name);
+    const args = existsSync(join(dir, "args"))
+      ? readFileSync(join(dir, "args"), "utf8").trim().split(/\s+/)
+      : [];
+    const input = existsSync(join(dir, "stdin")) ? readFileSync(join(dir, "stdin"), "utf8") : "";
+    const local = scratch();
+    const inVm = scratch();
+    const source = join(dir, "main.c");
+    const a = dbatch(["run", source, "--", ...args], { cwd: local, input });
+    const b = dbatch(["run", "--vm", source, "--", ...args], {
+      cwd: inVm,
+      input,
+      timeout: 300_000,
+    });
+    assert.is(b.stdout, a.stdout, "stdout");
+    assert.is(b.stderr, a.stderr, "stderr");
+    assert.is(b.status, a.status, "exit code");
+    assert.equal(listTree(inVm), listTree(local), "files");
+    for (const f of listTree(local))
+      assert.ok(readFileSync(join(inVm, f)).equals(readFileSync(join(local, f))), `${f} differs`);
+  });
+}
 
 test.run();

@@ -121,6 +121,11 @@ export interface VmOptions {
   signal?: AbortSignal;
   /** Streams the kernel console (ttyS0) as it arrives. */
   onConsole?: (chunk: string) => void;
+  /**
+   * A host directory mounted read-write at guestPath (9p over virtio, no
+   * caching): what the commands write there lands on the host at once.
+   */
+  share?: { hostPath: string; guestPath: string };
 }
 
 export interface VmCommandResult {
@@ -688,6 +693,62 @@ interface Prepared {
   initrd: Buffer;
 }
 
+/** The kernel's own modules: the kernel cache's, else /lib/modules/<ver>. */
+function kernelModulesDir(kernelVersion: string): string {
+  const cached = join(kernelCacheDir, kernelVersion, "modules");
+  return existsSync(cached) ? cached : `/lib/modules/${kernelVersion}`;
+}
+
+/** Modules the 9p share needs; built-in ones are simply not found in modules.dep. */
+const SHARE_MODULES = ["virtio_pci", "9pnet_virtio", "9p"];
+
+/**
+ * The kernel modules (paths, in load order: dependencies first) that
+ * @names need, from the kernel's modules.dep; a name built into the kernel
+ * is not there and needs nothing.
+ */
+export function moduleClosure(kernelVersion: string, names: readonly string[]): string[] {
+  const dir = kernelModulesDir(kernelVersion);
+  const depFile = join(dir, "modules.dep");
+  if (!existsSync(depFile))
+    throw new VmError(
+      `dbatch-vm: no ${depFile} (for a cached kernel: bash scripts/kernels.sh again)`,
+    );
+  const deps = new Map<string, string[]>();
+  for (const line of readFileSync(depFile, "utf8").split("\n")) {
+    const colon = line.indexOf(":");
+    if (colon < 0) continue;
+    deps.set(
+      line.slice(0, colon),
+      line
+        .slice(colon + 1)
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean),
+    );
+  }
+  const byName = (name: string): string | undefined =>
+    [...deps.keys()].find((k) => basename(k).replace(/\.ko(\.xz|\.zst|\.gz)?$/, "") === name);
+  const order: string[] = [];
+  const visit = (rel: string): void => {
+    if (order.includes(rel)) return;
+    for (const d of [...(deps.get(rel) ?? [])].reverse()) visit(d);
+    order.push(rel);
+  };
+  for (const name of names) {
+    const rel = byName(name);
+    if (rel) visit(rel);
+  }
+  return order.map((rel) => join(dir, rel));
+}
+
+/** A module file as insmod takes it: busybox's insmod does not decompress. */
+function moduleBytes(path: string): Buffer {
+  if (path.endsWith(".ko.xz")) return execFileSync("xz", ["-dc", path], { maxBuffer: 64 << 20 });
+  if (path.endsWith(".ko.zst")) return execFileSync("zstd", ["-dc", path], { maxBuffer: 64 << 20 });
+  return readFileSync(path);
+}
+
 /** Builds the initramfs for a run: base archive + this run's files, modules and run.sh. */
 function prepare(options: VmOptions, shell: "root" | "user" | null): Prepared {
   const { image: kernel, version: kernelVersion } = resolveKernel(options.kernel);
@@ -708,10 +769,20 @@ function prepare(options: VmOptions, shell: "root" | "user" | null): Prepared {
   const modules: { label: string; guest: string; params: string }[] = [];
   const addModule = (path: string, params: string | undefined): void => {
     if (!existsSync(path)) throw new VmError(`dbatch-vm: module not found: ${path}`);
-    const guest = `${MODULE_GUEST_DIR}/${basename(path)}`;
-    archive.push({ guestPath: guest, data: readFileSync(path), mode: 0o644 });
-    modules.push({ label: basename(path), guest, params: params ?? "" });
+    const label = basename(path).replace(/\.(xz|zst|gz)$/, "");
+    const guest = `${MODULE_GUEST_DIR}/${label}`;
+    archive.push({ guestPath: guest, data: moduleBytes(path), mode: 0o644 });
+    modules.push({ label, guest, params: params ?? "" });
   };
+  if (options.share) {
+    if (!options.share.guestPath.startsWith("/") || /[\s'"\\]/.test(options.share.guestPath))
+      throw new VmError(
+        `dbatch-vm: share guest path must be absolute and plain: ${options.share.guestPath}`,
+      );
+    if (!existsSync(options.share.hostPath))
+      throw new VmError(`dbatch-vm: share directory not found: ${options.share.hostPath}`);
+    for (const path of moduleClosure(kernelVersion, SHARE_MODULES)) addModule(path, undefined);
+  }
   if (options.loadModule) addModule(ensureBatchModule(kernelVersion), options.moduleParams);
   for (const m of options.modules ?? []) addModule(m.path, m.params);
   const wantPreload = options.preload ?? existsSync(PRELOAD_HOST_PATH);
@@ -733,6 +804,7 @@ function prepare(options: VmOptions, shell: "root" | "user" | null): Prepared {
       throw new VmError(`dbatch-vm: module parameters must be plain words: ${params}`);
     run.push(`dbatch_insmod ${shellQuote(m.label)} ${shellQuote(m.guest)}${params}`);
   }
+  if (options.share) run.push(`dbatch_mount_share ${shellQuote(options.share.guestPath)}`);
   commands.forEach((cmd, i) => {
     const user = cmd.user ?? "root";
     if (user !== "root" && user !== "user")
@@ -874,6 +946,16 @@ function qemuBaseArgs(
     append,
   ];
   if (options.icount) args.push("-icount", "shift=0,sleep=off");
+  if (options.share) {
+    // security_model=none: files the guest makes are the host user's.
+    const path = resolve(options.share.hostPath).replace(/,/g, ",,");
+    args.push(
+      "-fsdev",
+      `local,id=share,path=${path},security_model=none`,
+      "-device",
+      "virtio-9p-pci,fsdev=share,mount_tag=dbatch_share",
+    );
+  }
   return args;
 }
 

@@ -9,7 +9,8 @@ export interface RigCommand {
   timeoutSeconds?: number;
   env?: Record<string, string>;
   cwd?: string;
-  stdin?: string;
+  stdin?: string | Buffer;
+  stderr?: "merge" | "separate";
 }
 
 export interface RigOptions {
@@ -19,8 +20,10 @@ export interface RigOptions {
   preload?: boolean;
   /** A kernel line ("6.12", "6.12-rt"), version or image path; see the rig's resolveKernel. */
   kernel?: string;
+  share?: { hostPath: string; guestPath: string };
   timeoutSeconds?: number;
   onOutput?: (index: number, chunk: string) => void;
+  onStderr?: (index: number, chunk: string) => void;
 }
 
 export interface RigResult {
@@ -60,8 +63,11 @@ export function shellQuote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The guest gets our stdin as text when it is a file or a pipe; a terminal gives nothing. */
-export async function readStdinText(): Promise<string | undefined> {
+/**
+ * Our stdin, read to its end (bytes as they are), when it is a file or a
+ * pipe; a terminal gives nothing. The guest program gets it as its stdin.
+ */
+export async function readStdinBytes(): Promise<Buffer | undefined> {
   if (process.stdin.isTTY) return undefined;
   const chunks: Buffer[] = [];
   try {
@@ -70,17 +76,21 @@ export async function readStdinText(): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-  return chunks.length > 0 ? Buffer.concat(chunks).toString("utf8") : undefined;
+  return Buffer.concat(chunks);
 }
 
-/** Run the rig, streaming the command's output (stdout and stderr merged) to our stdout. */
+/**
+ * Run the rig, streaming the command's stdout to our stdout and its stderr
+ * (for a command with stderr: "separate") to our stderr.
+ */
 export async function runInVmStreaming(
-  options: Omit<RigOptions, "onOutput">,
+  options: Omit<RigOptions, "onOutput" | "onStderr">,
 ): Promise<{ code: number; result: RigResult }> {
   const runInVm = await loadRig();
   const result = await runInVm({
     ...options,
     onOutput: (_i, chunk) => void process.stdout.write(chunk),
+    onStderr: (_i, chunk) => void process.stderr.write(chunk),
   });
   for (const e of result.errors)
     process.stderr.write(`dbatch: ${e.replace(/^dbatch-vm: /, "vm: ")}\n`);

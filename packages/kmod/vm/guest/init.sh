@@ -57,6 +57,18 @@ dbatch_insmod() {
 	return 0
 }
 
+# dbatch_mount_share GUEST_DIR: the host directory of VmOptions.share (9p);
+# on failure the commands are skipped (they would write to the wrong place).
+dbatch_mount_share() {
+	mkdir -p "$1"
+	if ! out=$(mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=none \
+		dbatch_share "$1" 2>&1); then
+		dbatch_msg INSMOD 1 9p-share "$(printf 'mount: %s' "$out" | tr '\n\036' '  ')"
+		echo "dbatch-init: mounting the shared directory failed: $out" >/dev/console
+		dbatch_skip=1
+	fi
+}
+
 # dbatch_cmd INDEX root|user TIMEOUT_SECONDS(0 = none) SEPARATE_STDERR(0|1)
 dbatch_cmd() {
 	i=$1
