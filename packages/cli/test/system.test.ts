@@ -1,10 +1,10 @@
 // dbatch doctor, kmod, vm, run --vm, bench's entry point, and the top-level help.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { dbatch, listTree, repoRoot, scratch, seedExample } from "./helpers.ts";
+import { dbatch, dbatchBin, listTree, repoRoot, scratch, seedExample, spawn } from "./helpers.ts";
 
 const programsDir = join(repoRoot, "fixtures", "programs");
 
@@ -145,11 +145,57 @@ test("dbatch run --vm --kernel: the kernel of the matrix it names; an unknown on
   assert.match(noVm.stderr, /^dbatch run: --kernel needs --vm$/m);
 });
 
+test("dbatch run --vm streams stdin: bytes that arrive after the program started, then end of file", () => {
+  if (!vmReady) {
+    console.log(`  SKIPPED: the VM rig (${rig}) or qemu is not there`);
+    return;
+  }
+  const cwd = scratch();
+  // Copies stdin to stdout in write()s of what each read() gave, then says how much.
+  writeFileSync(
+    join(cwd, "cat.c"),
+    [
+      "#include <stdio.h>",
+      "#include <unistd.h>",
+      "int main(void)",
+      "{",
+      "\tchar buf[4096];",
+      "\tlong n, total = 0;",
+      "\twhile ((n = read(0, buf, sizeof(buf))) > 0) {",
+      "\t\twrite(1, buf, n);",
+      "\t\ttotal += n;",
+      "\t}",
+      '\tfprintf(stderr, "%ld bytes, eof %ld\\n", total, n);',
+      "\treturn 0;",
+      "}",
+      "",
+    ].join("\n"),
+  );
+  // The second half is written 3 s after the first: long after the boot.
+  const r = spawn(
+    "sh",
+    [
+      "-c",
+      `(printf 'first\\n'; sleep 3; printf 'second\\n\\001\\377') | ${JSON.stringify(dbatchBin)} run --vm cat.c`,
+    ],
+    { cwd, timeout: 300_000 },
+  );
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, "first\nsecond\n\u0001\ufffd");
+  assert.is(r.stderr, "15 bytes, eof 0\n");
+});
+
 // `dbatch run --vm` is a local run in a VM: the differential programs give
 // the same stdout, stderr, exit code and files in the working directory as
 // `dbatch run` on this machine (a sample of fixtures/programs: files, args,
 // stdin, stderr, exit codes; one VM boot each).
-const vmSample = ["args_files", "stdin_copy", "stderr_mix", "exit_code", "many_files"];
+// DBATCH_VM_DIFF=all runs every program (one boot each, about 4 minutes).
+const vmSample =
+  process.env.DBATCH_VM_DIFF === "all"
+    ? readdirSync(programsDir)
+        .filter((n) => existsSync(join(programsDir, n, "main.c")))
+        .sort()
+    : ["args_files", "stdin_copy", "stderr_mix", "exit_code", "many_files"];
 for (const name of vmSample) {
   test(`dbatch run --vm ${name}: same stdout, stderr, exit code and files as dbatch run`, () => {
     if (!vmReady) {

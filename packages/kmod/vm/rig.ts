@@ -60,8 +60,12 @@ export interface VmCommand {
   env?: Record<string, string>;
   /** Working directory; default /tmp. */
   cwd?: string;
-  /** Fed to the command's stdin; default /dev/null. */
-  stdin?: string | Buffer;
+  /**
+   * The command's stdin; default /dev/null. Bytes are put in the initramfs;
+   * a stream (one command per run at most) is fed as it arrives through a
+   * virtio-serial port, and its end is the command's end of file.
+   */
+  stdin?: string | Buffer | NodeJS.ReadableStream;
   /**
    * "merge" (default): stderr goes to `output` with stdout, in the order written.
    * "separate": stderr goes to `stderr` (its own serial port; order relative to stdout is lost).
@@ -691,6 +695,7 @@ interface Prepared {
   token: string;
   modules: { label: string; guest: string; params: string }[];
   initrd: Buffer;
+  stdinStream?: NodeJS.ReadableStream;
 }
 
 /** The kernel's own modules: the kernel cache's, else /lib/modules/<ver>. */
@@ -701,6 +706,12 @@ function kernelModulesDir(kernelVersion: string): string {
 
 /** Modules the 9p share needs; built-in ones are simply not found in modules.dep. */
 const SHARE_MODULES = ["virtio_pci", "9pnet_virtio", "9p"];
+/** Modules the streamed stdin's virtio-serial port needs. */
+const STDIN_PORT_MODULES = ["virtio_pci", "virtio_console"];
+
+function isStream(stdin: VmCommand["stdin"]): stdin is NodeJS.ReadableStream {
+  return stdin !== undefined && typeof stdin !== "string" && !Buffer.isBuffer(stdin);
+}
 
 /**
  * The kernel modules (paths, in load order: dependencies first) that
@@ -771,9 +782,13 @@ function prepare(options: VmOptions, shell: "root" | "user" | null): Prepared {
     if (!existsSync(path)) throw new VmError(`dbatch-vm: module not found: ${path}`);
     const label = basename(path).replace(/\.(xz|zst|gz)$/, "");
     const guest = `${MODULE_GUEST_DIR}/${label}`;
+    if (modules.some((m) => m.guest === guest)) return;
     archive.push({ guestPath: guest, data: moduleBytes(path), mode: 0o644 });
     modules.push({ label, guest, params: params ?? "" });
   };
+  let stdinStream: NodeJS.ReadableStream | undefined;
+  if (options.commands.some((c) => isStream(c.stdin)))
+    for (const path of moduleClosure(kernelVersion, STDIN_PORT_MODULES)) addModule(path, undefined);
   if (options.share) {
     if (!options.share.guestPath.startsWith("/") || /[\s'"\\]/.test(options.share.guestPath))
       throw new VmError(
@@ -814,12 +829,17 @@ function prepare(options: VmOptions, shell: "root" | "user" | null): Prepared {
       data: Buffer.from(commandScript(cmd)),
       mode: 0o644,
     });
-    if (cmd.stdin !== undefined) {
+    if (typeof cmd.stdin === "string" || Buffer.isBuffer(cmd.stdin)) {
       archive.push({
         guestPath: `/dbatch/cmd/${i}.stdin`,
         data: typeof cmd.stdin === "string" ? Buffer.from(cmd.stdin) : cmd.stdin,
         mode: 0o644,
       });
+    } else if (cmd.stdin !== undefined) {
+      if (stdinStream !== undefined)
+        throw new VmError("dbatch-vm: only one command may take a streamed stdin");
+      stdinStream = cmd.stdin;
+      archive.push({ guestPath: `/dbatch/cmd/${i}.stdin-port`, data: Buffer.alloc(0), mode: 0o644 });
     }
     const sep = cmd.stderr === "separate" ? 1 : 0;
     run.push(`dbatch_cmd ${i} ${user} ${Math.max(0, Math.ceil(cmd.timeoutSeconds ?? 0))} ${sep}`);
@@ -847,7 +867,15 @@ function prepare(options: VmOptions, shell: "root" | "user" | null): Prepared {
   const baseGz = readFileSync(base);
   const pad = Buffer.alloc((512 - (baseGz.length % 512)) % 512);
   const initrd = Buffer.concat([baseGz, pad, runArchive(archive, elf)]);
-  return { kernel, bootImage: bootableKernel(kernel), kernelVersion, token, modules, initrd };
+  return {
+    kernel,
+    bootImage: bootableKernel(kernel),
+    kernelVersion,
+    token,
+    modules,
+    initrd,
+    ...(stdinStream === undefined ? {} : { stdinStream }),
+  };
 }
 
 /** Boots the VM once, runs the commands in order, and powers it off. */
@@ -969,6 +997,7 @@ interface BootParams {
   token: string;
   modules: { label: string; guest: string; params: string }[];
   t0: number;
+  stdinStream?: NodeJS.ReadableStream;
 }
 
 function findQemu(): string {
@@ -1001,6 +1030,18 @@ async function boot(p: BootParams): Promise<VmResult> {
     "-serial",
     "chardev:err",
   ];
+  // A streamed stdin: a virtio-serial port the host writes into; closing
+  // the connection is the guest's end of file.
+  const inSocket = join(p.work, "stdin.sock");
+  if (p.stdinStream)
+    args.push(
+      "-device",
+      "virtio-serial-pci,id=vser",
+      "-chardev",
+      `socket,id=stdin,path=${inSocket},server=on,wait=on`,
+      "-device",
+      "virtserialport,bus=vser.0,chardev=stdin,name=dbatch.stdin",
+    );
 
   const started = Date.now();
   const parser = new ControlParser(token, commands.length, started, options.onOutput);
@@ -1026,11 +1067,25 @@ async function boot(p: BootParams): Promise<VmResult> {
       if (errConn !== sock) setTimeout(connectErr, 50);
     });
   };
+  let inConn: Socket | null = null;
+  const connectIn = (stream: NodeJS.ReadableStream): void => {
+    if (stopped) return;
+    const sock = createConnection(inSocket);
+    sock.on("connect", () => {
+      inConn = sock;
+      stream.pipe(sock);
+    });
+    // After the connection: the guest went away first (EPIPE); before: retry.
+    sock.on("error", () => {
+      if (inConn !== sock) setTimeout(() => connectIn(stream), 50);
+    });
+  };
   const child = spawn(findQemu(), args, { stdio: ["pipe", "pipe", "pipe"] });
   const decoder = new StringDecoder("utf8");
   let qemuStderr = "";
   child.stdout.on("data", (b: Buffer) => parser.feed(decoder.write(b)));
   connectErr();
+  if (p.stdinStream) connectIn(p.stdinStream);
   child.stderr.on("data", (b: Buffer) => {
     qemuStderr += b.toString();
   });
@@ -1075,6 +1130,10 @@ async function boot(p: BootParams): Promise<VmResult> {
   if (poller) clearInterval(poller);
   options.signal?.removeEventListener("abort", onAbort);
   stopped = true;
+  if (inConn !== null) {
+    p.stdinStream?.unpipe(inConn as Socket);
+    (inConn as Socket).destroy();
+  }
   if (errConn !== null) {
     // qemu has exited, so the socket is closing: let the last bytes arrive.
     await Promise.race([errDone, new Promise((res) => setTimeout(res, 2000))]);

@@ -7,7 +7,7 @@ import { transformAndCompile } from "../program/compile.ts";
 import type { TransformedSource } from "../program/compile.ts";
 import { execProgram } from "../program/exec.ts";
 import { ensurePreloadLib } from "../program/preload.ts";
-import { GUEST_PRELOAD, readStdinBytes, runInVmStreaming, shellQuote } from "../program/vm.ts";
+import { GUEST_PRELOAD, runInVmStreaming, shellQuote } from "../program/vm.ts";
 import { parseCommandArgs, parseMinRun, say, splitAtDashDash } from "./common.ts";
 
 export const runUsage = `Usage: dbatch run [--backend B] [--vm [--kernel K]] [--stats] [--keep]
@@ -23,8 +23,8 @@ working directory are the program's; dbatch exits with its exit code
   --vm          run inside the qemu VM with batch.ko loaded (backend auto
                 picks kmod there), with the working directory shared into
                 the guest (9p): files land here, stdout and stderr stay
-                apart, the exit code is the program's. stdin is read to its
-                end before the program starts; fds above 2 are not passed
+                apart, stdin is streamed in, the exit code is the
+                program's; a terminal and fds above 2 are not passed
   --kernel K    with --vm: the kernel to boot, a line (6.1, 6.12, 6.12-rt:
                 the newest installed), a version or an image path (default
                 6.1; bash scripts/kernels.sh 6.12 fetches the 6.12 line)
@@ -83,7 +83,8 @@ export async function runCommand(argv: string[]): Promise<number> {
         `${env}DBATCH_BACKEND=${backend} LD_PRELOAD=${GUEST_PRELOAD} ` +
         [guestProgram, ...rest].map(shellQuote).join(" ");
       if (stats) say(`booting the VM (qemu) with batch.ko loaded`);
-      const stdin = await readStdinBytes();
+      // Streamed into the guest as it arrives (a terminal is not passed).
+      const stdin = process.stdin.isTTY ? undefined : process.stdin;
       // The working directory is shared into the guest at the same path
       // (getcwd() agrees) when that path is plain, else at /mnt/cwd.
       const guestCwd = /^\/[\w@%+=:,./-]*$/.test(cwd) ? cwd : "/mnt/cwd";

@@ -9,7 +9,7 @@ export interface RigCommand {
   timeoutSeconds?: number;
   env?: Record<string, string>;
   cwd?: string;
-  stdin?: string | Buffer;
+  stdin?: string | Buffer | NodeJS.ReadableStream;
   stderr?: "merge" | "separate";
 }
 
@@ -61,22 +61,6 @@ export async function loadRig(): Promise<RunInVm> {
 
 export function shellQuote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * Our stdin, read to its end (bytes as they are), when it is a file or a
- * pipe; a terminal gives nothing. The guest program gets it as its stdin.
- */
-export async function readStdinBytes(): Promise<Buffer | undefined> {
-  if (process.stdin.isTTY) return undefined;
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of process.stdin)
-      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  } catch {
-    return undefined;
-  }
-  return Buffer.concat(chunks);
 }
 
 /**

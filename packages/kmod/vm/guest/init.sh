@@ -81,6 +81,12 @@ dbatch_cmd() {
 	fi
 	in=/dev/null
 	[ -f "/dbatch/cmd/$i.stdin" ] && in=/dbatch/cmd/$i.stdin
+	if [ -f "/dbatch/cmd/$i.stdin-port" ]; then
+		# The virtio-serial port named dbatch.stdin (no udev: look it up).
+		for p in /sys/class/virtio-ports/*; do
+			[ "$(cat "$p/name" 2>/dev/null)" = dbatch.stdin ] && in=/dev/${p##*/}
+		done
+	fi
 	if [ "$who" = user ]; then
 		set -- dbatch-runas 1000 1000 /bin/sh "/dbatch/cmd/$i.sh"
 	else
