@@ -839,7 +839,11 @@ function prepare(options: VmOptions, shell: "root" | "user" | null): Prepared {
       if (stdinStream !== undefined)
         throw new VmError("dbatch-vm: only one command may take a streamed stdin");
       stdinStream = cmd.stdin;
-      archive.push({ guestPath: `/dbatch/cmd/${i}.stdin-port`, data: Buffer.alloc(0), mode: 0o644 });
+      archive.push({
+        guestPath: `/dbatch/cmd/${i}.stdin-port`,
+        data: Buffer.alloc(0),
+        mode: 0o644,
+      });
     }
     const sep = cmd.stderr === "separate" ? 1 : 0;
     run.push(`dbatch_cmd ${i} ${user} ${Math.max(0, Math.ceil(cmd.timeoutSeconds ?? 0))} ${sep}`);
