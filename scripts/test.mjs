@@ -10,7 +10,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const order = ["transform", "preload", "kmod", "cli"];
+const order = ["transform", "preload", "vm", "kmod", "cli"];
 // The kmod suite runs once per kernel line of the CI matrix; "kmod@6.12"
 // names one run (6.1-rt and the others: DBATCH_VM_KERNEL=... by hand).
 const kernelMatrix = ["6.1", "6.12"];

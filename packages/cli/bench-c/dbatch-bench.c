@@ -19,7 +19,7 @@
  *   bench workload=W mode=M calls=N rep=R cost=C
  * with N the system calls per repetition and C the elapsed CLOCK_MONOTONIC
  * nanoseconds. Inside a qemu guest run with -icount shift=0 those are guest
- * instructions (the format of packages/kmod/vm/icount.ts's bench lines).
+ * instructions (the format of packages/vm/src/icount.ts's bench lines).
  * Exit status 0, or 1 (with a message on stderr) when a call or a flush
  * failed or the files are not what the calls should have left.
  */

@@ -1,9 +1,7 @@
+import { shellQuote } from "@dbatch/vm";
+
 /** The marker that tells a dbatch hook from someone else's. */
 export const HOOK_MARKER = "# dbatch-hook: installed by 'dbatch install-hook'";
-
-function shellQuoted(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * A POSIX sh pre-commit hook. check mode runs dbatch-transform --check on the
@@ -16,7 +14,7 @@ export function hookScript(mode: "check" | "rewrite", transformPath: string): st
   const head = `#!/bin/sh
 ${HOOK_MARKER} (mode: ${mode})
 # Replace it with 'dbatch install-hook --force [--rewrite]'; skip it once with 'git commit --no-verify'.
-dbatch_default=${shellQuoted(transformPath)}
+dbatch_default=${shellQuote(transformPath)}
 DBATCH_TRANSFORM="\${DBATCH_TRANSFORM:-$dbatch_default}"
 if [ ! -x "$DBATCH_TRANSFORM" ]; then
 	DBATCH_TRANSFORM=$(command -v dbatch-transform || true)

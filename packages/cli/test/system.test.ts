@@ -9,7 +9,7 @@ import { dbatch, dbatchBin, listTree, repoRoot, scratch, seedExample, spawn } fr
 const programsDir = join(repoRoot, "fixtures", "programs");
 
 const hostHasModules = existsSync("/proc/modules");
-const rig = join(repoRoot, "packages", "kmod", "vm", "rig.ts");
+const rig = join(repoRoot, "packages", "vm", "src", "index.ts");
 const vmReady = existsSync(rig) && existsSync("/usr/bin/qemu-system-x86_64");
 
 test("dbatch --help lists every command; no command is a usage error; --version", () => {

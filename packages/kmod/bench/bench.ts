@@ -13,10 +13,10 @@
 //   c-blake 1,359 per batch + 451.8 per call = 1.25x).
 //
 //   tsx bench/bench.ts [--reps N] [--json]
-import { buildC, kmodDir, repoDir } from "../test/helpers.ts";
-import { fitFixedPlusPerCall } from "../vm/icount.ts";
-import { ensureBatchModule, PRELOAD_GUEST_PATH, runInVm } from "../vm/rig.ts";
-import { execFileSync } from "node:child_process";
+import { buildC, kmodDir } from "../test/helpers.ts";
+import { ensurePreloadBuilt } from "@dbatch/preload";
+import { fitFixedPlusPerCall, PRELOAD_GUEST_PATH, resolveKernel, runInVm } from "@dbatch/vm";
+import { batchModuleFor } from "../index.ts";
 import { join } from "node:path";
 
 interface Rec {
@@ -57,8 +57,8 @@ const f1 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? 
 async function main(argv: string[]): Promise<number> {
   const repsAt = argv.indexOf("--reps");
   const reps = repsAt >= 0 ? Number(argv[repsAt + 1]) : 5;
-  ensureBatchModule();
-  execFileSync("make", ["-s", "-C", join(repoDir, "packages", "preload")], { stdio: "inherit" });
+  batchModuleFor(resolveKernel().version);
+  ensurePreloadBuilt();
   const bin = buildC(join(kmodDir, "bench", "c", "kbench.c"));
   const guest = "/opt/bench/kbench";
   const runs: { label: string; run: string; env: Record<string, string> }[] = [
@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
   const vm = await runInVm({
     commands: runs.map((r) => ({ run: r.run, env: r.env, timeoutSeconds: 600 })),
     files: [{ hostPath: bin, guestPath: guest, mode: 0o755 }],
-    loadModule: true,
+    loadModule: batchModuleFor,
     preload: true,
     icount: true,
     timeoutSeconds: 900,

@@ -4,12 +4,11 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { preloadCFlags } from "@dbatch/preload";
+import { kmodDir, kmodUapiIncludeDir } from "../index.ts";
 
-export const kmodDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+export { kmodDir };
 export const repoDir = join(kmodDir, "..", "..");
-export const uapiDir = join(kmodDir, "include", "uapi");
-export const preloadIncludeDir = join(repoDir, "packages", "preload", "include");
 export const buildDir = join(kmodDir, "test", "build");
 
 /**
@@ -21,7 +20,7 @@ export function buildC(
   opts: { name?: string; text?: string; flags?: string[]; libs?: string[] } = {},
 ): string {
   const text = opts.text ?? readFileSync(source, "utf8");
-  const flags = ["-O2", "-Wall", "-I", uapiDir, "-I", preloadIncludeDir, ...(opts.flags ?? [])];
+  const flags = ["-O2", "-Wall", ...preloadCFlags, ...(opts.flags ?? [])];
   const libs = opts.libs ?? ["-lpthread"];
   const name = opts.name ?? basename(source).replace(/\.c$/, "");
   const hash = createHash("sha256")
@@ -34,7 +33,7 @@ export function buildC(
         ? readFileSync(join(kmodDir, "test", "c", "dbt.h"))
         : "",
     )
-    .update(readFileSync(join(uapiDir, "linux", "dbatch.h")))
+    .update(readFileSync(join(kmodUapiIncludeDir, "linux", "dbatch.h")))
     .digest("hex")
     .slice(0, 12);
   mkdirSync(buildDir, { recursive: true });

@@ -7,10 +7,9 @@ import * as assert from "uvu/assert";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { transformSource } from "../../transform/src/index.ts";
+import { transformSource } from "@dbatch/transform";
+import { ensurePreloadBuilt, preloadIncludeDir } from "@dbatch/preload";
 import {
-  BATCH_KO_PATH,
-  ensureBatchModule,
   PRELOAD_GUEST_PATH,
   resolveKernel,
   runInVm,
@@ -18,8 +17,9 @@ import {
   type VmCommand,
   type VmFile,
   type VmResult,
-} from "../vm/rig.ts";
-import { buildC, kmodDir, preloadIncludeDir, repoDir } from "./helpers.ts";
+} from "@dbatch/vm";
+import { batchModuleFor } from "../index.ts";
+import { buildC, kmodDir, repoDir } from "./helpers.ts";
 
 const FUZZ_BATCHES = Number(process.env.DBATCH_FUZZ_BATCHES ?? 100000);
 const programs = [
@@ -37,7 +37,6 @@ const fixturesDir = join(repoDir, "fixtures", "programs");
 const fixtures = readdirSync(fixturesDir)
   .filter((n) => existsSync(join(fixturesDir, n, "main.c")))
   .sort();
-const preloadLib = join(repoDir, "packages", "preload", "build", "libdbatch-preload.so");
 
 interface Planned {
   label: string;
@@ -64,8 +63,8 @@ function result(label: string) {
 }
 
 function setup(): void {
-  ensureBatchModule();
-  execFileSync("make", ["-s", "-C", join(repoDir, "packages", "preload")], { stdio: "pipe" });
+  batchModuleFor(resolveKernel().version);
+  ensurePreloadBuilt();
   for (const name of programs) {
     const bin = buildC(join(kmodDir, "test", "c", `${name}.c`), { flags: ["-static"] });
     files.push({ hostPath: bin, guestPath: `/opt/kt/${name}`, mode: 0o755 });
@@ -141,7 +140,7 @@ test.before(async () => {
     vm = await runInVm({
       commands,
       files,
-      loadModule: true,
+      loadModule: batchModuleFor,
       preload: true,
       cpus: 2,
       timeoutSeconds: 900,
@@ -152,8 +151,8 @@ test.before(async () => {
 });
 
 test("modinfo tells what batch.ko is", () => {
-  ensureBatchModule();
-  const info = execFileSync("/sbin/modinfo", [BATCH_KO_PATH], { encoding: "utf8" });
+  const ko = batchModuleFor(resolveKernel().version);
+  const info = execFileSync("/sbin/modinfo", [ko], { encoding: "utf8" });
   assert.match(info, /^description:\s+dBatch: run a batch of allow-listed system calls/m);
   assert.match(info, /^author:\s+The dBatch authors/m);
   assert.match(info, /^license:\s+GPL/m);

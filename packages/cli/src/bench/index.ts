@@ -1,5 +1,6 @@
 // `dbatch bench`: the entry point the dbatch dispatcher calls.
 
+import { shellQuote } from "@dbatch/vm";
 import { writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { ensureBenchProgram, ensurePreload } from "./build.ts";
@@ -20,10 +21,6 @@ import { runVm } from "./vm-runner.ts";
 
 export type { BenchRun } from "./run.ts";
 export type { BenchReport, MethodResult, WorkloadReport } from "./types.ts";
-
-function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
 
 /** Measures everything the options ask for; no output but progress. */
 export async function runBench(options: BenchOptions, argv: readonly string[]): Promise<BenchRun> {

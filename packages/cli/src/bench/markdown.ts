@@ -72,7 +72,7 @@ export function renderMarkdown(run: BenchRun, options: MarkdownOptions): string 
     "- A preloaded row is kept only when the library's `DBATCH_STATS=1` line names the backend that was asked for; " +
       'a fallback (e.g. kmod asked, emulate used) is listed under "not measured" instead.',
     "- Host: wall clock (`CLOCK_MONOTONIC`) around each repetition. " +
-      "VM: the kmod package's icount harness (`packages/kmod/vm/icount.ts`), one qemu boot of Debian's kernel with " +
+      "VM: the icount harness of @dbatch/vm (`packages/vm/src/icount.ts`), one qemu boot of Debian's kernel with " +
       "`-icount shift=0,sleep=off` and batch.ko loaded, where the same clock reads exact guest instructions (user + kernel). " +
       "Instructions show the direct cost only; a mode transition costs more on hardware than its instruction count. " +
       "A VM repetition's max can include a timer interrupt taken during it; the median does not.",

@@ -1,14 +1,18 @@
 // Runs the workloads inside the qemu VM with -icount shift=0 (the guest clock
 // advances 1 ns per guest instruction, so the program's clock_gettime deltas
 // are exact instruction counts) through the kmod package's icount harness
-// (packages/kmod/vm/icount.ts runIcountBench, on the rig's runInVm): one boot
+// (@dbatch/vm's runIcountBench, on the rig's runInVm): one boot
 // for every VM measurement, two only when batch.ko builds but does not load.
 
-import { existsSync } from "node:fs";
-import { pathToFileURL } from "node:url";
+import { batchModuleFor } from "@dbatch/kmod";
+import {
+  type IcountBenchResult,
+  type IcountRun,
+  PRELOAD_GUEST_PATH,
+  runIcountBench,
+} from "@dbatch/vm";
 import type { PreloadState } from "./build.ts";
 import { methodSpec, type MethodSpec } from "./methods.ts";
-import { icountModule, vmRigModule } from "./paths.ts";
 import { parsePreloadStats, parseProgramOutput } from "./program-output.ts";
 import type { Progress } from "./progress.ts";
 import type { Measurement, MethodName, Skipped, WorkloadName } from "./types.ts";
@@ -29,55 +33,6 @@ export interface VmOutcome {
   notes: string[];
   /** The guest kernel's release, when the VM booted. */
   kernel: string | null;
-}
-
-/** The parts of the harness's API used here (checked at run time: it is another package). */
-interface IcountRun {
-  label: string;
-  args?: string[];
-  env?: Record<string, string>;
-}
-interface IcountOptions {
-  program: string;
-  runs: IcountRun[];
-  loadModule?: boolean;
-  setup?: string[];
-  timeoutSeconds?: number;
-}
-interface IcountResult {
-  notes: Record<string, string>;
-  vm: {
-    results: { exitCode: number; output: string; timedOut: boolean }[];
-    problems: string[];
-    errors: string[];
-    kernelVersion: string;
-    modulesLoaded: string[];
-  };
-}
-interface Harness {
-  runIcountBench(options: IcountOptions): Promise<IcountResult>;
-  preloadGuestPath: string;
-}
-
-async function loadHarness(): Promise<Harness | string> {
-  if (!existsSync(icountModule) || !existsSync(vmRigModule)) {
-    return "the VM harness is missing (packages/kmod/vm/icount.ts or rig.ts not found)";
-  }
-  try {
-    const icount: unknown = await import(pathToFileURL(icountModule).href);
-    const rig: unknown = await import(pathToFileURL(vmRigModule).href);
-    const run = (icount as Record<string, unknown>)["runIcountBench"];
-    const guest = (rig as Record<string, unknown>)["PRELOAD_GUEST_PATH"];
-    if (typeof run !== "function" || typeof guest !== "string") {
-      return "the VM harness does not export runIcountBench / PRELOAD_GUEST_PATH";
-    }
-    return {
-      runIcountBench: run as (options: IcountOptions) => Promise<IcountResult>,
-      preloadGuestPath: guest,
-    };
-  } catch (err) {
-    return `the VM harness failed to load: ${firstLine(err)}`;
-  }
 }
 
 function firstLine(err: unknown): string {
@@ -107,8 +62,6 @@ function skipAll(reason: string, skipped: Skipped[]): VmOutcome {
 export async function runVm(plan: VmPlan, progress: Progress): Promise<VmOutcome> {
   const skipped: Skipped[] = [];
   const notes: string[] = [];
-  const harness = await loadHarness();
-  if (typeof harness === "string") return skipAll(harness, skipped);
 
   let jobs: Job[] = [];
   for (const workload of plan.workloads) {
@@ -124,11 +77,11 @@ export async function runVm(plan: VmPlan, progress: Progress): Promise<VmOutcome
   }
   if (jobs.length === 0) return { measurements: [], skipped, notes, kernel: null };
 
-  const boot = (withModule: boolean): Promise<IcountResult> => {
+  const boot = (withModule: boolean): Promise<IcountBenchResult> => {
     const runs: IcountRun[] = jobs.map((job, i) => {
       const env: Record<string, string> = {};
       if (job.method.backend !== null) {
-        env["LD_PRELOAD"] = harness.preloadGuestPath;
+        env["LD_PRELOAD"] = PRELOAD_GUEST_PATH;
         env["DBATCH_BACKEND"] = job.method.backend;
         env["DBATCH_STATS"] = "1";
       }
@@ -138,17 +91,17 @@ export async function runVm(plan: VmPlan, progress: Progress): Promise<VmOutcome
     progress(
       `vm: one boot (-icount shift=0${withModule ? ", batch.ko loaded" : ""}) for ${runs.length} measurements; TCG is slow`,
     );
-    return harness.runIcountBench({
+    return runIcountBench({
       program: plan.program,
       runs,
-      loadModule: withModule,
+      ...(withModule ? { loadModule: batchModuleFor } : {}),
       setup: [`mkdir -p ${jobs.map((_, i) => `${scratch}/${i}`).join(" ")}`],
       timeoutSeconds: 1800,
     });
   };
 
   const wantModule = jobs.some((j) => j.method.name === "kmod");
-  let result: IcountResult | null = null;
+  let result: IcountBenchResult | null = null;
   let moduleReason: string | null = null;
   if (wantModule) {
     try {

@@ -5,7 +5,7 @@ import { CliError, EXIT_OK } from "../errors.ts";
 import { transformAndCompile } from "../program/compile.ts";
 import { ensurePreloadLib } from "../program/preload.ts";
 import { parseCommandArgs, parseMinRun } from "./common.ts";
-import { shellQuote } from "../program/vm.ts";
+import { shellQuote } from "@dbatch/vm";
 
 export const buildUsage = `Usage: dbatch build [-o out] [--min-run N] <file.c...>
 

@@ -11,7 +11,9 @@ import {
 } from "../program/kernel.ts";
 import { buildProbes, probeBackend, probeUring } from "../program/probes.ts";
 import type { BackendProbe } from "../program/probes.ts";
-import { hasVmRig, kmodObject, preloadLib } from "../paths.ts";
+import { batchKoPath as kmodObject } from "@dbatch/kmod";
+import { preloadLibraryPath as preloadLib } from "@dbatch/preload";
+import { vmDir } from "@dbatch/vm";
 import { parseCommandArgs } from "./common.ts";
 
 export const doctorUsage = `Usage: dbatch doctor
@@ -224,11 +226,11 @@ export async function doctorCommand(argv: string[]): Promise<number> {
       // keep the message
     }
     out({ name: "kvm", state: "info", detail: kvm });
-    const rig = hasVmRig();
+    const rig = existsSync(vmDir);
     out({
       name: "VM rig",
       state: rig ? "ok" : "no",
-      detail: rig ? "packages/kmod/vm/rig.ts" : "missing",
+      detail: rig ? "@dbatch/vm (packages/vm)" : "missing",
       fix: "it ships with packages/kmod",
     });
 

@@ -7,7 +7,7 @@ import {
   moduleVermagic,
   noModuleSupportMessage,
 } from "../program/kernel.ts";
-import { kmodDir, kmodObject } from "../paths.ts";
+import { batchKoPath as kmodObject, kmodDir } from "@dbatch/kmod";
 import { say } from "./common.ts";
 
 export const kmodUsage = `Usage: dbatch kmod build [make args...]   make -C packages/kmod (KDIR=... to pick headers)

@@ -7,7 +7,9 @@ import { transformAndCompile } from "../program/compile.ts";
 import type { TransformedSource } from "../program/compile.ts";
 import { execProgram } from "../program/exec.ts";
 import { ensurePreloadLib } from "../program/preload.ts";
-import { GUEST_PRELOAD, runInVmStreaming, shellQuote } from "../program/vm.ts";
+import { batchModuleFor } from "@dbatch/kmod";
+import { PRELOAD_GUEST_PATH, shellQuote } from "@dbatch/vm";
+import { runInVmStreaming } from "../program/vm.ts";
 import { parseCommandArgs, parseMinRun, say, splitAtDashDash } from "./common.ts";
 
 export const runUsage = `Usage: dbatch run [--backend B] [--vm [--kernel K]] [--stats] [--keep]
@@ -80,7 +82,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       const guestProgram = `/opt/dbatch/${basename(program)}`;
       const env = stats ? "DBATCH_STATS=1 " : "";
       const command =
-        `${env}DBATCH_BACKEND=${backend} LD_PRELOAD=${GUEST_PRELOAD} ` +
+        `${env}DBATCH_BACKEND=${backend} LD_PRELOAD=${PRELOAD_GUEST_PATH} ` +
         [guestProgram, ...rest].map(shellQuote).join(" ");
       if (stats) say(`booting the VM (qemu) with batch.ko loaded`);
       // Streamed into the guest as it arrives (a terminal is not passed).
@@ -99,7 +101,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         ],
         files: [{ hostPath: program, guestPath: guestProgram, mode: 0o755 }],
         share: { hostPath: cwd, guestPath: guestCwd },
-        loadModule: true,
+        loadModule: batchModuleFor,
         preload: true,
         ...(values.kernel === undefined ? {} : { kernel: values.kernel }),
       });

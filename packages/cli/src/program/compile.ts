@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { transformSource } from "@dbatch/transform";
 import { CliError, EXIT_USAGE, errnoCode, errorMessage } from "../errors.ts";
-import { preloadInclude } from "../paths.ts";
+import { preloadIncludeDir as preloadInclude } from "@dbatch/preload";
 
 export interface TransformedSource {
   source: string;

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { preloadInclude } from "../paths.ts";
+import { preloadIncludeDir as preloadInclude } from "@dbatch/preload";
 
 /** io_uring_setup(2) called directly, so the answer does not depend on liburing. */
 const URING_PROBE = `#include <errno.h>

@@ -13,7 +13,7 @@
  *   preload batch_start(); writes; batch_flush();  when libdbatch-preload.so is
  *           preloaded (backend from $DBATCH_BACKEND); plus "passthrough", the
  *           plain loop through the interposer outside a window
- * Output, one line per measurement (the harness, vm/icount.ts, parses it):
+ * Output, one line per measurement (the harness, @dbatch/vm's icount.ts, parses it):
  *   bench method=plain target=devnull calls=60 instructions=35670 backend=none ok=1
  * instructions is the minimum over R timed repetitions (after one warm-up),
  * minus the cost of an empty timed interval. ok=0 means a call failed or the

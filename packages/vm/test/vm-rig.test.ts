@@ -1,4 +1,4 @@
-// Tests of the VM rig (packages/kmod/vm): three boots (~6-20 s each under
+// Tests of the VM rig (packages/vm): three boots (~6-20 s each under
 // TCG; one of them with -icount) and a killed one, plus checks without a VM.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -6,24 +6,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { packCpio } from "../vm/cpio.ts";
-import { parseVmArgs, vmMain, VM_INFRA_EXIT } from "../vm/dbatch-vm.ts";
-import {
-  buildGuestProgram,
-  fitFixedPlusPerCall,
-  parseBenchLines,
-  SEEDWRITE_SOURCE,
-} from "../vm/icount.ts";
-import { canonicalGuestPath } from "../vm/initramfs.ts";
+import { preloadLibraryPath } from "@dbatch/preload";
+import { packCpio } from "../src/cpio.ts";
+import { canonicalGuestPath } from "../src/initramfs.ts";
 import {
   buildExternalModule,
+  buildGuestProgram,
   findKernelProblems,
+  fitFixedPlusPerCall,
+  parseBenchLines,
+  parseVmArgs,
   PRELOAD_GUEST_PATH,
-  PRELOAD_HOST_PATH,
   runInVm,
   TEST_MODULE_DIR,
+  VM_INFRA_EXIT_CODE,
+  vmMain,
   type VmResult,
-} from "../vm/rig.ts";
+} from "../src/index.ts";
 
 const work = mkdtempSync(join(tmpdir(), "dbatch-vm-test-"));
 const hostFile = join(work, "hello.txt");
@@ -151,7 +150,7 @@ test("CLI arguments", () => {
   assert.is(o.user, "user");
   assert.ok(o.icount);
   assert.equal(o.files, [{ hostPath: "/a", guestPath: "/b", mode: 0o755 }]);
-  assert.equal(o.commands, ["'ls' '-l' 'a b'"]);
+  assert.equal(o.commands, ["ls -l 'a b'"]);
   assert.equal(parseVmArgs(["--", "ls | wc -l"]).commands, ["ls | wc -l"]);
 });
 
@@ -185,7 +184,7 @@ test("boot: /dev/null, host files, stdin, env, cwd, tmpfs, insmod", async () => 
   assert.is(r.results[4]?.output, "host file contents\n", why(r));
   assert.is(r.results[6]?.output, "from stdin\n[b a'r]\n/home/user\n", why(r));
   assert.is(r.results[7]?.output, "1\n1\n", why(r));
-  const preload = existsSync(PRELOAD_HOST_PATH) ? "preload" : "no-preload";
+  const preload = existsSync(preloadLibraryPath) ? "preload" : "no-preload";
   assert.is(r.results[10]?.output, `${preload}\n`, `library at ${PRELOAD_GUEST_PATH}`);
 });
 
@@ -213,15 +212,46 @@ test("boot: a command timeout kills only that command", async () => {
   assert.ok(r.errors.some((e) => e.includes("timed out")));
 });
 
-test("icount boot: a kernel WARNING is a problem; seedwrite counts instructions", async () => {
+// 60 writes to /dev/null timed with CLOCK_MONOTONIC (guest instructions
+// under -icount), printed as the harness's bench lines.
+const writesSrc = join(work, "writes.c");
+writeFileSync(
+  writesSrc,
+  [
+    "#include <fcntl.h>",
+    "#include <stdio.h>",
+    "#include <time.h>",
+    "#include <unistd.h>",
+    "static long long now(void)",
+    "{",
+    "\tstruct timespec t;",
+    "\tclock_gettime(CLOCK_MONOTONIC, &t);",
+    "\treturn t.tv_sec * 1000000000LL + t.tv_nsec;",
+    "}",
+    "int main(void)",
+    "{",
+    '\tint fd = open("/dev/null", O_WRONLY), ok = 1, rep, i;',
+    "\tfor (rep = 0; rep < 2; rep++) {",
+    "\t\tlong long t0 = now();",
+    "\t\tfor (i = 0; i < 60; i++)",
+    '\t\t\tok &= write(fd, "hello world\\n", 12) == 12;',
+    '\t\tprintf("bench method=plain target=devnull calls=60 instructions=%lld ok=%d\\n", now() - t0, ok);',
+    "\t}",
+    "\treturn 0;",
+    "}",
+    "",
+  ].join("\n"),
+);
+
+test("icount boot: a kernel WARNING is a problem; guest clock deltas count instructions", async () => {
   if (!helloKo) helloKo = buildExternalModule(TEST_MODULE_DIR);
-  const seedwrite = buildGuestProgram(SEEDWRITE_SOURCE);
+  const seedwrite = buildGuestProgram(writesSrc);
   const r = await runInVm({
     modules: [{ path: helloKo, params: "warn=1" }],
     files: [{ hostPath: seedwrite, guestPath: "/opt/t/seedwrite" }],
     commands: [
       { run: "echo fine" },
-      { run: "/opt/t/seedwrite --sizes 8,60 --targets devnull --reps 2", user: "user" },
+      { run: "/opt/t/seedwrite", user: "user" },
       { run: "rmmod hello && insmod /lib/modules/hello.ko warn=1" },
     ],
     icount: true,
@@ -281,7 +311,7 @@ test("setup errors: missing file", async () => {
     msg = (e as Error).message;
   }
   assert.match(msg, /dbatch-vm: file not found/);
-  assert.is(VM_INFRA_EXIT, 125);
+  assert.is(VM_INFRA_EXIT_CODE, 125);
 });
 
 test.after(() => rmSync(work, { recursive: true, force: true }));

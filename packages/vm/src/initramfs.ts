@@ -17,12 +17,9 @@ import {
 } from "node:fs";
 import { dirname, join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cacheDir, guestDir } from "./paths.ts";
 import { gzipSync } from "node:zlib";
 import { type CpioEntry, packCpio } from "./cpio.ts";
-
-export const vmDir = dirname(fileURLToPath(import.meta.url));
-export const repoRoot = join(vmDir, "..", "..", "..");
-export const cacheDir = process.env.DBATCH_VM_CACHE ?? join(vmDir, ".cache");
 
 /** Top-level guest directories that are symlinks in the base image (merged /usr). */
 const guestSymlinks: Record<string, string> = {
@@ -158,16 +155,16 @@ function pruneOldBases(keep: string): void {
 /** Returns the path of the cached, gzipped base archive, building it when its inputs changed. */
 export function baseArchive(): string {
   const busybox = findBusybox();
-  const initScript = readFileSync(join(vmDir, "guest", "init.sh"));
-  const runasSrc = readFileSync(join(vmDir, "guest", "runas.c"));
+  const initScript = readFileSync(join(guestDir, "init.sh"));
+  const runasSrc = readFileSync(join(guestDir, "runas.c"));
   const libs = baseLibs.filter((p) => existsSync(p));
   const key = sha256(
     "base-v2",
     fileStamp(busybox),
     initScript,
     runasSrc,
-    readFileSync(join(vmDir, "initramfs.ts")),
-    readFileSync(join(vmDir, "cpio.ts")),
+    readFileSync(fileURLToPath(import.meta.url)),
+    readFileSync(join(dirname(fileURLToPath(import.meta.url)), "cpio.ts")),
     ...libs.map(fileStamp),
   ).slice(0, 16);
   const out = join(cacheDir, `base-${key}.cpio.gz`);
@@ -175,7 +172,7 @@ export function baseArchive(): string {
 
   mkdirSync(cacheDir, { recursive: true });
   const runas = join(cacheDir, `dbatch-runas-${process.pid}`);
-  execFileSync("gcc", ["-static", "-O2", "-Wall", "-o", runas, join(vmDir, "guest", "runas.c")], {
+  execFileSync("gcc", ["-static", "-O2", "-Wall", "-o", runas, join(guestDir, "runas.c")], {
     stdio: ["ignore", "inherit", "inherit"],
   });
 

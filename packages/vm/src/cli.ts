@@ -1,24 +1,16 @@
 // Command-line entry of the VM rig (`dbatch vm -- cmd` calls vmMain()).
-//   tsx packages/kmod/vm/dbatch-vm.ts [options] [--] command [args...]
+//   tsx packages/vm/src/cli.ts [options] [--] command [args...]   (no -m: use `dbatch vm -m`)
 // Streams the command's output to stdout and exits with its exit status;
 // exits 125 with "dbatch-vm: ..." on stderr on an infrastructure failure
 // (qemu, timeout, insmod) or a kernel problem found on the console.
 
 import { writeFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
-import {
-  runInVm,
-  runVmShell,
-  shellQuote,
-  type VmCommand,
-  type VmFile,
-  type VmModule,
-  type VmResult,
-  VmError,
-} from "./rig.ts";
+import { VM_INFRA_EXIT_CODE, VmError } from "./errors.ts";
+import { runInVm, runVmShell } from "./run.ts";
+import { shellQuote } from "./shell.ts";
+import type { ModuleBuilder, VmCommand, VmFile, VmModule, VmResult } from "./types.ts";
 import { isMainModule } from "./is-main.ts";
-
-export const VM_INFRA_EXIT = 125;
 
 export const vmUsage = `usage: dbatch vm [options] [--] command [args...]
 
@@ -56,7 +48,7 @@ options:
       --console           stream the kernel console to stderr
       --json              print the whole result as JSON on stdout, no streaming
   -h, --help
-exit status: the command's, or ${VM_INFRA_EXIT} on a VM failure or kernel problem.`;
+exit status: the command's, or ${VM_INFRA_EXIT_CODE} on a VM failure or kernel problem.`;
 
 class UsageError extends Error {}
 
@@ -231,7 +223,13 @@ export function parseVmArgs(argv: readonly string[]): CliOptions {
 }
 
 /** Runs `dbatch vm` with the given arguments; resolves to the process exit status. */
-export async function vmMain(argv: readonly string[]): Promise<number> {
+/** What the front end needs from the packages above it. */
+export interface VmMainDeps {
+  /** Builds batch.ko for a kernel version (for -m); without it, -m is an error. */
+  batchModule?: ModuleBuilder;
+}
+
+export async function vmMain(argv: readonly string[], deps: VmMainDeps = {}): Promise<number> {
   let o: CliOptions;
   try {
     o = parseVmArgs(argv);
@@ -246,6 +244,11 @@ export async function vmMain(argv: readonly string[]): Promise<number> {
     process.stdout.write(vmUsage + "\n");
     return 0;
   }
+  if (o.loadModule && !deps.batchModule) {
+    process.stderr.write("dbatch-vm: -m needs batch.ko's builder: run it as `dbatch vm -m`\n");
+    return 2;
+  }
+  const loadModule = o.loadModule ? deps.batchModule : undefined;
   // `dbatch vm` alone on a terminal: a shell, like `docker run -it`.
   if (o.commands.length === 0 && !o.json && process.stdin.isTTY && process.stdout.isTTY)
     o.shell = true;
@@ -256,7 +259,7 @@ export async function vmMain(argv: readonly string[]): Promise<number> {
           commands: o.commands.map((run) => ({ run, user: o.user, env: o.env })),
           files: o.files,
           modules: o.modules,
-          loadModule: o.loadModule,
+          ...(loadModule ? { loadModule } : {}),
           ...(o.moduleParams !== undefined ? { moduleParams: o.moduleParams } : {}),
           icount: o.icount,
           ...(o.memoryMb !== undefined ? { memoryMb: o.memoryMb } : {}),
@@ -269,7 +272,7 @@ export async function vmMain(argv: readonly string[]): Promise<number> {
     } catch (e) {
       if (e instanceof VmError) {
         process.stderr.write(`${e.message}\n`);
-        return VM_INFRA_EXIT;
+        return VM_INFRA_EXIT_CODE;
       }
       throw e;
     }
@@ -305,7 +308,7 @@ export async function vmMain(argv: readonly string[]): Promise<number> {
       files: o.files,
       collect: o.collect.map((c) => c.guest),
       modules: o.modules,
-      loadModule: o.loadModule,
+      ...(loadModule ? { loadModule } : {}),
       ...(o.moduleParams !== undefined ? { moduleParams: o.moduleParams } : {}),
       icount: o.icount,
       ...(o.memoryMb !== undefined ? { memoryMb: o.memoryMb } : {}),
@@ -326,7 +329,7 @@ export async function vmMain(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (e instanceof VmError) {
       process.stderr.write(`${e.message}\n`);
-      return VM_INFRA_EXIT;
+      return VM_INFRA_EXIT_CODE;
     }
     throw e;
   } finally {
@@ -353,7 +356,7 @@ export async function vmMain(argv: readonly string[]): Promise<number> {
           "\n",
       );
     }
-    return VM_INFRA_EXIT;
+    return VM_INFRA_EXIT_CODE;
   }
   const failed = result.results.find((r) => r.exitCode !== 0);
   return failed ? failed.exitCode : 0;
@@ -368,7 +371,7 @@ if (isMainModule(import.meta.url)) {
       process.stderr.write(
         `dbatch-vm: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
       );
-      process.exitCode = VM_INFRA_EXIT;
+      process.exitCode = VM_INFRA_EXIT_CODE;
     },
   );
 }
