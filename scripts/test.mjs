@@ -10,20 +10,22 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const order = ["transform", "preload", "vm", "kmod", "cli"];
+const order = ["catalogue", "transform", "preload", "vm", "kmod", "cli"];
+// The catalogue is a top-level folder; every other suite is a package.
+const suiteDir = (name) => join(root, ...(name === "catalogue" ? [name] : ["packages", name]));
 // The kmod suite runs once per kernel line of the CI matrix; "kmod@6.12"
 // names one run (6.1-rt and the others: DBATCH_VM_KERNEL=... by hand).
 const kernelMatrix = ["6.1", "6.12"];
 const wanted = process.argv.slice(2);
 const suites = (wanted.length ? wanted : order)
   .flatMap((name) => (name === "kmod" ? kernelMatrix.map((k) => `kmod@${k}`) : [name]))
-  .filter((suite) => existsSync(join(root, "packages", suite.split("@")[0], "test")));
+  .filter((suite) => existsSync(join(suiteDir(suite.split("@")[0]), "test")));
 const uvu = join(root, "node_modules", ".bin", "uvu");
 
 function runSuite(suite) {
   const [name, kernel] = suite.split("@");
   return new Promise((resolve) => {
-    const cwd = join(root, "packages", name);
+    const cwd = suiteDir(name);
     process.stdout.write(`\n=== ${suite} ===\n`);
     const env = { ...process.env, FORCE_COLOR: "0" };
     if (kernel) env.DBATCH_VM_KERNEL = kernel;
@@ -84,8 +86,11 @@ const checks =
     : [
         ["prettier --check .", bin("prettier"), ["--check", "."]],
         ...order
-          .filter((name) => existsSync(join(root, "packages", name, "tsconfig.json")))
-          .map((name) => [`tsc (strict) packages/${name}`, bin("tsc"), ["-p", `packages/${name}`]]),
+          .filter((name) => existsSync(join(suiteDir(name), "tsconfig.json")))
+          .map((name) => {
+            const dir = suiteDir(name).slice(root.length + 1);
+            return [`tsc (strict) ${dir}`, bin("tsc"), ["-p", dir]];
+          }),
       ];
 
 let passed = 0;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * interpose_process.c - the points where a batch must be flushed because
- * the process changes: fork/vfork/posix_spawn/system/popen (the child must
+ * the process changes: fork/vfork/clone/posix_spawn/system/popen (the child must
  * see what was written before), exec* (the image is replaced), exit/_exit/
  * return from main (nothing may be lost), abort, and new threads (in seed
  * mode their window opens at start). Thread exit is a pthread key
@@ -11,6 +11,7 @@
 #include <alloca.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,7 +21,7 @@
 
 void dbatch_exit_flush(void) DBATCH_HIDDEN;
 
-/* ---- fork ---- */
+/* ---- fork, clone ---- */
 
 static void atfork_child(void)
 {
@@ -57,6 +58,26 @@ DBATCH_API pid_t vfork(void)
 {
 	dbatch_flush_pending();
 	return NEXT(fork)();
+}
+
+/*
+ * clone(fn, stack, flags, arg, [ptid, tls, ctid]): the optional words are
+ * passed on whether or not flags ask for them, as glibc's own callers do.
+ */
+DBATCH_API int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
+{
+	va_list ap;
+	pid_t *ptid;
+	void *tls;
+	pid_t *ctid;
+
+	va_start(ap, arg);
+	ptid = va_arg(ap, pid_t *);
+	tls = va_arg(ap, void *);
+	ctid = va_arg(ap, pid_t *);
+	va_end(ap);
+	dbatch_flush_pending();
+	return NEXT(clone)(fn, stack, flags, arg, ptid, tls, ctid);
 }
 
 DBATCH_API int posix_spawn(pid_t *pid, const char *path,
@@ -139,6 +160,12 @@ DBATCH_API int execvpe(const char *file, char *const argv[], char *const envp[])
 DBATCH_API int fexecve(int fd, char *const argv[], char *const envp[])
 {
 	return EXEC(NEXT(fexecve)(fd, argv, envp));
+}
+
+DBATCH_API int execveat(int dirfd, const char *path, char *const argv[],
+			char *const envp[], int flags)
+{
+	return EXEC(NEXT(execveat)(dirfd, path, argv, envp, flags));
 }
 
 /* execl/execlp/execle: collect the list, then the vector forms */

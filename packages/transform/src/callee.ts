@@ -2,7 +2,7 @@
 // a macro, or something unknown. The file's own #defines and function
 // definitions win over libc: `#define write my_write` makes write() not libc.
 import { catalogueEntry } from "./catalogue.ts";
-import type { SyscallSpec } from "./catalogue-types.ts";
+import type { SyscallSpec } from "@dbatch/catalogue";
 import {
   batchFlushName,
   batchStartName,

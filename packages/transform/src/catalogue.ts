@@ -1,6 +1,6 @@
 // Lookups into the generated syscall catalogue by the names C code calls.
 import { syscallCatalogue } from "./catalogue.generated.ts";
-import type { SyscallSpec } from "./catalogue-types.ts";
+import type { SyscallSpec } from "@dbatch/catalogue";
 
 const byLibcName = new Map<string, SyscallSpec>();
 for (const spec of syscallCatalogue) {

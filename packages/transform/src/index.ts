@@ -91,4 +91,4 @@ export { applyEdits, OverlappingEditsError, type TextEdit } from "./rewrite.ts";
 export { reasonDescriptions, reasonIds, type ReasonId } from "./reasons.ts";
 export type { RunReport, SiteReport, DiagnosticReport } from "./report.ts";
 export { syscallCatalogue } from "./catalogue.generated.ts";
-export type { SyscallSpec } from "./catalogue-types.ts";
+export type { SyscallSpec } from "@dbatch/catalogue";

@@ -1,5 +1,12 @@
 // Functions the analysis knows by name. Everything not listed here (and not in
-// the syscall catalogue) is an unknown call and ends a run.
+// the syscall catalogue) is an unknown call and ends a run. The libc names
+// that end a run by role (stdio, process control, jumps) come from the
+// catalogue (catalogue/libc.json), shared with the preload library.
+export {
+  processControlFunctions,
+  setjmpFunctions,
+  stdioFunctions,
+} from "./known-functions.generated.ts";
 
 /**
  * Calls that neither make system calls nor read memory a deferred read could
@@ -67,92 +74,6 @@ export const pureFunctions: ReadonlySet<string> = new Set([
   "__builtin_memcmp",
   "__builtin_strlen",
   "__builtin_offsetof",
-]);
-
-/** Buffered I/O: its own output must stay ordered with the deferred calls. */
-export const stdioFunctions: ReadonlySet<string> = new Set([
-  "printf",
-  "fprintf",
-  "vprintf",
-  "vfprintf",
-  "dprintf",
-  "vdprintf",
-  "puts",
-  "fputs",
-  "putc",
-  "fputc",
-  "putchar",
-  "fwrite",
-  "fread",
-  "fflush",
-  "fopen",
-  "fdopen",
-  "freopen",
-  "fclose",
-  "fgets",
-  "fgetc",
-  "getc",
-  "getchar",
-  "gets",
-  "scanf",
-  "fscanf",
-  "perror",
-  "setvbuf",
-  "setbuf",
-  "fseek",
-  "ftell",
-  "rewind",
-  "fileno",
-  "feof",
-  "ferror",
-  "clearerr",
-  "getline",
-  "getdelim",
-  "ungetc",
-  "tmpfile",
-  "remove",
-  "putchar_unlocked",
-  "fputs_unlocked",
-  "fwrite_unlocked",
-]);
-
-/** The process changes or ends: pending calls must be flushed before. */
-export const processControlFunctions: ReadonlySet<string> = new Set([
-  "fork",
-  "vfork",
-  "clone",
-  "execl",
-  "execlp",
-  "execle",
-  "execv",
-  "execvp",
-  "execvpe",
-  "execve",
-  "execveat",
-  "fexecve",
-  "posix_spawn",
-  "posix_spawnp",
-  "system",
-  "popen",
-  "pclose",
-  "exit",
-  "_exit",
-  "_Exit",
-  "quick_exit",
-  "abort",
-  "daemon",
-  "pthread_exit",
-]);
-
-/** Non-local jumps. */
-export const setjmpFunctions: ReadonlySet<string> = new Set([
-  "setjmp",
-  "_setjmp",
-  "sigsetjmp",
-  "__sigsetjmp",
-  "longjmp",
-  "_longjmp",
-  "siglongjmp",
 ]);
 
 /** The window markers dBatch inserts (and users may write by hand). */

@@ -3,7 +3,7 @@
 // a placeholder) and where its nested statement lists are. Computed bottom-up,
 // once per statement, so a statement's facts do not depend on where a run
 // around it starts or ends; the run builder (analyze-block.ts) decides that.
-import type { SyscallSpec } from "./catalogue-types.ts";
+import type { SyscallSpec } from "@dbatch/catalogue";
 import { batchFlushName, batchStartName } from "./known-functions.ts";
 import type { CNode as SyntaxNode } from "./syntax-tree.ts";
 import type { ReasonId } from "./reasons.ts";
