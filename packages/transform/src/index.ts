@@ -1,7 +1,7 @@
 // @dbatch/transform: finds runs of system calls whose results a C program
 // ignores and wraps them in batch_start()/batch_flush().
 // Pipeline: parse -> analyze -> plan -> rewrite -> report.
-import { analyzeFile, type FileAnalysis } from "./analyze-file.ts";
+import { analyzeFile, type FileAnalysis } from "./analyze/file.ts";
 import { parseC } from "./parse.ts";
 import { planIncludeEdit, planRunEdits } from "./plan.ts";
 import {

@@ -76,7 +76,7 @@ export const pureFunctions: ReadonlySet<string> = new Set([
   "__builtin_offsetof",
 ]);
 
-/** The window markers dBatch inserts (and users may write by hand). */
+/** The markers of a run that dBatch inserts (and users may write by hand). */
 export const batchStartName = "batch_start";
 export const batchFlushName = "batch_flush";
 

@@ -2,7 +2,7 @@
 // first statement, `batch_flush();` after its last, and `#include <dbatch.h>`
 // once. Inserted lines copy the anchor line's indentation and the file's line
 // ending; a statement sharing its line with other code gets an inline insert.
-import type { Stretch } from "./analyze-function.ts";
+import type { Run } from "./analyze/function.ts";
 import type { CNode as SyntaxNode, TopLevelEntry } from "./syntax-tree.ts";
 import type { TextEdit } from "./rewrite.ts";
 import type { SourceText } from "./source-text.ts";
@@ -11,7 +11,7 @@ export const startStatement = "batch_start();";
 export const flushStatement = "batch_flush();";
 export const includeLine = "#include <dbatch.h>";
 
-export function planRunEdits(source: SourceText, run: Stretch): TextEdit[] {
+export function planRunEdits(source: SourceText, run: Run): TextEdit[] {
   return [startEdit(source, run.first), flushEdit(source, run.last)];
 }
 

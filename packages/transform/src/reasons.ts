@@ -10,9 +10,9 @@ export const reasonDescriptions = {
     "A call to a function-like macro (defined in the file, or spelled in ALL_CAPS): its expansion is unknown.",
   stdio:
     "A stdio call (printf, fwrite, perror, ...): it performs I/O of its own that must stay in order.",
-  jump: "return, goto, or a break/continue that leaves the run: the window would stay open.",
+  jump: "return, goto, or a break/continue that leaves the run: the run would stay open (batch_start() without its batch_flush()).",
   label:
-    "A label (goto target or case label) inside the stretch: control can enter the run in the middle.",
+    "A label (goto target or case label) inside the run: control can enter the run in the middle.",
   preprocessor: "A preprocessor directive (#ifdef, #define, ...) between the statements.",
   "parse-error":
     "The enclosing function does not parse cleanly (tree-sitter ERROR or MISSING node): it is left untouched.",
@@ -21,16 +21,16 @@ export const reasonDescriptions = {
   "process-control":
     "fork/exec/exit-family, system, abort: the run ends (and is flushed) before the process changes.",
   "read-buffer-used":
-    "The buffer a deferred read()/pread() fills is used afterwards in the same stretch: the data would not be there yet.",
+    "The buffer a deferred read()/pread() fills is used afterwards in the same run: the data would not be there yet.",
   "shared-variable":
     "A volatile or atomic variable is read or written: another thread or a signal handler could see it before the deferred calls ran.",
   "errno-used": "errno is read or written: deferred calls do not set errno until the flush.",
   "single-call":
     "The run holds fewer calls than --min-run (default 2) and none inside a loop: batching would not save a transition.",
   "no-block":
-    "The run is the body of an if/loop without braces; dBatch does not add braces, so it cannot insert the window there.",
+    "The run is the body of an if/loop without braces; dBatch does not add braces, so it cannot insert batch_start()/batch_flush() there.",
   "manual-batch":
-    "The code manages batching windows by hand (batch_start()/batch_flush() it does not pair, or the original dBatch's <linux/batch.h>): left untouched.",
+    "The code manages its runs by hand (batch_start()/batch_flush() it does not pair, or the original dBatch's <linux/batch.h>): left untouched.",
   "not-libc": "The file defines its own function or macro with this name: it is not the libc call.",
   "unsupported-syntax":
     "A construct the analysis does not model (statement expression, nested function, SEH, ...): not batched to stay safe.",

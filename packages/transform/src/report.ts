@@ -1,7 +1,7 @@
 // The report of one file: the batched runs (numbered in text order) and a
 // verdict for every catalogue call site, with 1-based lines and columns.
-import type { Stretch, Verdict } from "./analyze-function.ts";
-import type { Diagnostic } from "./analyze-file.ts";
+import type { Run, Verdict } from "./analyze/function.ts";
+import type { Diagnostic } from "./analyze/file.ts";
 import type { ReasonId } from "./reasons.ts";
 import type { SourceText } from "./source-text.ts";
 
@@ -30,9 +30,9 @@ export interface DiagnosticReport {
   message: string;
 }
 
-export function reportRuns(source: SourceText, runs: readonly Stretch[]): Map<Stretch, RunReport> {
+export function reportRuns(source: SourceText, runs: readonly Run[]): Map<Run, RunReport> {
   const ordered = [...runs].sort((a, b) => a.first.startIndex - b.first.startIndex);
-  const reports = new Map<Stretch, RunReport>();
+  const reports = new Map<Run, RunReport>();
   ordered.forEach((run, i) => {
     const sites = [...run.sites].sort((a, b) => a.node.startIndex - b.node.startIndex);
     reports.set(run, {
@@ -48,13 +48,13 @@ export function reportRuns(source: SourceText, runs: readonly Stretch[]): Map<St
 export function reportSites(
   source: SourceText,
   verdicts: readonly Verdict[],
-  runs: ReadonlyMap<Stretch, RunReport>,
+  runs: ReadonlyMap<Run, RunReport>,
 ): SiteReport[] {
   return [...verdicts]
     .sort((a, b) => a.site.node.startIndex - b.site.node.startIndex)
     .map((v) => {
       const { line, column } = source.position(v.site.node.startIndex);
-      const run = v.stretch ? (runs.get(v.stretch)?.id ?? null) : null;
+      const run = v.run ? (runs.get(v.run)?.id ?? null) : null;
       return {
         line,
         column,

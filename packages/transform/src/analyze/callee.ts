@@ -1,7 +1,7 @@
 // What a called name is, in this file: a catalogue syscall, a known function,
 // a macro, or something unknown. The file's own #defines and function
 // definitions win over libc: `#define write my_write` makes write() not libc.
-import { catalogueEntry } from "./catalogue.ts";
+import { catalogueEntry } from "../catalogue.ts";
 import type { SyscallSpec } from "@dbatch/catalogue";
 import {
   batchFlushName,
@@ -11,7 +11,7 @@ import {
   pureFunctions,
   setjmpFunctions,
   stdioFunctions,
-} from "./known-functions.ts";
+} from "../known-functions.ts";
 
 export type CalleeKind =
   | { readonly kind: "syscall"; readonly spec: SyscallSpec }

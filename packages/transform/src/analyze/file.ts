@@ -2,13 +2,13 @@
 // followed by `(`; only the top-level declarations holding one are copied out
 // of the tree (most of a large file never makes a syscall); each function
 // that parses cleanly is analysed, the others get parse-error verdicts.
-import { catalogueEntry, catalogueLibcNames } from "./catalogue.ts";
+import { catalogueEntry, catalogueLibcNames } from "../catalogue.ts";
 import { FileNames, definedMacroNames } from "./callee.ts";
-import { analyzeFunction, type Stretch, type Verdict } from "./analyze-function.ts";
-import type { SyntaxTree } from "./parse.ts";
+import { analyzeFunction, type Run, type Verdict } from "./function.ts";
+import type { SyntaxTree } from "../parse.ts";
 import { sharedVariableNames } from "./shared-variables.ts";
-import type { CallSite } from "./statement-facts.ts";
-import { errorOffsets, scanTopLevel, type CNode, type TopLevelEntry } from "./syntax-tree.ts";
+import type { CallSite } from "./facts.ts";
+import { errorOffsets, scanTopLevel, type CNode, type TopLevelEntry } from "../syntax-tree.ts";
 
 export interface Diagnostic {
   readonly offset: number;
@@ -18,7 +18,7 @@ export interface Diagnostic {
 }
 
 export interface FileAnalysis {
-  readonly runs: readonly Stretch[];
+  readonly runs: readonly Run[];
   readonly verdicts: readonly Verdict[];
   readonly diagnostics: readonly Diagnostic[];
   /** The file already includes <dbatch.h>. */
@@ -113,7 +113,7 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
   }
 
   const names = new FileNames(definedMacroNames(text), definedFunctions, sharedVariableNames(text));
-  const runs: Stretch[] = [];
+  const runs: Run[] = [];
   const verdicts: Verdict[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const { fn, calls } of functions.values()) {
@@ -136,7 +136,7 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
       verdicts.push(...result.verdicts);
       continue;
     }
-    for (const site of calls) verdicts.push({ site, stretch: null, reason: "unsupported-syntax" });
+    for (const site of calls) verdicts.push({ site, run: null, reason: "unsupported-syntax" });
     diagnostics.push({
       offset: fn.startIndex,
       severity: "warning",
@@ -144,7 +144,7 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
       message: "this function is nested too deeply to analyse: its calls are left untouched",
     });
   }
-  for (const site of brokenSites) verdicts.push({ site, stretch: null, reason: "parse-error" });
+  for (const site of brokenSites) verdicts.push({ site, run: null, reason: "parse-error" });
   diagnostics.push(...parseErrorDiagnostics(text, tree, [...brokenRegions.values()]));
 
   const seedHeader = seedHeaderPattern.exec(text);
@@ -154,13 +154,13 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
       severity: "warning",
       rule: "manual-batch",
       message:
-        "the file uses the original dBatch's <linux/batch.h> (window open from the start): left untouched",
+        "the file uses the original dBatch's <linux/batch.h> (one run from the start): left untouched",
     });
     return {
       runs: [],
       verdicts: verdicts.map((v) => ({
         site: v.site,
-        stretch: null,
+        run: null,
         reason: v.site.reason ?? "manual-batch",
       })),
       diagnostics,

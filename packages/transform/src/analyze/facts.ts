@@ -1,0 +1,148 @@
+// The facts of a statement: what it contains (catalogue call sites, hazards,
+// identifiers it reads, buffers deferred reads fill, opens whose fd could stay
+// a placeholder) and where its nested statement lists are. Computed bottom-up,
+// once per statement (statements.ts), so a statement's facts do not depend on
+// where a run around it starts or ends; runs.ts decides that.
+import type { SyscallSpec } from "@dbatch/catalogue";
+import type { CNode as SyntaxNode } from "../syntax-tree.ts";
+import type { ReasonId } from "../reasons.ts";
+import type { CalleeKind } from "./callee.ts";
+
+/** A call of a catalogue syscall. */
+export interface CallSite {
+  readonly node: SyntaxNode;
+  /** The name as written (write, pwrite, open64, ...). */
+  readonly name: string;
+  readonly spec: SyscallSpec;
+  /** Why this call cannot be deferred whatever surrounds it; null when it can. */
+  readonly reason: ReasonId | null;
+}
+
+/** `int fd = open(...)` or `fd = open(...)`: the fd is a placeholder until the flush. */
+export interface OpenCandidate {
+  readonly site: CallSite;
+  readonly variable: string;
+  /** The declarator or left-hand identifier that receives the fd. */
+  readonly target: SyntaxNode;
+}
+
+/** A statement list where a run may be built. */
+export interface StatementList {
+  readonly statements: readonly SyntaxNode[];
+  /** False for the unbraced body of an if/loop: no room to insert lines. */
+  readonly placeable: boolean;
+}
+
+export interface StatementFacts {
+  readonly node: SyntaxNode;
+  /** Why the statement cannot be part of a run (first in text order); null: it can. */
+  readonly hazard: ReasonId | null;
+  /** break/continue that leave the statement (a loop or switch around them is outside it). */
+  readonly escapesBreak: boolean;
+  readonly escapesContinue: boolean;
+  /** Every catalogue call in the statement. */
+  readonly sites: readonly CallSite[];
+  /** The calls in the statement's own expressions, not in nested statement lists. */
+  readonly directSites: readonly CallSite[];
+  /** Where runs may be found when the statement as a whole cannot join one. */
+  readonly nested: readonly StatementList[];
+  /** Identifiers whose value or memory the statement may read or write. */
+  readonly mentions: ReadonlySet<string>;
+  /** Base identifiers of the buffers deferred reads in the statement fill. */
+  readonly readBuffers: ReadonlySet<string>;
+  readonly opens: readonly OpenCandidate[];
+  /** Some call site sits in a loop inside the statement. */
+  readonly loopSite: boolean;
+  /** The statement is exactly `batch_start();`. */
+  readonly isBatchStart: boolean;
+  readonly batchStartCalls: number;
+  readonly batchFlushCalls: number;
+}
+
+/** What the file says about names: what a called name is, which variables are shared. */
+export interface NameResolver {
+  resolve(name: string): CalleeKind;
+  /** Declared volatile/atomic somewhere in the file. */
+  isShared(name: string): boolean;
+}
+
+/** Collects one statement's facts while its parts are walked. */
+export class FactsBuilder {
+  hazard: ReasonId | null = null;
+  escapesBreak = false;
+  escapesContinue = false;
+  readonly sites: CallSite[] = [];
+  readonly directSites: CallSite[] = [];
+  readonly nested: StatementList[] = [];
+  readonly mentions = new Set<string>();
+  readonly readBuffers = new Set<string>();
+  readonly opens: OpenCandidate[] = [];
+  loopSite = false;
+  batchStartCalls = 0;
+  batchFlushCalls = 0;
+
+  fail(reason: ReasonId): void {
+    if (this.hazard === null) this.hazard = reason;
+  }
+
+  /** Take in a nested statement's facts (its hazard, sites, names...). */
+  absorb(child: StatementFacts): void {
+    if (child.hazard) this.fail(child.hazard);
+    this.escapesBreak ||= child.escapesBreak;
+    this.escapesContinue ||= child.escapesContinue;
+    this.sites.push(...child.sites);
+    for (const m of child.mentions) this.mentions.add(m);
+    for (const b of child.readBuffers) this.readBuffers.add(b);
+    this.opens.push(...child.opens);
+    this.loopSite ||= child.loopSite;
+    this.batchStartCalls += child.batchStartCalls;
+    this.batchFlushCalls += child.batchFlushCalls;
+  }
+
+  /**
+   * Take in what a loop or switch body found, checked as its own scope: every
+   * fact but the jumps and loop flag, which each caller decides (a break
+   * inside a loop stays inside it; inside a switch it leaves only the switch).
+   */
+  takeScope(inner: FactsBuilder): void {
+    if (inner.hazard) this.fail(inner.hazard);
+    this.sites.push(...inner.sites);
+    this.directSites.push(...inner.directSites);
+    for (const m of inner.mentions) this.mentions.add(m);
+    for (const r of inner.readBuffers) this.readBuffers.add(r);
+    this.opens.push(...inner.opens);
+    this.batchStartCalls += inner.batchStartCalls;
+    this.batchFlushCalls += inner.batchFlushCalls;
+  }
+
+  build(node: SyntaxNode, isBatchStart: boolean): StatementFacts {
+    return {
+      node,
+      hazard: this.hazard,
+      escapesBreak: this.escapesBreak,
+      escapesContinue: this.escapesContinue,
+      sites: this.sites,
+      directSites: this.directSites,
+      nested: this.nested,
+      mentions: this.mentions,
+      readBuffers: this.readBuffers,
+      opens: this.opens,
+      loopSite: this.loopSite,
+      isBatchStart,
+      batchStartCalls: this.batchStartCalls,
+      batchFlushCalls: this.batchFlushCalls,
+    };
+  }
+}
+
+/** A node that is a statement in a statement list (comments and punctuation are not). */
+export function isStatementNode(node: SyntaxNode): boolean {
+  return node.isNamed && node.type !== "comment";
+}
+
+export function intersects(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size === 0 || b.size === 0) return false;
+  const [small, large] = a.size < b.size ? [a, b] : [b, a];
+  for (const x of small) if (large.has(x)) return true;
+  return false;
+}

@@ -1,0 +1,224 @@
+// Splits a statement list into runs at hazards, decides which runs are worth
+// a batch_start()/batch_flush() pair (and have room for one), and gives every
+// catalogue call a verdict.
+import type { ReasonId } from "../reasons.ts";
+import type { CNode as SyntaxNode } from "../syntax-tree.ts";
+import {
+  isStatementNode,
+  type CallSite,
+  type OpenCandidate,
+  type StatementFacts,
+  type StatementList,
+} from "./facts.ts";
+import { StatementClassifier } from "./statements.ts";
+
+/** A run of statements in one list that holds call sites. */
+export interface Run {
+  /** First and last statement holding a call (plain statements at the edges left out). */
+  readonly first: SyntaxNode;
+  readonly last: SyntaxNode;
+  readonly sites: readonly CallSite[];
+  readonly opens: readonly OpenCandidate[];
+  /** The opens that are statements of the run itself (not inside an if or a loop of it). */
+  readonly directOpens: readonly OpenCandidate[];
+  /** Already wrapped in batch_start()/batch_flush() by hand or by an earlier run. */
+  readonly existing: boolean;
+}
+
+export interface Verdict {
+  readonly site: CallSite;
+  /** The run the site is batched in, or null. */
+  readonly run: Run | null;
+  readonly reason: ReasonId | null;
+}
+
+/** A statement that may join the run being built, and where it sits in its list. */
+interface Member {
+  readonly index: number;
+  readonly facts: StatementFacts;
+}
+
+/** A list entry: a statement, or null where a label splits the list. */
+type ListEntry = StatementFacts | null;
+
+export class RunFinder {
+  readonly runs: Run[] = [];
+  readonly verdicts: Verdict[] = [];
+  /** Every run with calls, batched or not (opens are checked in all of them). */
+  readonly allRuns: Run[] = [];
+  pairedBatchCalls = 0;
+
+  constructor(
+    private readonly classifier: StatementClassifier,
+    private readonly minRun: number,
+  ) {}
+
+  /**
+   * @param fallback the reason to give instead of single-call: set when this
+   *   list is searched because a run around it could not be placed.
+   */
+  list(list: StatementList, fallback: ReasonId | null = null): void {
+    const facts = this.entries(list.statements);
+    // sitesBefore[i]: call sites in entries [0, i).
+    const sitesBefore = [0];
+    for (const f of facts) sitesBefore.push((sitesBefore.at(-1) ?? 0) + (f?.sites.length ?? 0));
+    const total = sitesBefore.at(-1) ?? 0;
+
+    let current: Member[] = [];
+    let pending = new Set<string>();
+    let before: ReasonId | null = null;
+    const close = (after: ReasonId | null): void => {
+      if (current.length) {
+        this.closeRun(current, list.placeable, before, after, sitesBefore, total, fallback);
+      }
+      current = [];
+      pending = new Set();
+      before = after;
+    };
+
+    for (let i = 0; i < facts.length; i++) {
+      const f = facts[i];
+      if (!f) {
+        close("label");
+        continue;
+      }
+      if (f.isBatchStart) {
+        const end = this.flushIndex(facts, i);
+        close("manual-batch");
+        const closing = end === null ? null : facts[end];
+        if (end !== null && closing) {
+          this.existingRun(facts.slice(i + 1, end));
+          this.pairedBatchCalls += 2;
+          this.hazardStatement(closing, closing.hazard ?? "manual-batch");
+          i = end;
+        }
+        continue;
+      }
+      const hazard = f.hazard ?? (f.escapesBreak || f.escapesContinue ? "jump" : null);
+      if (hazard) {
+        close(hazard);
+        this.hazardStatement(f, hazard);
+        continue;
+      }
+      if ([...f.mentions].some((m) => pending.has(m))) close("read-buffer-used");
+      current.push({ index: i, facts: f });
+      for (const b of f.readBuffers) pending.add(b);
+    }
+    close(null);
+  }
+
+  /**
+   * The list's statements, with each label split from the statement it
+   * labels: a run may start right after a label (a jump to it then opens
+   * the run too), never span one.
+   */
+  private entries(statements: readonly SyntaxNode[]): ListEntry[] {
+    const out: ListEntry[] = [];
+    for (const statement of statements) {
+      let node: SyntaxNode | undefined = statement;
+      while (node?.type === "labeled_statement") {
+        out.push(null);
+        node = node.namedChildren.find(
+          (c) => isStatementNode(c) && c.type !== "statement_identifier",
+        );
+      }
+      // A declaration right after a label is not C before C23: keep it a hazard.
+      if (node && node !== statement && node.type === "declaration") {
+        out.push(this.classifier.facts(statement));
+      } else if (node) {
+        out.push(this.classifier.facts(node));
+      }
+    }
+    return out;
+  }
+
+  /** Index of the statement closing the run batch_start() opens at i, if it is in this list. */
+  private flushIndex(facts: readonly ListEntry[], start: number): number | null {
+    for (let k = start + 1; k < facts.length; k++) {
+      const f = facts[k];
+      if (!f || f.batchStartCalls > 0) return null;
+      if (f.batchFlushCalls > 0) return f.batchFlushCalls === 1 ? k : null;
+    }
+    return null;
+  }
+
+  private existingRun(inside: readonly ListEntry[]): void {
+    const withSites = inside.filter((f): f is StatementFacts => (f?.sites.length ?? 0) > 0);
+    const first = withSites[0];
+    const last = withSites.at(-1);
+    if (!first || !last) return;
+    const run: Run = {
+      first: first.node,
+      last: last.node,
+      sites: withSites.flatMap((f) => f.sites),
+      opens: [],
+      directOpens: [],
+      existing: true,
+    };
+    this.runs.push(run);
+    for (const site of run.sites) this.verdicts.push({ site, run, reason: null });
+  }
+
+  private hazardStatement(f: StatementFacts, hazard: ReasonId): void {
+    for (const site of f.directSites) {
+      this.verdicts.push({ site, run: null, reason: site.reason ?? hazard });
+    }
+    for (const nested of f.nested) this.list(nested);
+  }
+
+  private closeRun(
+    candidates: readonly Member[],
+    placeable: boolean,
+    before: ReasonId | null,
+    after: ReasonId | null,
+    sitesBefore: readonly number[],
+    total: number,
+    fallback: ReasonId | null,
+  ): void {
+    const from = candidates.findIndex((m) => m.facts.sites.length > 0);
+    let to = candidates.length - 1;
+    while (to >= 0 && candidates[to]!.facts.sites.length === 0) to--;
+    const first = candidates[from];
+    const last = candidates[to];
+    if (!first || !last) return;
+    const members = candidates.slice(from, to + 1).map((m) => m.facts);
+    const firstIndex = first.index;
+    const lastIndex = last.index;
+    const run: Run = {
+      first: first.facts.node,
+      last: last.facts.node,
+      sites: members.flatMap((f) => f.sites),
+      opens: members.flatMap((f) => f.opens),
+      directOpens: members
+        .filter((f) => f.node.type === "declaration" || f.node.type === "expression_statement")
+        .flatMap((f) => f.opens),
+      existing: false,
+    };
+    this.allRuns.push(run);
+    const worthIt = run.sites.length >= this.minRun || members.some((f) => f.loopSite);
+    if (worthIt && placeable) {
+      this.runs.push(run);
+      for (const site of run.sites) this.verdicts.push({ site, run, reason: null });
+      return;
+    }
+    if (worthIt) {
+      // Worth a run but no room for batch_start()/batch_flush() (the unbraced body of an if or a
+      // loop): look for runs inside the statements' own blocks instead.
+      for (const f of members) {
+        for (const site of f.directSites)
+          this.verdicts.push({ site, run: null, reason: "no-block" });
+        for (const nested of f.nested) this.list(nested, "no-block");
+      }
+      return;
+    }
+    // Too short: blame the boundary that kept other calls of this list out.
+    // Not a neighbour whose result is used: result-used says the blamed
+    // call's own result is used, which is not true of this one.
+    const sitesAfter = total - (sitesBefore[lastIndex + 1] ?? 0) > 0;
+    const sitesEarlier = (sitesBefore[firstIndex] ?? 0) > 0;
+    let reason: ReasonId = fallback ?? "single-call";
+    if (after && after !== "result-used" && sitesAfter) reason = after;
+    else if (before && before !== "result-used" && sitesEarlier) reason = before;
+    for (const site of run.sites) this.verdicts.push({ site, run: null, reason });
+  }
+}

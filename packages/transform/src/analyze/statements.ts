@@ -1,0 +1,309 @@
+// Classifies statements into their facts (facts.ts): control flow, declarations,
+// loops, switches and preprocessor conditionals here; expressions in
+// expressions.ts. Memoized per node, once per statement.
+import { batchStartName } from "../known-functions.ts";
+import type { CNode as SyntaxNode } from "../syntax-tree.ts";
+import { ExpressionScanner, discardedContext, valueContext } from "./expressions.ts";
+import {
+  FactsBuilder,
+  intersects,
+  isStatementNode,
+  type NameResolver,
+  type StatementFacts,
+  type StatementList,
+} from "./facts.ts";
+
+const preprocessorConditionals = new Set([
+  "preproc_if",
+  "preproc_ifdef",
+  "preproc_elif",
+  "preproc_elifdef",
+  "preproc_else",
+]);
+
+/**
+ * Computes the facts of every statement of one function, memoized per node.
+ * `rejectedOpens` holds the start offsets of open calls already found to leak
+ * their fd: those count as results used.
+ */
+export class StatementClassifier {
+  private readonly memo = new Map<number, StatementFacts>();
+
+  private readonly scan: ExpressionScanner;
+
+  constructor(
+    private readonly names: NameResolver,
+    private readonly rejectedOpens: ReadonlySet<number>,
+  ) {
+    this.scan = new ExpressionScanner(names);
+  }
+
+  facts(node: SyntaxNode): StatementFacts {
+    const known = this.memo.get(node.id);
+    if (known) return known;
+    const facts = this.classify(node);
+    this.memo.set(node.id, facts);
+    return facts;
+  }
+
+  /** The statements of a `{ ... }` block; any other statement is a list of its own, with no room to insert lines. */
+  static listOf(node: SyntaxNode): StatementList {
+    if (node.type === "compound_statement") {
+      return { statements: node.namedChildren.filter(isStatementNode), placeable: true };
+    }
+    return { statements: [node], placeable: false };
+  }
+
+  private classify(node: SyntaxNode): StatementFacts {
+    const b = new FactsBuilder();
+    let isBatchStart = false;
+    switch (node.type) {
+      case "expression_statement": {
+        const expr = node.namedChildren.find(isStatementNode);
+        if (expr) {
+          if (!this.openAssignment(expr, b)) this.scan.expression(expr, b, discardedContext);
+          isBatchStart =
+            expr.type === "call_expression" &&
+            expr.childForFieldName("function")?.text === batchStartName &&
+            b.batchStartCalls === 1;
+        }
+        break;
+      }
+      case "declaration":
+        this.declaration(node, b, true);
+        break;
+      case "compound_statement": {
+        const list = StatementClassifier.listOf(node);
+        this.sequence(list.statements, b);
+        b.nested.push(list);
+        break;
+      }
+      case "if_statement": {
+        const condition = node.childForFieldName("condition");
+        if (condition) this.scan.expression(condition, b, valueContext);
+        const consequence = node.childForFieldName("consequence");
+        const alternative = node
+          .childForFieldName("alternative")
+          ?.namedChildren.find(isStatementNode);
+        for (const body of [consequence, alternative]) {
+          if (!body) continue;
+          b.absorb(this.facts(body));
+          b.nested.push(StatementClassifier.listOf(body));
+        }
+        break;
+      }
+      case "for_statement":
+      case "while_statement":
+      case "do_statement":
+        this.loop(node, b);
+        break;
+      case "switch_statement":
+        this.switchStatement(node, b);
+        break;
+      case "labeled_statement":
+      case "case_statement": {
+        b.fail("label");
+        const value = node.childForFieldName("value");
+        if (value) this.scan.expression(value, b, valueContext);
+        for (const inner of node.namedChildren) {
+          if (!isStatementNode(inner) || inner.type === "statement_identifier" || inner === value) {
+            continue;
+          }
+          b.absorb(this.facts(inner));
+          b.nested.push(StatementClassifier.listOf(inner));
+        }
+        break;
+      }
+      case "attributed_statement": {
+        for (const inner of node.namedChildren) {
+          if (inner.type === "attribute_declaration" || !isStatementNode(inner)) continue;
+          b.absorb(this.facts(inner));
+          b.nested.push(StatementClassifier.listOf(inner));
+        }
+        break;
+      }
+      case "return_statement": {
+        for (const e of node.namedChildren)
+          if (isStatementNode(e)) this.scan.expression(e, b, valueContext);
+        b.fail("jump");
+        break;
+      }
+      case "goto_statement":
+        b.fail("jump");
+        break;
+      case "break_statement":
+        b.escapesBreak = true;
+        break;
+      case "continue_statement":
+        b.escapesContinue = true;
+        break;
+      case "type_definition":
+      case "struct_specifier":
+      case "union_specifier":
+      case "enum_specifier":
+        break;
+      case "ERROR":
+        b.fail("parse-error");
+        this.scan.expression(node, b, valueContext);
+        break;
+      default:
+        if (preprocessorConditionals.has(node.type)) {
+          this.preprocessorConditional(node, b);
+        } else if (node.type.startsWith("preproc_")) {
+          b.fail("preprocessor");
+        } else {
+          // A statement form the analysis does not model (a nested function,
+          // often an iterator macro tree-sitter read as one): batch nothing in it.
+          b.fail("unsupported-syntax");
+          this.scan.collectCalls(node, b);
+        }
+    }
+    return b.build(node, isBatchStart);
+  }
+
+  /** Statements in order; a statement using a buffer an earlier deferred read fills is a hazard. */
+  private sequence(statements: readonly SyntaxNode[], b: FactsBuilder): void {
+    const pending = new Set<string>();
+    for (const statement of statements) {
+      const f = this.facts(statement);
+      if (intersects(f.mentions, pending)) b.fail("read-buffer-used");
+      for (const buffer of f.readBuffers) pending.add(buffer);
+      b.absorb(f);
+    }
+  }
+
+  private loop(node: SyntaxNode, b: FactsBuilder): void {
+    const inner = new FactsBuilder();
+    const initializer = node.childForFieldName("initializer");
+    if (initializer) {
+      if (initializer.type === "declaration") this.declaration(initializer, inner, false);
+      else this.scan.expression(initializer, inner, discardedContext);
+    }
+    const condition = node.childForFieldName("condition");
+    if (condition) this.scan.expression(condition, inner, valueContext);
+    const update = node.childForFieldName("update");
+    if (update) this.scan.expression(update, inner, discardedContext);
+    const body = node.childForFieldName("body");
+    if (body) {
+      inner.absorb(this.facts(body));
+      b.nested.push(StatementClassifier.listOf(body));
+    }
+    // The next iteration runs before the flush: a buffer a read fills must not
+    // be touched anywhere in the loop.
+    if (intersects(inner.mentions, inner.readBuffers)) inner.fail("read-buffer-used");
+    b.takeScope(inner);
+    b.loopSite = inner.sites.length > 0;
+    // break/continue inside belong to this loop.
+  }
+
+  private switchStatement(node: SyntaxNode, b: FactsBuilder): void {
+    const condition = node.childForFieldName("condition");
+    if (condition) this.scan.expression(condition, b, valueContext);
+    const body = node.childForFieldName("body");
+    if (!body) return;
+    const inner = new FactsBuilder();
+    const flat: SyntaxNode[] = [];
+    let loose: SyntaxNode[] = [];
+    for (const child of body.namedChildren) {
+      if (!isStatementNode(child)) continue;
+      if (child.type === "case_statement") {
+        if (loose.length) b.nested.push({ statements: loose, placeable: true });
+        loose = [];
+        const value = child.childForFieldName("value");
+        if (value) this.scan.expression(value, inner, valueContext);
+        const statements = child.namedChildren.filter((s) => isStatementNode(s) && s !== value);
+        flat.push(...statements);
+        b.nested.push({ statements, placeable: true });
+      } else {
+        flat.push(child);
+        loose.push(child);
+      }
+    }
+    if (loose.length) b.nested.push({ statements: loose, placeable: true });
+    // Cases fall through into each other: check them as one sequence.
+    this.sequence(flat, inner);
+    b.takeScope(inner);
+    b.loopSite ||= inner.loopSite;
+    b.escapesContinue ||= inner.escapesContinue;
+  }
+
+  private preprocessorConditional(node: SyntaxNode, b: FactsBuilder): void {
+    b.fail("preprocessor");
+    const skip = new Set(
+      ["name", "condition", "alternative"].map((f) => node.childForFieldName(f)?.id),
+    );
+    const statements = node.namedChildren.filter((c) => isStatementNode(c) && !skip.has(c.id));
+    for (const s of statements) b.absorb(this.facts(s));
+    if (statements.length) b.nested.push({ statements, placeable: true });
+    const alternative = node.childForFieldName("alternative");
+    if (alternative) {
+      b.absorb(this.facts(alternative));
+      b.nested.push(...this.facts(alternative).nested);
+    }
+  }
+
+  private declaration(node: SyntaxNode, b: FactsBuilder, allowOpen: boolean): void {
+    const declarators = node.childrenForFieldName("declarator");
+    for (const declarator of declarators) {
+      if (declarator.type !== "init_declarator") {
+        this.declarator(declarator, b);
+        continue;
+      }
+      const name = declarator.childForFieldName("declarator");
+      const value = declarator.childForFieldName("value");
+      if (name) this.declarator(name, b);
+      if (!value) continue;
+      if (
+        allowOpen &&
+        declarators.length === 1 &&
+        name?.type === "identifier" &&
+        this.openCandidate(value, name, b)
+      ) {
+        continue;
+      }
+      this.scan.expression(value, b, valueContext);
+    }
+  }
+
+  /** Array sizes in a declarator are expressions; the declared name is not a use. */
+  private declarator(node: SyntaxNode, b: FactsBuilder): void {
+    if (node.type === "identifier") return;
+    for (const child of node.namedChildren) {
+      if (child.type === "identifier" && node.type !== "array_declarator") continue;
+      if (node.type === "array_declarator" && child === node.childForFieldName("declarator")) {
+        this.declarator(child, b);
+        continue;
+      }
+      if (child.type.endsWith("declarator")) this.declarator(child, b);
+      else this.scan.expression(child, b, valueContext);
+    }
+  }
+
+  /** `fd = open(...);` as a whole statement. */
+  private openAssignment(expr: SyntaxNode, b: FactsBuilder): boolean {
+    if (expr.type !== "assignment_expression") return false;
+    const left = expr.childForFieldName("left");
+    const right = expr.childForFieldName("right");
+    if (left?.type !== "identifier" || !right) return false;
+    // The operator token is not kept in the copied tree; it is the text between.
+    if (
+      expr.text
+        .slice(left.endIndex - expr.startIndex, right.startIndex - expr.startIndex)
+        .trim() !== "="
+    ) {
+      return false;
+    }
+    return this.openCandidate(right, left, b);
+  }
+
+  private openCandidate(value: SyntaxNode, target: SyntaxNode, b: FactsBuilder): boolean {
+    if (value.type !== "call_expression" || this.rejectedOpens.has(value.startIndex)) return false;
+    const fn = value.childForFieldName("function");
+    if (fn?.type !== "identifier") return false;
+    const callee = this.names.resolve(fn.text);
+    if (callee.kind !== "syscall" || callee.spec.result !== "fd") return false;
+    const site = this.scan.call(value, b, discardedContext);
+    if (site) b.opens.push({ site, variable: target.text, target });
+    return site !== null;
+  }
+}
