@@ -10,7 +10,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const order = ["catalogue", "transform", "preload", "vm", "kmod", "cli"];
+const order = ["catalogue", "transform", "preload", "vm", "kmod", "bench", "cli"];
 // The catalogue is a top-level folder; every other suite is a package.
 const suiteDir = (name) => join(root, ...(name === "catalogue" ? [name] : ["packages", name]));
 // The kmod suite runs once per kernel line of the CI matrix; "kmod@6.12"

@@ -1,5 +1,5 @@
-// Host-side helpers for the kmod tests and benchmark: build the C programs
-// (test/c/*.c, bench/c/*.c) for the guest, cached by source.
+// Host-side helpers for the kmod tests: build the C programs (test/c/*.c)
+// for the guest, cached by source.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";

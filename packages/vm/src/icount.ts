@@ -1,26 +1,20 @@
 // icount benchmark harness: runs guest benchmark programs in ONE VM boot with
 // `-icount shift=0,sleep=off` (guest CLOCK_MONOTONIC advances 1 ns per guest
 // instruction, so clock_gettime deltas are exact instruction counts, user +
-// kernel, the same from boot to boot) and parses their `bench k=v ...` lines.
-//
-// For the kmod engineer (and `dbatch bench`):
+// kernel, the same from boot to boot) and parses their `bench k=v ...` lines
+// (the one parser of the benchmark's line format; @dbatch/bench's
+// dbatch-bench prints `bench workload=W mode=M calls=N rep=R cost=C`).
 //
 //   import { runIcountBench, fitFixedPlusPerCall } from "@dbatch/vm";
-//
-//   // any C program printing lines "bench key=value key=value ..." (numbers parsed):
 //   const { records, vm } = await runIcountBench({
-//     program: "packages/kmod/bench/c/bench_raw.c",   // .c is built with gcc -O2 (dynamic),
-//                                                      // -I kmod/include/uapi -I preload/include
+//     program: "/path/to/dbatch-bench",                // or a .c file, built here
 //     loadModule: batchModuleFor,                      // insmod batch.ko first (@dbatch/kmod)
-//     runs: [{ label: "null", args: ["null", "20"] },
-//            { label: "emulate", env: { LD_PRELOAD: PRELOAD_GUEST_PATH, DBATCH_BACKEND: "emulate" } }],
+//     runs: [{ label: "seed-ioctl", args: ["seed", "ioctl", "60", "5", "1", "/tmp"] }],
 //   });
-//   // records: { run: label, method, target, calls, instructions, ... }[]; vm.ok, vm.problems ...
-//   fitFixedPlusPerCall(records.filter(r => r.method === "ioctl").map(r => ({ calls: r.calls, instructions: r.instructions })));
-//   // -> { fixed, perCall, r2, n }: instructions ~= fixed + perCall * calls (least squares)
+//   // records: { run: label, workload, mode, calls, rep, cost }[]; vm.ok, vm.problems ...
+//   fitFixedPlusPerCall(points)  // { fixed, perCall, r2, n }: least squares
 //
-// The seed workload's table (plain, writev, raw ioctl, preload x backends)
-// is packages/kmod/bench/seedwrite.ts.
+// `dbatch bench` (@dbatch/bench) is the benchmark built on this.
 
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -33,13 +27,10 @@ import { runInVm } from "./run.ts";
 import { shellQuote } from "./shell.ts";
 import type { ModuleBuilder, VmFile, VmResult } from "./types.ts";
 
+/** One `bench k=v ...` line: its fields (numbers parsed) and the run it came from. */
 export interface BenchRecord {
   /** The run's label (IcountRun.label). */
   run: string;
-  method: string;
-  target: string;
-  calls: number;
-  instructions: number;
   [key: string]: string | number;
 }
 
@@ -79,7 +70,7 @@ export function parseBenchLines(text: string, run: string): BenchRecord[] {
   for (const line of text.split("\n")) {
     const m = line.match(/^bench\s+(.*)$/);
     if (!m?.[1]) continue;
-    const rec: BenchRecord = { run, method: "", target: "", calls: 0, instructions: Number.NaN };
+    const rec: BenchRecord = { run };
     for (const kv of m[1].trim().split(/\s+/)) {
       const eq = kv.indexOf("=");
       if (eq <= 0) continue;

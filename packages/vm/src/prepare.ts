@@ -2,18 +2,7 @@
 // (base archive + this run's files, modules, commands and run.sh).
 
 import { randomBytes } from "node:crypto";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { preloadLibraryPath } from "@dbatch/preload";
 import { VmError } from "./errors.ts";

@@ -2,24 +2,13 @@
 // share and a streamed stdin, the timeout, and the result.
 
 import { spawn } from "node:child_process";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createConnection, type Socket } from "node:net";
 import { join, resolve } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { problemsByCommand } from "./console.ts";
 import { ControlParser } from "./control.ts";
-import { VM_INFRA_EXIT_CODE, VmError } from "./errors.ts";
+import { VmError } from "./errors.ts";
 import type { VmCommandResult, VmOptions, VmResult } from "./types.ts";
 
 export function qemuBaseArgs(

@@ -124,19 +124,11 @@ test("findKernelProblems: warnings count, module taint notices do not", () => {
 
 test("icount harness: bench lines and the least-squares fit", () => {
   const recs = parseBenchLines(
-    "bench-info x=1\nbench method=ioctl target=devnull calls=8 instructions=2300 backend=kmod-raw ok=1\nnoise\n",
+    "bench-info x=1\nbench workload=seed mode=ioctl calls=8 rep=1 cost=2300\nnoise\n",
     "direct",
   );
   assert.equal(recs, [
-    {
-      run: "direct",
-      method: "ioctl",
-      target: "devnull",
-      calls: 8,
-      instructions: 2300,
-      backend: "kmod-raw",
-      ok: 1,
-    },
+    { run: "direct", workload: "seed", mode: "ioctl", calls: 8, rep: 1, cost: 2300 },
   ]);
   const fit = fitFixedPlusPerCall(
     [1, 8, 60, 512].map((n) => ({ calls: n, instructions: 1000 + 100 * n })),
@@ -235,7 +227,7 @@ writeFileSync(
     "\t\tlong long t0 = now();",
     "\t\tfor (i = 0; i < 60; i++)",
     '\t\t\tok &= write(fd, "hello world\\n", 12) == 12;',
-    '\t\tprintf("bench method=plain target=devnull calls=60 instructions=%lld ok=%d\\n", now() - t0, ok);',
+    '\t\tprintf("bench workload=seed mode=plain calls=60 rep=%d cost=%lld ok=%d\\n", rep + 1, now() - t0, ok);',
     "\t}",
     "\treturn 0;",
     "}",
@@ -276,15 +268,15 @@ test("icount boot: a kernel WARNING is a problem; guest clock deltas count instr
   // Under -icount shift=0 a write() to /dev/null is ~590 guest instructions
   // (user + kernel); the same on every boot.
   const recs = parseBenchLines(r.results[1]?.output ?? "", "t");
-  const plain = recs.filter((x) => x.method === "plain");
+  const plain = recs.filter((x) => x["mode"] === "plain");
   assert.is(plain.length, 2, why(r));
   for (const x of plain) {
     assert.is(x["ok"], 1, why(r));
-    const perCall = x.instructions / x.calls;
+    const perCall = Number(x["cost"]) / Number(x["calls"]);
     assert.ok(perCall > 300 && perCall < 1500, `plain write: ${perCall} instructions per call`);
   }
   process.stdout.write(
-    `  (icount boot ${r.bootSeconds}s; plain write ${((plain[1]?.instructions ?? 0) / 60).toFixed(1)} insns)\n`,
+    `  (icount boot ${r.bootSeconds}s; plain write ${(Number(plain[1]?.["cost"] ?? 0) / 60).toFixed(1)} insns)\n`,
   );
 });
 

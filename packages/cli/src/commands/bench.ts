@@ -1,5 +1,5 @@
-/** `dbatch bench ...`: the benchmark lives in src/bench/, loaded only when asked for. */
+// `dbatch bench ...`: a thin command over @dbatch/bench, loaded only when asked for.
 export async function benchCommand(argv: string[]): Promise<number> {
-  const { runBenchCommand } = await import("../bench/index.ts");
+  const { runBenchCommand } = await import("@dbatch/bench");
   return runBenchCommand(argv);
 }

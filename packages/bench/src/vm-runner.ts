@@ -22,7 +22,8 @@ export interface VmPlan {
   preload: PreloadState;
   workloads: readonly WorkloadName[];
   methods: readonly MethodName[];
-  calls: number;
+  /** Every call count measured (one --sweep, all in the same boot). */
+  callCounts: readonly number[];
   reps: number;
   warmup: number;
 }
@@ -50,6 +51,7 @@ interface Job {
   label: string;
   workload: WorkloadName;
   method: MethodSpec;
+  calls: number;
 }
 
 const scratch = "/dev/shm/dbatch-bench";
@@ -72,7 +74,9 @@ export async function runVm(plan: VmPlan, progress: Progress): Promise<VmOutcome
         skipped.push({ where: "vm", method: name, workload, reason: plan.preload.reason });
         continue;
       }
-      jobs.push({ label: `${workload}-${name}`, workload, method });
+      for (const calls of plan.callCounts) {
+        jobs.push({ label: `${workload}-${name}-${calls}`, workload, method, calls });
+      }
     }
   }
   if (jobs.length === 0) return { measurements: [], skipped, notes, kernel: null };
@@ -85,7 +89,7 @@ export async function runVm(plan: VmPlan, progress: Progress): Promise<VmOutcome
         env["DBATCH_BACKEND"] = job.method.backend;
         env["DBATCH_STATS"] = "1";
       }
-      const args = [job.workload, job.method.mode, plan.calls, plan.reps, plan.warmup];
+      const args = [job.workload, job.method.mode, job.calls, plan.reps, plan.warmup];
       return { label: job.label, args: [...args.map(String), `${scratch}/${i}`], env };
     });
     progress(
@@ -100,7 +104,7 @@ export async function runVm(plan: VmPlan, progress: Progress): Promise<VmOutcome
     });
   };
 
-  const wantModule = jobs.some((j) => j.method.name === "kmod");
+  const wantModule = jobs.some((j) => j.method.needsModule);
   let result: IcountBenchResult | null = null;
   let moduleReason: string | null = null;
   if (wantModule) {
@@ -115,10 +119,15 @@ export async function runVm(plan: VmPlan, progress: Progress): Promise<VmOutcome
       moduleReason = `batch.ko is not available: ${firstLine(err)}`;
     }
     if (moduleReason !== null) {
-      for (const j of jobs.filter((x) => x.method.name === "kmod")) {
-        skipped.push({ where: "vm", method: "kmod", workload: j.workload, reason: moduleReason });
+      for (const j of jobs.filter((x) => x.method.needsModule)) {
+        skipped.push({
+          where: "vm",
+          method: j.method.name,
+          workload: j.workload,
+          reason: moduleReason,
+        });
       }
-      jobs = jobs.filter((x) => x.method.name !== "kmod");
+      jobs = jobs.filter((x) => !x.method.needsModule);
     }
   }
   if (result === null && jobs.length > 0) {

@@ -2,8 +2,10 @@
 
 export type Where = "host" | "vm";
 export type Unit = "ns" | "instructions";
-export type WorkloadName = "seed" | "tmpfs" | "files" | "unlink";
-export type MethodName = "plain" | "off" | "emulate" | "uring" | "kmod" | "writev" | "record";
+export type WorkloadName =
+  "seed" | "tmpfs" | "files" | "unlink" | "alt" | "badfd" | "lseek" | "refused";
+export type MethodName =
+  "plain" | "off" | "emulate" | "uring" | "kmod" | "writev" | "record" | "ioctl" | "liburing";
 
 /** One method measured on one workload in one place: the raw repetitions. */
 export interface Measurement {
@@ -47,10 +49,26 @@ export interface WorkloadReport {
 
 export type MachineInfo = Record<string, string | number | boolean | null>;
 
+/** cost per repetition ~= fixed + perCall * calls, fitted over a --sweep. */
+export interface CostFit {
+  workload: WorkloadName;
+  method: MethodName;
+  where: Where;
+  unit: Unit;
+  fixed: number;
+  perCall: number;
+  /** Coefficient of determination of the least-squares fit. */
+  r2: number;
+  /** The call counts fitted. */
+  points: number;
+}
+
 /** The `--json` document. */
 export interface BenchReport {
   machine: MachineInfo;
   workloads: WorkloadReport[];
+  /** Present with --sweep: one fit per workload, method and place. */
+  fits?: CostFit[];
 }
 
 /** A method that could not be measured, and why (always shown, never skipped silently). */

@@ -1,22 +1,11 @@
 // Reading what dbatch-bench and the preload library print.
 
+import { parseBenchLines } from "@dbatch/vm";
 import type { PreloadStats } from "./types.ts";
 
 export interface ProgramRun {
   calls: number;
   perRep: number[];
-}
-
-/** The `key=value` fields of one `bench ...` line, or null for any other line. */
-export function benchFields(line: string): Map<string, string> | null {
-  const m = /^bench\s+(.*)$/.exec(line.trim());
-  if (!m) return null;
-  const fields = new Map<string, string>();
-  for (const kv of (m[1] as string).split(/\s+/)) {
-    const eq = kv.indexOf("=");
-    if (eq > 0) fields.set(kv.slice(0, eq), kv.slice(eq + 1));
-  }
-  return fields;
 }
 
 /**
@@ -26,13 +15,17 @@ export function benchFields(line: string): Map<string, string> | null {
 export function parseProgramOutput(output: string): ProgramRun {
   const perRep: number[] = [];
   let calls = 0;
-  for (const line of output.split("\n")) {
-    const fields = benchFields(line);
-    if (!fields) continue;
-    const c = Number(fields.get("calls"));
-    const cost = Number(fields.get("cost"));
-    if (!Number.isInteger(c) || c <= 0 || !Number.isFinite(cost) || cost < 0) {
-      throw new Error(`malformed benchmark line: ${JSON.stringify(line)}`);
+  for (const record of parseBenchLines(output, "")) {
+    const c = record["calls"];
+    const cost = record["cost"];
+    if (
+      typeof c !== "number" ||
+      !Number.isInteger(c) ||
+      c <= 0 ||
+      typeof cost !== "number" ||
+      cost < 0
+    ) {
+      throw new Error(`malformed benchmark line: ${JSON.stringify(record)}`);
     }
     calls = c;
     perRep.push(cost);

@@ -2,7 +2,12 @@
 
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { ensurePreloadBuilt, preloadIncludeDir, preloadLibraryPath } from "@dbatch/preload";
+import {
+  ensurePreloadBuilt,
+  preloadCFlags,
+  preloadIncludeDir,
+  preloadLibraryPath,
+} from "@dbatch/preload";
 import { benchBuildDir, benchSource } from "./paths.ts";
 import { failureText, runProcess } from "./process.ts";
 
@@ -14,14 +19,16 @@ function newerThan(target: string, sources: readonly string[]): boolean {
   return sources.every((s) => !existsSync(s) || statSync(s).mtimeMs <= built);
 }
 
-/** Compiles bench-c/dbatch-bench.c when it changed; returns the binary's path. */
+/** Compiles c/dbatch-bench.c when it changed; returns the binary's path. */
 export async function ensureBenchProgram(): Promise<string> {
   const out = join(benchBuildDir, "dbatch-bench");
   const header = join(preloadIncludeDir, "dbatch.h");
+  // A failed build leaves no stale binary behind: the next run tries again.
   if (newerThan(out, [benchSource, header])) return out;
   mkdirSync(benchBuildDir, { recursive: true });
   const cc = process.env["CC"] ?? "cc";
-  const result = await runProcess(cc, [...cFlags, "-I", preloadIncludeDir, "-o", out, benchSource]);
+  const args = [...cFlags, ...preloadCFlags, "-o", out, benchSource, "-luring"];
+  const result = await runProcess(cc, args);
   if (result.code !== 0) throw new Error(`building ${benchSource} failed: ${failureText(result)}`);
   return out;
 }

@@ -37,27 +37,34 @@ export async function runBench(options: BenchOptions, argv: readonly string[]): 
     preload,
     workloads: options.workloads,
     methods: options.methods,
-    calls: options.calls,
     reps: options.reps,
     warmup: options.warmup,
   };
   if (options.host) {
-    const host = await runHost({ ...plan, rounds: options.rounds }, progress);
-    measurements.push(...host.measurements);
-    skipped.push(...host.skipped);
+    for (const calls of options.sweep) {
+      const host = await runHost({ ...plan, calls, rounds: options.rounds }, progress);
+      measurements.push(...host.measurements);
+      skipped.push(...host.skipped);
+    }
   } else {
     skipped.push({ where: "host", method: "all", workload: "all", reason: "--no-host" });
   }
   let counters: CounterReport | null = null;
   if (options.host && options.perf) {
     counters = await runCounters(
-      { program, preload, methods: options.methods, calls: options.calls, reps: options.reps },
+      {
+        program,
+        preload,
+        methods: options.methods,
+        calls: options.sweep[0] ?? options.calls,
+        reps: options.reps,
+      },
       progress,
     );
   }
   let vmKernel: string | null = null;
   if (options.vm) {
-    const vm = await runVm(plan, progress);
+    const vm = await runVm({ ...plan, callCounts: options.sweep }, progress);
     measurements.push(...vm.measurements);
     skipped.push(...vm.skipped);
     notes.push(...vm.notes);
@@ -85,7 +92,7 @@ export async function runBench(options: BenchOptions, argv: readonly string[]): 
   skipped.push(...built.skipped);
   return {
     command: ["pnpm", "exec", "dbatch", "bench", ...argv].map(shellQuote).join(" "),
-    calls: options.calls,
+    callCounts: options.sweep,
     reps: options.reps,
     warmup: options.warmup,
     rounds: options.rounds,

@@ -8,7 +8,8 @@ import type { BenchReport, Measurement, Skipped } from "./types.ts";
 export interface BenchRun {
   /** The command line that made the run, as a user would type it. */
   command: string;
-  calls: number;
+  /** The call counts measured (one, or a --sweep). */
+  callCounts: number[];
   reps: number;
   warmup: number;
   rounds: number;

@@ -38,7 +38,7 @@ export function renderMarkdown(run: BenchRun, options: MarkdownOptions): string 
     run.command,
     "```",
     "",
-    `Each method ran ${run.reps} timed repetitions (each process first runs ${run.warmup} untimed warm-up repetitions) of ${run.calls} system calls; ` +
+    `Each method ran ${run.reps} timed repetitions (each process first runs ${run.warmup} untimed warm-up repetitions) of ${run.callCounts.join(", ")} system calls; ` +
       `on the host the methods were interleaved in ${run.rounds} round(s). "per call" is the median over repetitions of the repetition's cost divided by its calls; ` +
       `min and max are the cheapest and dearest repetition. "plain / method" is the speedup: plain's per-call cost divided by the method's, ` +
       "both from this run and the same place (host wall clock, or exact guest instructions in the VM with `-icount shift=0`).",
@@ -65,10 +65,11 @@ export function renderMarkdown(run: BenchRun, options: MarkdownOptions): string 
   parts.push(
     "## How these numbers are made",
     "",
-    "- `packages/cli/bench-c/dbatch-bench.c` runs one workload in one mode and prints one `bench ... cost=` line per repetition; " +
+    "- `packages/bench/c/dbatch-bench.c` runs one workload in one mode and prints one `bench ... cost=` line per repetition; " +
       "`plain`, `emulate`, `uring` and `kmod` are the same binary and the same code path (`batch_start()`; the calls; `batch_flush()`), " +
       "run without the preload library (plain) or under `LD_PRELOAD` with `DBATCH_BACKEND` set. " +
       "`writev` is one `writev()` of all the buffers; `record` times only the recorded calls (the flush is not timed).",
+    "- The same program holds every other workload (`alt`: writes alternating between two fds; `badfd`, `lseek`, `refused`: the kernel module's probes) and mode (`ioctl`: one raw `DBATCH_IOC_SUBMIT`, VM only; `liburing`: raw io_uring SQEs), chosen with `--workloads` and `--methods`; `--sweep 1,8,60,512` measures each at several call counts and fits cost = fixed + per call x calls (`pnpm bench:kmod` and `pnpm bench:preload` are such runs).",
     "- A preloaded row is kept only when the library's `DBATCH_STATS=1` line names the backend that was asked for; " +
       'a fallback (e.g. kmod asked, emulate used) is listed under "not measured" instead.',
     "- Host: wall clock (`CLOCK_MONOTONIC`) around each repetition. " +

@@ -3,8 +3,11 @@
 import { methodNames } from "./methods.ts";
 import { perCallSummary } from "./stats.ts";
 import { workloadNames } from "./workloads.ts";
+import { fitFixedPlusPerCall } from "@dbatch/vm";
+import { median } from "./stats.ts";
 import type {
   BenchReport,
+  CostFit,
   MachineInfo,
   Measurement,
   MethodResult,
@@ -32,9 +35,55 @@ export function buildReport(
 ): ReportBuild {
   const skipped: Skipped[] = [];
   const workloads: WorkloadReport[] = [];
+  const counts = [...new Set(measurements.map((m) => m.calls))].sort((a, b) => a - b);
   for (const name of workloadNames) {
-    const mine = measurements.filter((m) => m.workload === name);
-    if (mine.length === 0) continue;
+    for (const count of counts) {
+      const built = workloadReport(name, count, measurements, skipped);
+      if (built) workloads.push(built);
+    }
+  }
+  const fits = counts.length > 1 ? costFits(measurements) : [];
+  return { report: { machine, workloads, ...(fits.length ? { fits } : {}) }, skipped };
+}
+
+/** The fixed + per-call fit of each method over the call counts of a --sweep. */
+function costFits(measurements: readonly Measurement[]): CostFit[] {
+  const fits: CostFit[] = [];
+  for (const workload of workloadNames) {
+    for (const where of whereOrder) {
+      for (const method of methodNames) {
+        const points = measurements.filter(
+          (m) => m.workload === workload && m.where === where && m.method === method,
+        );
+        if (points.length < 2) continue;
+        const fit = fitFixedPlusPerCall(
+          points.map((m) => ({ calls: m.calls, instructions: median(m.perRep) })),
+        );
+        fits.push({
+          workload,
+          method,
+          where,
+          unit: points[0]?.unit ?? "ns",
+          fixed: fit.fixed,
+          perCall: fit.perCall,
+          r2: fit.r2,
+          points: fit.n,
+        });
+      }
+    }
+  }
+  return fits;
+}
+
+function workloadReport(
+  name: WorkloadReport["name"],
+  count: number,
+  measurements: readonly Measurement[],
+  skipped: Skipped[],
+): WorkloadReport | null {
+  {
+    const mine = measurements.filter((m) => m.workload === name && m.calls === count);
+    if (mine.length === 0) return null;
     const results: MethodResult[] = [];
     let calls = 0;
     for (const where of whereOrder) {
@@ -68,9 +117,8 @@ export function buildReport(
         });
       }
     }
-    if (results.length > 0) workloads.push({ name, calls, results });
+    return results.length > 0 ? { name, calls, results } : null;
   }
-  return { report: { machine, workloads }, skipped };
 }
 
 function round(value: number): number {
@@ -95,6 +143,16 @@ export function reportJson(report: BenchReport): string {
         speedup: round(r.speedup),
       })),
     })),
+    ...(report.fits
+      ? {
+          fits: report.fits.map((f) => ({
+            ...f,
+            fixed: round(f.fixed),
+            perCall: round(f.perCall),
+            r2: round(f.r2),
+          })),
+        }
+      : {}),
   };
   return JSON.stringify(doc, null, 2) + "\n";
 }

@@ -1,11 +1,13 @@
 // `dbatch bench` command line.
 
-import { methodNames } from "./methods.ts";
+import { defaultMethods, methodNames } from "./methods.ts";
 import type { MethodName, WorkloadName } from "./types.ts";
-import { workloadNames } from "./workloads.ts";
+import { defaultWorkloads, workloadNames } from "./workloads.ts";
 
 export interface BenchOptions {
   calls: number;
+  /** Call counts measured: [calls], or the --sweep list. */
+  sweep: number[];
   reps: number;
   warmup: number;
   rounds: number;
@@ -28,12 +30,17 @@ method side by side: plain, the preload backends, the kernel module (in the
 VM) and the writev floor. Prints a table (or JSON) with ratios against plain.
 
   --calls N          system calls per repetition (default 60)
+  --sweep LIST       comma-separated call counts (e.g. 1,2,4,8,60,512): every
+                     method at each count, plus a fixed + per-call fit
   --reps N           timed repetitions per method (default 60)
   --warmup N         untimed repetitions before them (default 5)
   --rounds N         interleave methods in N rounds on the host (default 3)
   --quick            tiny sizes for tests: --calls 12 --reps 5 --warmup 1 --rounds 1
-  --workloads LIST   comma-separated: ${workloadNames.join(",")} (default all)
-  --methods LIST     comma-separated: ${methodNames.join(",")} (default all)
+  --workloads LIST   comma-separated: ${workloadNames.join(",")}
+                     (default ${defaultWorkloads.join(",")})
+  --methods LIST     comma-separated: ${methodNames.join(",")}
+                     (default ${defaultMethods.join(",")}; ioctl is raw
+                     /dev/batch and runs in the VM only)
   --no-vm            skip the VM (guest instruction counts, kmod)
   --no-host          skip the host timings
   --no-perf          skip perf stat (hardware counters)
@@ -75,11 +82,12 @@ function list<T extends string>(
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const o: BenchOptions = {
     calls: 60,
+    sweep: [],
     reps: 60,
     warmup: 5,
     rounds: 3,
-    workloads: [...workloadNames],
-    methods: [...methodNames],
+    workloads: [...defaultWorkloads],
+    methods: [...defaultMethods],
     vm: true,
     host: true,
     perf: true,
@@ -101,6 +109,13 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case "--calls":
         o.calls = count(flag, value(), 1);
         break;
+      case "--sweep": {
+        const v = value();
+        if (v === undefined || v === "")
+          throw new UsageError("--sweep needs a comma-separated list");
+        o.sweep = [...new Set(v.split(",").map((n) => count(flag, n, 1)))].sort((a, b) => a - b);
+        break;
+      }
       case "--reps":
         o.reps = count(flag, value(), 1);
         break;
@@ -157,6 +172,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       inline !== undefined &&
       ![
         "--calls",
+        "--sweep",
         "--reps",
         "--warmup",
         "--rounds",
@@ -176,6 +192,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     if (!explicit.has("--warmup")) o.warmup = 1;
     if (!explicit.has("--rounds")) o.rounds = 1;
   }
+  if (o.sweep.length === 0) o.sweep = [o.calls];
+  else if (explicit.has("--calls")) throw new UsageError("--calls and --sweep: give one of them");
   if (!o.methods.includes("plain"))
     throw new UsageError("--methods must include plain: every ratio is against it");
   if (!o.host && !o.vm) throw new UsageError("--no-host and --no-vm leave nothing to measure");

@@ -55,7 +55,11 @@ export function renderWorkloadTables(run: BenchRun): string {
       resultRow(
         r,
         run.measurements.find(
-          (m) => m.workload === w.name && m.method === r.method && m.where === r.where,
+          (m) =>
+            m.workload === w.name &&
+            m.calls === w.calls &&
+            m.method === r.method &&
+            m.where === r.where,
         ),
       ),
     );
@@ -149,6 +153,26 @@ export function renderNotes(run: BenchRun): string {
   return lines.join("\n");
 }
 
+/** The --sweep fits: one row per workload, method and place. */
+export function renderFits(run: BenchRun): string {
+  const rows = (run.report.fits ?? []).map((f) => [
+    f.workload,
+    f.method,
+    f.where,
+    fmt(f.fixed, f.unit),
+    fmt(f.perCall, f.unit),
+    f.r2.toFixed(3),
+  ]);
+  return pipeTable(["workload", "method", "where", "fixed", "per call", "r2"], rows, [
+    false,
+    false,
+    false,
+    true,
+    true,
+    true,
+  ]);
+}
+
 export function renderMethodLegend(run: BenchRun): string {
   const seen = new Set(run.report.workloads.flatMap((w) => w.results.map((r) => r.method)));
   return [...seen].map((m) => `- ${m}: ${methodSpec(m).describe}`).join("\n");
@@ -157,9 +181,17 @@ export function renderMethodLegend(run: BenchRun): string {
 /** The whole report as text (what `dbatch bench` prints without --json). */
 export function renderText(run: BenchRun): string {
   const parts = [
-    `dbatch bench: ${run.calls} calls per repetition, ${run.reps} repetitions per method (each process first runs ${run.warmup} untimed); per call = median over repetitions; plain / method = speedup against plain in the same place of this run`,
+    `dbatch bench: ${run.callCounts.join(", ")} calls per repetition, ${run.reps} repetitions per method (each process first runs ${run.warmup} untimed); per call = median over repetitions; plain / method = speedup against plain in the same place of this run`,
     "",
     renderWorkloadTables(run),
+    ...(run.report.fits
+      ? [
+          "cost per repetition = fixed + per call x calls (least squares over the sweep):",
+          "",
+          renderFits(run),
+          "",
+        ]
+      : []),
     "targets:",
     "",
     renderTargets(run),

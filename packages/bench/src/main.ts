@@ -1,4 +1,4 @@
-// Standalone entry: `tsx packages/cli/src/bench/main.ts [options]` (same as `dbatch bench`).
+// Standalone entry: `tsx packages/bench/src/main.ts [options]` (same as `dbatch bench`).
 
 import { runBenchCommand } from "./index.ts";
 

@@ -23,10 +23,17 @@ interface BarPoint {
 
 /** The place the per-repetition figure is drawn for: the host when measured there. */
 function figureWhere(run: BenchRun): Where | null {
-  const seed = run.measurements.filter((m) => m.workload === "seed");
+  const seed = run.measurements.filter(
+    (m) => m.workload === "seed" && m.calls === plottedCalls(run),
+  );
   if (seed.some((m) => m.where === "host")) return "host";
   if (seed.some((m) => m.where === "vm")) return "vm";
   return null;
+}
+
+/** The call count a plot shows: 60 (the seed's) when measured, else the largest. */
+function plottedCalls(run: BenchRun): number {
+  return run.callCounts.includes(60) ? 60 : Math.max(...run.callCounts);
 }
 
 /** One colour per method, the same in every run and panel. */
@@ -38,6 +45,8 @@ const methodColours: Record<MethodName, string> = {
   kmod: "#72b7b2",
   writev: "#54a24b",
   record: "#b279a2",
+  ioctl: "#eeca3b",
+  liburing: "#ff9da6",
 };
 
 export function plotSpec(run: BenchRun): TopLevelSpec {
@@ -53,7 +62,9 @@ export function plotSpec(run: BenchRun): TopLevelSpec {
   const panels: TopLevelSpec[] = [];
   const where = figureWhere(run);
   if (where !== null) {
-    const seed = run.measurements.filter((m) => m.workload === "seed" && m.where === where);
+    const seed = run.measurements.filter(
+      (m) => m.workload === "seed" && m.where === where && m.calls === plottedCalls(run),
+    );
     const calls = seed[0]?.calls ?? 0;
     const points: LinePoint[] = seed.flatMap((m) =>
       m.perRep.map((cost, i) => ({
@@ -87,16 +98,18 @@ export function plotSpec(run: BenchRun): TopLevelSpec {
     } as TopLevelSpec);
   }
   for (const place of ["host", "vm"] as const) {
-    const bars: BarPoint[] = run.report.workloads.flatMap((w) =>
-      w.results
-        .filter((r) => r.where === place)
-        .map((r) => ({
-          workload: w.name,
-          method: r.method,
-          perCall: r.perCall,
-          speedup: r.speedup,
-        })),
-    );
+    const bars: BarPoint[] = run.report.workloads
+      .filter((w) => w.calls === plottedCalls(run))
+      .flatMap((w) =>
+        w.results
+          .filter((r) => r.where === place)
+          .map((r) => ({
+            workload: w.name,
+            method: r.method,
+            perCall: r.perCall,
+            speedup: r.speedup,
+          })),
+      );
     if (bars.length === 0) continue;
     const unitTitle = place === "host" ? "ns per call" : "instructions per call";
     panels.push({

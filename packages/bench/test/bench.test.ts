@@ -8,18 +8,20 @@ import { join } from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { median } from "../src/bench/stats.ts";
-import { parseBenchArgs, UsageError } from "../src/bench/options.ts";
-import { parsePerfCsv } from "../src/bench/perf-counters.ts";
-import { parsePreloadStats, parseProgramOutput } from "../src/bench/program-output.ts";
-import { splitRounds } from "../src/bench/host-runner.ts";
-import { dropFallbacks } from "../src/bench/backend-check.ts";
-import { buildReport } from "../src/bench/json.ts";
-import type { BenchRun } from "../src/bench/run.ts";
-import { judgeTargets } from "../src/bench/targets.ts";
-import type { Measurement, MethodName, Skipped, Where } from "../src/bench/types.ts";
+import { preloadLibraryPath } from "@dbatch/preload";
+import { ensureBenchProgram } from "../src/build.ts";
+import { median } from "../src/stats.ts";
+import { parseBenchArgs, UsageError } from "../src/options.ts";
+import { parsePerfCsv } from "../src/perf-counters.ts";
+import { parsePreloadStats, parseProgramOutput } from "../src/program-output.ts";
+import { splitRounds } from "../src/host-runner.ts";
+import { dropFallbacks } from "../src/backend-check.ts";
+import { buildReport } from "../src/json.ts";
+import type { BenchRun } from "../src/run.ts";
+import { judgeTargets } from "../src/targets.ts";
+import type { Measurement, MethodName, Skipped, Where } from "../src/types.ts";
 
-const benchMain = join(import.meta.dirname, "..", "src", "bench", "main.ts");
+const benchMain = join(import.meta.dirname, "..", "src", "main.ts");
 const scratch = mkdtempSync(join(tmpdir(), "dbatch-bench-test-"));
 process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
 
@@ -176,16 +178,18 @@ test("the table prints target lines and hardware counter support", () => {
   assert.match(r.stdout, /not measured: vm all methods: --no-vm/);
 });
 
-test("one small VM boot: guest instructions for plain, writev and kmod, or an explicit reason", () => {
+test("one small VM boot: a sweep of plain, writev, kmod and raw ioctl with fits, or an explicit reason", () => {
   const r = bench([
     "--quick",
     "--no-host",
     "--json",
     "--quiet",
     "--workloads",
-    "seed",
+    "seed,refused",
     "--methods",
-    "plain,writev,kmod",
+    "plain,writev,kmod,ioctl",
+    "--sweep",
+    "4,12",
     "--reps",
     "3",
   ]);
@@ -193,8 +197,10 @@ test("one small VM boot: guest instructions for plain, writev and kmod, or an ex
   const doc = JSON.parse(r.stdout) as {
     workloads: {
       name: string;
+      calls: number;
       results: { method: string; where: string; unit: string; speedup: number }[];
     }[];
+    fits?: { workload: string; method: string; points: number; perCall: number }[];
   };
   const rows = doc.workloads.flatMap((w) => w.results);
   assert.ok(
@@ -202,7 +208,7 @@ test("one small VM boot: guest instructions for plain, writev and kmod, or an ex
     "only VM rows",
   );
   const measured = new Set(rows.map((x) => x.method));
-  for (const method of ["plain", "writev", "kmod"]) {
+  for (const method of ["plain", "writev", "kmod", "ioctl"]) {
     if (measured.has(method)) continue;
     // Not measured is allowed (no qemu, module not built) but must be said.
     assert.match(
@@ -214,6 +220,23 @@ test("one small VM boot: guest instructions for plain, writev and kmod, or an ex
   if (measured.has("plain")) {
     assert.is(rows.find((x) => x.method === "plain")?.speedup, 1);
     assert.ok(measured.has("writev"), "writev runs wherever plain does");
+    assert.equal(
+      doc.workloads.filter((w) => w.name === "seed").map((w) => w.calls),
+      [4, 12],
+      "one report per call count of the sweep",
+    );
+    const fit = doc.fits?.find((f) => f.workload === "seed" && f.method === "plain");
+    assert.is(fit?.points, 2, JSON.stringify(doc.fits));
+    assert.ok((fit?.perCall ?? 0) > 100, "a plain write costs hundreds of instructions");
+  }
+  if (measured.has("ioctl")) {
+    // The program checks every entry's result (ENOSYS for the refused number)
+    // and exits 1 otherwise, so a row means the module answered as it should.
+    const refused = doc.workloads.find((w) => w.name === "refused");
+    assert.ok(
+      refused?.results.some((x) => x.method === "ioctl"),
+      r.stderr,
+    );
   }
 });
 
@@ -230,6 +253,60 @@ test("usage errors exit 2", () => {
     assert.match(r.stderr, /^dbatch bench: /);
   }
   assert.is(bench(["--help"]).status, 0);
+});
+
+test("the C program: every workload in every host mode, checked results, clear errors", async () => {
+  const program = await ensureBenchProgram();
+  const dir = mkdtempSync(join(scratch, "c-"));
+  const hostModes: Record<string, string[]> = {
+    seed: ["batch", "record", "writev", "liburing"],
+    tmpfs: ["batch", "record", "writev", "liburing"],
+    files: ["batch", "record"],
+    unlink: ["batch", "record"],
+    alt: ["batch", "record", "liburing"],
+    badfd: ["batch", "record", "liburing"],
+    lseek: ["batch", "record"],
+    refused: ["batch", "record"],
+  };
+  for (const [workload, modes] of Object.entries(hostModes)) {
+    for (const mode of modes) {
+      const r = spawnSync(program, [workload, mode, "6", "2", "1", dir], { encoding: "utf8" });
+      assert.is(r.status, 0, `${workload} ${mode}: ${r.stderr}`);
+      const run = parseProgramOutput(r.stdout);
+      assert.is(run.perRep.length, 2, `${workload} ${mode}`);
+      assert.is(run.calls, 6, `${workload} ${mode}`);
+    }
+  }
+  // badfd under a preload backend: the flush fails, as expected, and is not fatal.
+  const preloaded = spawnSync(program, ["badfd", "batch", "6", "2", "1", dir], {
+    encoding: "utf8",
+    env: { ...process.env, LD_PRELOAD: preloadLibraryPath, DBATCH_BACKEND: "emulate" },
+  });
+  assert.is(preloaded.status, 0, preloaded.stderr);
+  const wrongMode = spawnSync(program, ["files", "writev", "6", "2", "1", dir], {
+    encoding: "utf8",
+  });
+  assert.is(wrongMode.status, 2);
+  assert.match(wrongMode.stderr, /workload files has no mode writev/);
+  const missing = spawnSync(program, ["tmpfs", "batch", "6", "2", "1", join(dir, "nope")], {
+    encoding: "utf8",
+  });
+  assert.is(missing.status, 1);
+  assert.match(missing.stderr, /^dbatch-bench: .*nope\/tmpfs-writes: No such file/);
+});
+
+test("options: --sweep sorts and dedupes counts, excludes --calls", () => {
+  assert.equal(parseBenchArgs(["--sweep", "60,1,8,1"]).sweep, [1, 8, 60]);
+  assert.equal(parseBenchArgs([]).sweep, [60]);
+  assert.equal(parseBenchArgs(["--quick"]).sweep, [12]);
+  assert.throws(
+    () => parseBenchArgs(["--sweep", "1,8", "--calls", "5"]),
+    (e: unknown) => e instanceof UsageError,
+  );
+  assert.throws(
+    () => parseBenchArgs(["--sweep", "1,x"]),
+    (e: unknown) => e instanceof UsageError,
+  );
 });
 
 test("options: --quick sets tiny sizes, explicit flags win", () => {
@@ -340,7 +417,7 @@ test("plot of a synthetic run: valid SVG, seed lines from the host, VM bars", as
   const { report } = buildReport({}, measurements);
   const run: BenchRun = {
     command: "test",
-    calls: 60,
+    callCounts: [60],
     reps: 3,
     warmup: 0,
     rounds: 1,
@@ -352,8 +429,7 @@ test("plot of a synthetic run: valid SVG, seed lines from the host, VM bars", as
     targets: judgeTargets(report),
   };
   // Loaded lazily: vega is ESM with top-level await, which uvu's require hook cannot compile.
-  const { renderPlot } =
-    (await import("../src/bench/plot.ts")) as typeof import("../src/bench/plot.ts");
+  const { renderPlot } = (await import("../src/plot.ts")) as typeof import("../src/plot.ts");
   const svg = await renderPlot(run);
   assert.is(XMLValidator.validate(svg), true);
   assert.ok(svg.includes("guest instructions"), "a VM panel");
