@@ -167,7 +167,7 @@ test("dbatch run: errors exit 2 with a 'dbatch'/file:line message", () => {
   writeFileSync(join(dir, "bad.c"), "int main(void)\n{\n\treturn nope;\n}\n");
   const bad = dbatch(["run", "bad.c"], { cwd: dir });
   assert.is(bad.status, 2);
-  assert.match(bad.stderr, /bad\.c \(transformed\):3:\d+: error: .nope. undeclared/);
+  assert.match(bad.stderr, /^bad\.c:3:\d+: error: .nope. undeclared/m);
   assert.match(bad.stderr, /^dbatch: compilation failed/m);
   const missing = dbatch(["run", "missing.c"], { cwd: dir });
   assert.is(missing.status, 2);
@@ -183,11 +183,63 @@ test("dbatch run: errors exit 2 with a 'dbatch'/file:line message", () => {
   const unknown = dbatch(["frobnicate"], { cwd: dir });
   assert.is(unknown.status, 2);
   assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+  // dbatch's own lines start with "dbatch"; the compiler's pass through as
+  // they are (they name bad.c and its lines), so editors can jump to them.
   for (const r of [bad, missing, header, backend, none, unknown]) {
+    const compilerLines = r === bad ? /^(bad\.c:|\s|\S+ \| )/ : /^$/;
     for (const line of r.stderr.trimEnd().split("\n"))
-      assert.match(line, /^dbatch/, `not a dbatch line: ${line}`);
+      assert.ok(/^dbatch/.test(line) || compilerLines.test(line), `not a dbatch line: ${line}`);
   }
   assert.equal(listTree(dir), ["bad.c"]);
+});
+
+test("dbatch run is the program as written: __FILE__/__LINE__, assert(), inherited fds, environment", () => {
+  const dir = scratch();
+  // Two writes make a run, so lines are inserted above the __LINE__ and the
+  // assert(); fd 3 comes from the caller's shell; /proc/self/fd and the
+  // environment must hold nothing dbatch added.
+  const source = [
+    "#include <assert.h>",
+    "#include <dirent.h>",
+    "#include <stdio.h>",
+    "#include <stdlib.h>",
+    "#include <unistd.h>",
+    "int main(void)",
+    "{",
+    '\twrite(3, "side\\n", 5);',
+    '\twrite(1, "out\\n", 4);',
+    '\tprintf("%s:%d\\n", __FILE__, __LINE__);',
+    '\tDIR *d = opendir("/proc/self/fd");',
+    "\tstruct dirent *e;",
+    "\tint n = 0;",
+    "\twhile ((e = readdir(d)))",
+    "\t\tn++;",
+    '\tprintf("fds %d env %s\\n", n, getenv("DBATCH_INHERITED_FDS") ? "leaked" : "clean");',
+    "\tfflush(stdout);",
+    "\tassert(n == 0);",
+    "\treturn 0;",
+    "}",
+    "",
+  ].join("\n");
+  writeFileSync(join(dir, "prog.c"), source);
+  const built = spawnSync("cc", ["-o", "plain", "prog.c"], { cwd: dir, encoding: "utf8" });
+  assert.is(built.status, 0, built.stderr);
+  const shell = (command: string) =>
+    spawnSync("sh", ["-c", command], { cwd: dir, encoding: "utf8", env: { ...process.env } });
+  const plain = shell("./plain 3>side-plain.txt");
+  const batched = shell(
+    `${JSON.stringify(join(repoRoot, "node_modules", ".bin", "dbatch"))} run prog.c 3>side-batched.txt`,
+  );
+  assert.is(batched.stdout, plain.stdout);
+  // The assertion's own line (its program name aside); after it the shell
+  // says "Aborted" for the plain child, dbatch says it was killed by SIGABRT.
+  const assertion = (stderr: string): string => (stderr.split("\n")[0] ?? "").replace(/^\S+: /, "");
+  assert.is(assertion(batched.stderr), assertion(plain.stderr));
+  assert.is(batched.status, plain.status);
+  assert.match(plain.stdout, /^out\nprog\.c:10\nfds \d+ env clean\n$/);
+  assert.match(plain.stderr, /prog\.c:18: main: Assertion `n == 0' failed/);
+  assert.is(readFileSync(join(dir, "side-batched.txt"), "utf8"), "side\n");
+  assert.is(readFileSync(join(dir, "side-plain.txt"), "utf8"), "side\n");
 });
 
 test("dbatch run --keep keeps the transformed source and the binary", () => {

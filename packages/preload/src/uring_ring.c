@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * uring_ring.c - the uring backend's per-thread ring: created on the
- * thread's first flush, its fd moved out of the program's low numbers and
- * registered, with a sparse file table for direct descriptors; dropped at
- * thread exit and forgotten in a forked child.
+ * thread's first flush, registered and entered by index, its fd closed (or,
+ * with a sparse file table for direct descriptors, moved out of the
+ * program's low numbers); dropped at thread exit and forgotten in a forked
+ * child.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -54,6 +55,7 @@ int uring_getenv_off(const char *name)
 struct io_uring *uring_ring_get(void)
 {
 	long hi;
+	int registered;
 
 	if (likely(dbatch_ur.state == 1))
 		return &dbatch_ur.ring;
@@ -70,7 +72,7 @@ struct io_uring *uring_ring_get(void)
 		dbatch_ur.ring.ring_fd = (int)hi;
 		dbatch_ur.ring.enter_ring_fd = (int)hi;
 	}
-	LIBURING_CALL(io_uring_register_ring_fd(&dbatch_ur.ring));
+	registered = LIBURING_CALL(io_uring_register_ring_fd(&dbatch_ur.ring));
 	/*
 	 * With path ops run as syscalls no open ever goes into the ring, so
 	 * the direct-descriptor table (for opens) would never be used.
@@ -79,6 +81,16 @@ struct io_uring *uring_ring_get(void)
 	dbatch_ur.slots = !dbatch_ur.pathops &&
 		   !uring_getenv_off("DBATCH_URING_SLOTS") &&
 		   LIBURING_CALL(io_uring_register_files_sparse(&dbatch_ur.ring, DBATCH_BATCH_ENTRIES)) == 0;
+	/*
+	 * A registered ring is entered by its index: unless the file table
+	 * still needs io_uring_register() on it, its fd can go, so the
+	 * program's fd table is its own (/proc/self/fd, RLIMIT_NOFILE, the
+	 * numbers it sees). The task's reference keeps the ring alive.
+	 */
+	if (registered == 1 && !dbatch_ur.slots) {
+		dbatch_sys(SYS_close, dbatch_ur.ring.ring_fd, 0, 0);
+		dbatch_ur.ring.ring_fd = -1;
+	}
 	dbatch_ur.state = 1;
 	return &dbatch_ur.ring;
 }
@@ -125,7 +137,7 @@ void uring_thread_exit(void)
 void uring_fork_child(void)
 {
 	/* the parent's ring must not be driven from here: forget it */
-	if (dbatch_ur.state == 1)
+	if (dbatch_ur.state == 1 && dbatch_ur.ring.ring_fd >= 0)
 		dbatch_sys(SYS_close, dbatch_ur.ring.ring_fd, 0, 0);
 	dbatch_ur.state = 0;
 }

@@ -90,5 +90,6 @@ export function transformSource(text: string, options: TransformOptions = {}): T
 export { applyEdits, OverlappingEditsError, type TextEdit } from "./rewrite.ts";
 export { reasonDescriptions, reasonIds, type ReasonId } from "./reasons.ts";
 export type { RunReport, SiteReport, DiagnosticReport } from "./report.ts";
+export { applyEditsWithLineDirectives } from "./line-directives.ts";
 export { syscallCatalogue } from "./catalogue.generated.ts";
 export type { SyscallSpec } from "@dbatch/catalogue";

@@ -117,6 +117,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       DBATCH_BACKEND: backend,
     };
     if (stats) env.DBATCH_STATS = "1";
+    // Ours (bin/dbatch), not the program's.
+    delete env.DBATCH_INHERITED_FDS;
     const outcome = await execProgram(program, { args: rest, env, cwd, argv0: program });
     if (outcome.signal) say(`${firstSource}: the program was killed by ${outcome.signal}`);
     return outcome.code;

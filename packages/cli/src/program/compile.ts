@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { transformSource } from "@dbatch/transform";
+import { applyEditsWithLineDirectives, transformSource } from "@dbatch/transform";
 import { CliError, EXIT_USAGE, errnoCode, errorMessage } from "../errors.ts";
 import { preloadIncludeDir as preloadInclude } from "@dbatch/preload";
 
@@ -68,7 +68,9 @@ export function transformAndCompile(
     const dir = join(workDir, "src", String(index));
     mkdirSync(dir, { recursive: true });
     const transformed = join(dir, basename(file));
-    writeFileSync(transformed, result.output);
+    // #line directives: __FILE__, __LINE__, assert() and the compiler's
+    // diagnostics name the user's file and lines, as given on the command line.
+    writeFileSync(transformed, applyEditsWithLineDirectives(text, result.edits, file));
     const home = dirname(resolve(cwd, file));
     if (!quoteDirs.includes(home)) quoteDirs.push(home);
     sources.push({
@@ -96,16 +98,15 @@ export function transformAndCompile(
       EXIT_USAGE,
     );
   }
-  // Name the user's files in the compiler's messages, not the temporary copies.
-  let messages = `${compiled.stdout ?? ""}${compiled.stderr ?? ""}`;
-  for (const s of sources)
-    messages = messages.split(s.transformed).join(`${s.source} (transformed)`);
+  // The compiler's own lines pass through as they are (they name the user's
+  // files and lines through #line), so editors can jump to them.
+  const messages = `${compiled.stdout ?? ""}${compiled.stderr ?? ""}`;
+  if (messages.trim()) process.stderr.write(messages);
   if (compiled.status !== 0) {
     throw new CliError(
-      `${messages.trimEnd()}\ndbatch: compilation failed (${cc} exited with ${compiled.status ?? compiled.signal})`,
+      `dbatch: compilation failed (${cc} exited with ${compiled.status ?? compiled.signal})`,
       EXIT_USAGE,
     );
   }
-  if (messages.trim()) process.stderr.write(messages);
   return sources;
 }

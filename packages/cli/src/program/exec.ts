@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { spawn, type StdioOptions } from "node:child_process";
+import { fstatSync } from "node:fs";
 import { constants } from "node:os";
 
 export interface ExecOptions {
@@ -17,14 +18,39 @@ export interface ExecOutcome {
 const FORWARDED: NodeJS.Signals[] = ["SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
 
 /**
- * Run a program with our stdin, stdout and stderr, like a shell would. A
+ * The fds above 2 our caller passed us (bin/dbatch notes them in
+ * DBATCH_INHERITED_FDS before Node marks them close-on-exec) that are still
+ * open: each goes to the program under its own number, as a shell would.
+ */
+export function inheritedStdio(env: NodeJS.ProcessEnv = process.env): StdioOptions {
+  const fds = (env["DBATCH_INHERITED_FDS"] ?? "")
+    .split(/\s+/)
+    .map(Number)
+    .filter((fd) => Number.isInteger(fd) && fd > 2 && fd < 256)
+    .filter((fd) => {
+      try {
+        fstatSync(fd);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  const stdio: StdioOptions = ["inherit", "inherit", "inherit"];
+  const top = Math.max(2, ...fds);
+  for (let fd = 3; fd <= top; fd++) stdio.push(fds.includes(fd) ? fd : "ignore");
+  return stdio;
+}
+
+/**
+ * Run a program with our stdin, stdout and stderr, and the fds above 2 our
+ * caller passed, like a shell would. A
  * terminal's Ctrl-C reaches the child directly (same process group), so we
  * only ignore SIGINT while it runs; other signals sent to us are passed on.
  */
 export function execProgram(path: string, options: ExecOptions): Promise<ExecOutcome> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(path, [...options.args], {
-      stdio: "inherit",
+      stdio: inheritedStdio(),
       env: options.env,
       cwd: options.cwd,
       argv0: options.argv0 ?? path,

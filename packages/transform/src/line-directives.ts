@@ -1,0 +1,44 @@
+// The transformed text for a compiler rather than for the user's tree: every
+// inserted line is followed by a `#line` directive, so __LINE__, __FILE__,
+// assert() messages and the compiler's own diagnostics name the user's file
+// and line, as if the program had been compiled as written.
+import { applyEdits, sortEdits, type TextEdit } from "./rewrite.ts";
+
+/** A C string literal for a file name in a #line directive. */
+function quoted(fileName: string): string {
+  return `"${fileName.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+}
+
+/**
+ * The text with the edits applied and `#line` directives where an edit adds
+ * line breaks: after the edit, the next line is numbered as the original line
+ * it comes from. Edits without a line break change no line number and get none.
+ */
+export function applyEditsWithLineDirectives(
+  text: string,
+  edits: readonly TextEdit[],
+  fileName: string,
+): string {
+  const name = quoted(fileName);
+  const sorted = sortEdits(edits);
+  // Line number (1-based) of each edit's end offset, in one pass.
+  let line = 1;
+  let scanned = 0;
+  const lineAt = (offset: number): number => {
+    for (; scanned < offset; scanned++) if (text.charCodeAt(scanned) === 10) line++;
+    return line;
+  };
+  const synced = sorted.map((edit): TextEdit => {
+    if (!edit.text.includes("\n")) return edit;
+    const eol = edit.text.includes("\r\n") ? "\r\n" : "\n";
+    const directive = `#line ${lineAt(edit.end)} ${name}`;
+    // At a line start the directive gets its own line; mid-line (before the
+    // original line break, or code) it starts one, and what follows keeps
+    // the original line's number.
+    const tail = edit.text.endsWith("\n") ? directive + eol : eol + directive + eol;
+    return { ...edit, text: edit.text + tail };
+  });
+  const bom = text.startsWith("\uFEFF") ? 1 : 0;
+  const head: TextEdit = { start: bom, end: bom, text: `#line 1 ${name}\n` };
+  return applyEdits(text, [head, ...synced]);
+}
