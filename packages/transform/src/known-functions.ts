@@ -38,6 +38,7 @@ export const pureFunctions: ReadonlySet<string> = new Set([
   "strspn",
   "strcspn",
   "strpbrk",
+  "strerror",
   "snprintf",
   "sprintf",
   "vsnprintf",

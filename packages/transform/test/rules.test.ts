@@ -137,6 +137,73 @@ test("inline asm and errno end the run", () => {
   ]);
 });
 
+test("calls that read errno end the run: %m formats, strerror(errno); other formats do not", () => {
+  assert.equal(verdicts('write(fd, buf, 1); snprintf(buf, 9, "%m"); write(fd, buf, 2);'), [
+    "errno-used",
+    "errno-used",
+  ]);
+  assert.equal(verdicts('write(fd, buf, 1); snprintf(buf, 9, "e: %-20m!"); write(fd, buf, 2);'), [
+    "errno-used",
+    "errno-used",
+  ]);
+  assert.equal(
+    verdicts('write(fd, buf, 1); snprintf(buf, 9, "%s", strerror(errno)); write(fd, buf, 2);'),
+    ["errno-used", "errno-used"],
+  );
+  assert.equal(verdicts('write(fd, buf, 1); snprintf(buf, 9, "%d%%m", n); write(fd, buf, 2);'), [
+    "run1",
+    "run1",
+  ]);
+});
+
+test("shared through a typedef or a struct member: the store ends the run", () => {
+  const run = (decls: string, store: string): string[] => {
+    const text = `${prelude}${decls}\nvoid f(int fd, char *buf)\n{\n\twrite(fd, buf, 1);\n\t${store}\n\twrite(fd, buf, 2);\n}\n`;
+    return transformSource(text).sites.map((x) => (x.batched ? "batched" : (x.reason ?? "?")));
+  };
+  const shared = ["shared-variable", "shared-variable"];
+  assert.equal(run("typedef volatile int flag_t;\nflag_t ready;", "ready = 1;"), shared);
+  assert.equal(
+    run("typedef volatile int flag_t;\ntypedef flag_t flag2_t;\nflag2_t ready;", "ready = 1;"),
+    shared,
+  );
+  assert.equal(run("struct s { volatile int done; } st;", "st.done = 1;"), shared);
+  assert.equal(run("struct s { _Atomic int done; };\nstruct s *p;", "p->done = 1;"), shared);
+  assert.equal(
+    run("typedef struct { sig_atomic_t seen; } box_t;\nbox_t b;", "b.seen = 1;"),
+    shared,
+  );
+  // A plain member of the same struct, and a plain typedef, are not shared.
+  assert.equal(
+    run("struct s { volatile int done; int count; } st;", "st.count = 1;"),
+    ["run1", "run1"].map(() => "batched"),
+  );
+  assert.equal(run("typedef int count_t;\ncount_t n;", "n = 1;"), ["batched", "batched"]);
+});
+
+test("a file with its own batch_start/batch_flush is left alone, the line named", () => {
+  for (const own of [
+    "static void batch_start(void) {}\n",
+    "int batch_flush(void);\n",
+    "#define batch_start() 0\n",
+  ]) {
+    const text = `${prelude}${own}void f(int fd, char *buf)\n{\n\twrite(fd, buf, 1);\n\twrite(fd, buf, 2);\n}\n`;
+    const r = transformSource(text);
+    assert.is(r.output, text, own);
+    assert.equal(
+      r.diagnostics.map((d) => [d.line, d.rule]),
+      [[5, "manual-batch"]],
+      own,
+    );
+    assert.match(r.diagnostics[0]?.message ?? "", /its own batch_(start|flush)\(\)/);
+  }
+  // Calling the functions (a program batched by hand) is not defining them.
+  const called = transformSource(
+    `${prelude}int g(void) { return batch_flush(); }\nvoid f(int fd) { (void) batch_start(); write(fd, "a", 1); batch_flush(); }\n`,
+  );
+  assert.equal(called.diagnostics, []);
+});
+
 test("jumps leaving the run end it; jumps inside a loop of the run do not", () => {
   assert.equal(verdicts("write(fd, buf, 1); if (n) return; write(fd, buf, 2);"), ["jump", "jump"]);
   assert.equal(verdicts("write(fd, buf, 1); if (n) goto out; write(fd, buf, 2); out: ;"), [

@@ -43,6 +43,18 @@ const ignoredExpressionTypes = new Set([
   "escape_sequence",
 ]);
 
+const formatFunctions = new Set(["snprintf", "sprintf", "vsnprintf", "vsprintf", "asprintf"]);
+
+/** A printf-style call whose literal format holds %m (glibc: strerror(errno)). */
+function formatsErrno(name: string, args: readonly SyntaxNode[]): boolean {
+  if (!formatFunctions.has(name)) return false;
+  return args.some(
+    (a) =>
+      (a.type === "string_literal" || a.type === "concatenated_string") &&
+      /%[-+ #0-9.*]*m/.test(a.text.replace(/%%/g, "")),
+  );
+}
+
 /** The expression walker of one function; shared by every statement of it. */
 export class ExpressionScanner {
   constructor(private readonly names: NameResolver) {}
@@ -91,6 +103,12 @@ export class ExpressionScanner {
           if (branch) this.expression(branch, b, ctx);
         }
         return;
+      }
+      case "field_expression": {
+        // s.flag or p->flag where the member is declared volatile/atomic.
+        const field = node.childForFieldName("field");
+        if (field && this.names.isShared(field.text)) b.fail("shared-variable");
+        break;
       }
       case "gnu_asm_expression":
         b.fail("inline-asm");
@@ -150,6 +168,10 @@ export class ExpressionScanner {
       b.fail("manual-batch");
     } else if (callee.kind !== "pure") {
       b.fail(callee.kind);
+    } else if (formatsErrno(name, args)) {
+      // "%m" prints strerror(errno): it reads errno, which a deferred call
+      // before it has not set yet.
+      b.fail("errno-used");
     }
     for (const a of args) this.expression(a, b, argContext);
     return null;

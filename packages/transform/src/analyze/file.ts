@@ -30,6 +30,18 @@ export interface FileAnalysis {
 const callPattern = new RegExp(`\\b(?:${catalogueLibcNames.join("|")})\\s*\\(`, "g");
 const seedHeaderPattern = /^[ \t]*#[ \t]*include[ \t]*[<"]linux\/batch\.h[>"]/m;
 const dbatchHeaderPattern = /^[ \t]*#[ \t]*include[ \t]*[<"]dbatch\.h[>"]/m;
+// The file's own batch_start/batch_flush: a macro; a declaration or
+// definition with its type words on the name's line (a call never has one
+// before it); a GNU-style definition with the name at column 0 and no ";".
+const ownBatchFunctionPattern = new RegExp(
+  [
+    /^[ \t]*#[ \t]*define[ \t]+(batch_start|batch_flush)\b/.source,
+    /^[ \t]*(?!(?:return|else|case|do|goto|sizeof)\b)(?:[A-Za-z_]\w*[ \t*]+)+(batch_start|batch_flush)[ \t]*\(/
+      .source,
+    /^(batch_start|batch_flush)[ \t]*\([^;\n]*\)[ \t]*$/.source,
+  ].join("|"),
+  "m",
+);
 
 /**
  * Tree levels a function may have and still be analysed: real code stays
@@ -148,13 +160,16 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
   diagnostics.push(...parseErrorDiagnostics(text, tree, [...brokenRegions.values()]));
 
   const seedHeader = seedHeaderPattern.exec(text);
-  if (seedHeader) {
+  const own = seedHeader ? null : ownBatchFunctionPattern.exec(text);
+  if (seedHeader || own) {
+    const name = own?.[1] ?? own?.[2] ?? own?.[3] ?? "";
     diagnostics.push({
-      offset: seedHeader.index,
+      offset: seedHeader?.index ?? (own ? own.index + own[0].indexOf(name) : 0),
       severity: "warning",
       rule: "manual-batch",
-      message:
-        "the file uses the original dBatch's <linux/batch.h> (one run from the start): left untouched",
+      message: seedHeader
+        ? "the file uses the original dBatch's <linux/batch.h> (one run from the start): left untouched"
+        : `the file has its own ${name}() (it would clash with <dbatch.h>'s): left untouched`,
     });
     return {
       runs: [],
