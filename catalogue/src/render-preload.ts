@@ -56,6 +56,7 @@ function renderIoWrapper(s: SyscallEntry, w: IoWrapper): string[] {
     const flags = parameterNames(w.params).at(-2) ?? "flags";
     out.push("\tint mode = 0;", "", `\tOPEN_MODE(${flags}, mode);`);
   }
+  if (ip.cancellationPoint) out.push("\tCANCEL_POINT();");
   if (w.direct) out.push(`\tDIRECT_IF(${w.direct});`);
   if (ip.fastPath) {
     out.push(`\tif (unlikely(dbatch_recording()) && ${ip.fastPath.when})`);

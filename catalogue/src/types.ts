@@ -59,6 +59,8 @@ export interface InterposeSpec {
   readonly direct?: string;
   /** A cheaper recording tried first: when `when` holds, return `result`. */
   readonly fastPath?: { readonly when: string; readonly result: string };
+  /** A POSIX cancellation point: a pending cancellation acts before recording. */
+  readonly cancellationPoint?: boolean;
   /** The parameters end in `...`: open's optional mode, read when flags need it. */
   readonly modeFromVarargs?: boolean;
   /** Names with other parameters (the _FORTIFY_SOURCE __*_chk bounds, __open_2). */

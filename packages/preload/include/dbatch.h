@@ -90,10 +90,13 @@ static inline int batch_start(void)
 /**
  * batch_flush() - run every call recorded on this thread, in order.
  *
- * Returns 0 when all of them succeeded, or -1 with errno set to the
- * first failure (including failures of automatic flushes made since
- * batch_start()). Closes the window opened by batch_start(). A call whose
- * fd came from a deferred open that failed is not run: ECANCELED.
+ * Returns 0 when all of them succeeded, or -1 when one failed (including
+ * failures of automatic flushes made since batch_start()); batch_last_error()
+ * names the first. errno is what the calls, run one by one, would have
+ * left: the last failure's errno (EBADF for a call whose fd came from a
+ * deferred open that failed: it is not run, and would have been given -1),
+ * or unchanged when this flush had no failure. Closes the window opened by
+ * batch_start().
  */
 static inline int batch_flush(void)
 {

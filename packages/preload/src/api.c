@@ -32,11 +32,10 @@ static int flush_and_report(struct dbatch_thread *t)
 	dbatch_flush_thread(t);
 	err = t->window_errno;
 	t->window_errno = 0;
-	if (err) {
-		errno = err;
-		return -1;
-	}
-	return 0;
+	/* errno as the calls would have left it: the last failure's, or as it was */
+	if (t->flush_errno)
+		errno = t->flush_errno;
+	return err ? -1 : 0;
 }
 
 DBATCH_API int dbatch_batch_flush(void)

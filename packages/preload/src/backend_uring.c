@@ -150,6 +150,14 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 
 				if (iov && k->coalesce)
 					g = uring_write_group(entries, i, count);
+				if (k->stream) {
+					/* exact only as the syscall (uring_coalesce.c) */
+					direct = (int)i;
+					direct_g = 1;
+					why = "pipe-or-socket";
+					i++;
+					break;
+				}
 				if (k->regular) {
 					/*
 					 * A regular file's data calls go to io-wq inside a

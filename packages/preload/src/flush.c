@@ -3,21 +3,27 @@
  * flush.c - hand a batch to the backend and settle the results.
  *
  * After the backend ran what it could, the rest runs under emulate; then
- * the first failure is remembered (batch_last_error()), the placeholder pool
- * is topped up for the next window, and the placeholder of every open that
- * failed is closed (so the number is invalid afterwards, like the -1 the
- * program would have got; a later open may be given that number again).
+ * the first failure is remembered (batch_last_error()) and the placeholder
+ * of every open that failed is closed (so the number is invalid afterwards,
+ * like the -1 the program would have got; a later open may be given that
+ * number again).
  *
  * A thread flushes its own batch (dbatch_flush_thread); an exiting thread
  * also runs the batches of other threads (dbatch_flush_foreign), without
- * touching their TLS: their pool and error report are theirs.
+ * touching their TLS: their error report is theirs.
  */
 #include <errno.h>
 #include <sys/syscall.h>
 #include "internal.h"
 
+/*
+ * @first, @err: the first failure (batch_last_error()); @last_err: the
+ * errno the last failure leaves, which is what the calls, run one by one,
+ * would have left in errno. A call not run because its fd came from an open
+ * that failed would have been given -1 as its fd: EBADF.
+ */
 struct outcome {
-	int first, err, failed, cancelled;
+	int first, err, last_err, failed, cancelled;
 };
 
 /* Run the @b->count entries of @b; fill @o; add to the stats. */
@@ -46,23 +52,38 @@ static void batch_run(struct dbatch_batch *b, int use_backend, struct outcome *o
 			o->first = (int)i;
 			o->err = (int)-e->result;
 		}
+		o->last_err = e->result == -ECANCELED ? EBADF : (int)-e->result;
 	}
 	dbatch_stats_add_submit(n, &st);
 }
 
-/* Close the placeholders of failed opens; empty the batch. */
+/*
+ * Close the placeholders of failed opens; empty the batch. A number a later
+ * open of the batch took over (after a close freed it) is that open's: from
+ * the last entry back, each number is settled by the last open that had it.
+ */
 static void batch_settle(struct dbatch_batch *b, const struct outcome *o)
 {
-	unsigned int n = b->count;
+	int settled[DBATCH_BATCH_ENTRIES];
+	unsigned int nsettled = 0;
 
-	for (unsigned int i = 0; o->failed && i < n; i++) {
+	for (unsigned int i = b->count; o->failed && i-- > 0;) {
 		struct dbatch_entry *e = &b->entries[i];
+		unsigned int k;
 
-		if (e->result < 0 && (e->flags & DBATCH_ENTRY_INSTALL_FD))
+		if (!(e->flags & DBATCH_ENTRY_INSTALL_FD) || e->install_fd < 0)
+			continue;
+		for (k = 0; k < nsettled && settled[k] != e->install_fd; k++)
+			;
+		if (k < nsettled)
+			continue;
+		settled[nsettled++] = e->install_fd;
+		if (e->result < 0)
 			dbatch_sys(SYS_close, e->install_fd, 0, 0);
 	}
 	b->arena_used = 0;
 	b->npending = 0;
+	b->nfreed = 0;
 	/* atomic: the owner may read it unowned (dbatch_pending_count) */
 	__atomic_store_n(&b->count, 0, __ATOMIC_RELAXED);
 }
@@ -73,6 +94,7 @@ int dbatch_flush_thread(struct dbatch_thread *t)
 	unsigned char prev = t->own;	/* RECORDING when a full batch flushes */
 	struct outcome o;
 
+	t->flush_errno = 0;
 	if (!b || !dbatch_own(t, DBATCH_OWN_FLUSHING))
 		return 0;
 	if (!b->count) {
@@ -87,8 +109,7 @@ int dbatch_flush_thread(struct dbatch_thread *t)
 	t->last_cancelled = o.cancelled;
 	if (o.err && !t->window_errno)
 		t->window_errno = o.err;
-	/* top the pool up first, so it does not take back the numbers closed */
-	dbatch_placeholder_refill(t);
+	t->flush_errno = o.last_err;
 	batch_settle(b, &o);
 	dbatch_own_end(t, prev);
 	return o.err ? -o.err : 0;
@@ -108,12 +129,16 @@ void dbatch_flush_foreign(struct dbatch_batch *b, int use_backend)
 	batch_settle(b, &o);
 }
 
+/*
+ * A flush before a call that is not deferred: errno is then what the calls
+ * flushed would have left, the last failure's, or unchanged.
+ */
 void dbatch_flush_slow(void)
 {
 	int saved = errno;
 
 	dbatch_flush_thread(&dbatch_tls);
-	errno = saved;
+	errno = dbatch_tls.flush_errno ? dbatch_tls.flush_errno : saved;
 }
 
 /* Thread exit (pthread key destructor): nothing pending may be lost. */
@@ -135,7 +160,6 @@ void dbatch_thread_exit(struct dbatch_thread *t)
 		dbatch_own_end(t, DBATCH_OWN_IDLE);
 	if (dbatch_backend && dbatch_backend->thread_exit)
 		dbatch_backend->thread_exit();
-	dbatch_placeholder_release(t);
 	dbatch_batch_free(t);
 	errno = saved;
 }

@@ -32,7 +32,7 @@
 #define DBATCH_BATCH_ENTRIES	256		/* flush when full */
 #define DBATCH_ARENA_SIZE	(1u << 20)	/* side storage for copies */
 #define DBATCH_COPY_LIMIT	(64u << 10)	/* larger calls run directly */
-#define DBATCH_PLACEHOLDERS	8		/* placeholder pool per thread */
+#define DBATCH_PLACEHOLDERS	8		/* deferred opens pending per batch */
 
 /* Catalogue calls, numbered in catalogue order: DBATCH_CALL_write, ... */
 enum dbatch_call {
@@ -67,6 +67,9 @@ struct dbatch_batch {
 	char *arena;				/* DBATCH_ARENA_SIZE bytes */
 	struct dbatch_pending_fd pending[DBATCH_PLACEHOLDERS];
 	unsigned int npending;
+	/* fd numbers closed by close entries of this batch, not yet reused */
+	int freed[DBATCH_PLACEHOLDERS];
+	unsigned int nfreed;
 };
 
 /* dbatch_thread.own: what the owner is doing with its batch */
@@ -89,10 +92,6 @@ struct dbatch_thread {
 	unsigned char exit_state;	/* DBATCH_EXIT_*, written by exiters */
 	int sig_depth;			/* >0 while a signal handler runs */
 	struct dbatch_batch *batch;
-	/* placeholder pool: fds dup'd from /dev/null, O_CLOEXEC */
-	int pool[DBATCH_PLACEHOLDERS];
-	unsigned int npool;
-	unsigned char pool_on;		/* pool in use: refill after flushes */
 	/* first failure of the last flush, and since batch_start() */
 	int last_errno;
 	int last_index;
@@ -100,6 +99,7 @@ struct dbatch_thread {
 	int last_failed;
 	int last_cancelled;
 	int window_errno;
+	int flush_errno;	/* errno the last flush's failures left (0: none) */
 	/* registry (registry.c) */
 	unsigned char registered;
 	struct dbatch_thread *next, *prev;	/* registry.c, under its lock */
@@ -279,10 +279,7 @@ static inline void dbatch_flush_pending(void)
 }
 
 /* placeholder.c */
-int dbatch_placeholder_take(struct dbatch_thread *t) DBATCH_HIDDEN;
-void dbatch_placeholder_refill(struct dbatch_thread *t) DBATCH_HIDDEN;
-void dbatch_placeholder_release(struct dbatch_thread *t) DBATCH_HIDDEN;
-void dbatch_placeholder_forget(struct dbatch_thread *t, int fd) DBATCH_HIDDEN;
+int dbatch_placeholder_take(void) DBATCH_HIDDEN;
 void dbatch_placeholder_source_check(unsigned int first, unsigned int last) DBATCH_HIDDEN;
 
 /* stats.c */

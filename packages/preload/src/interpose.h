@@ -7,6 +7,7 @@
 #define DBATCH_INTERPOSE_H
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include "internal.h"
 
@@ -33,6 +34,19 @@
 			dbatch_flush_pending();				\
 			goto direct;					\
 		}							\
+	} while (0)
+
+/*
+ * CANCEL_POINT() - the call is a cancellation point: while recording, a
+ * pending cancellation acts here, before the call is recorded, as it would
+ * in the call. What was recorded before it still runs: the program's
+ * cleanup handlers record or flush after it, and the thread-exit
+ * destructor (record.c) flushes the rest, in order.
+ */
+#define CANCEL_POINT()							\
+	do {								\
+		if (unlikely(dbatch_recording()))			\
+			pthread_testcancel();				\
 	} while (0)
 
 static inline int open_has_mode(int flags)

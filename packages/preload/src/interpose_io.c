@@ -44,6 +44,7 @@ ssize_t __sendto(int fd, const void *buf, size_t n, int flags, const struct sock
 
 DBATCH_API ssize_t write(int fd, const void *buf, size_t n)
 {
+	CANCEL_POINT();
 	if (unlikely(dbatch_recording()) && dbatch_record_write_fast(fd, buf, n) == 0)
 		return (ssize_t)n;
 	DEFER(write, fd, (long)buf, (long)n);
@@ -52,6 +53,7 @@ DBATCH_API ssize_t write(int fd, const void *buf, size_t n)
 
 DBATCH_API ssize_t __write(int fd, const void *buf, size_t n)
 {
+	CANCEL_POINT();
 	if (unlikely(dbatch_recording()) && dbatch_record_write_fast(fd, buf, n) == 0)
 		return (ssize_t)n;
 	DEFER(write, fd, (long)buf, (long)n);
@@ -62,18 +64,21 @@ DBATCH_API ssize_t __write(int fd, const void *buf, size_t n)
 
 DBATCH_API ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 {
+	CANCEL_POINT();
 	DEFER(pwrite64, fd, (long)buf, (long)n, off);
 	return NEXT(pwrite)(fd, buf, n, off);
 }
 
 DBATCH_API ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
 {
+	CANCEL_POINT();
 	DEFER(pwrite64, fd, (long)buf, (long)n, off);
 	return NEXT(pwrite64)(fd, buf, n, off);
 }
 
 DBATCH_API ssize_t __pwrite64(int fd, const void *buf, size_t n, off_t off)
 {
+	CANCEL_POINT();
 	DEFER(pwrite64, fd, (long)buf, (long)n, off);
 	return NEXT(__pwrite64)(fd, buf, n, off);
 }
@@ -82,6 +87,7 @@ DBATCH_API ssize_t __pwrite64(int fd, const void *buf, size_t n, off_t off)
 
 DBATCH_API ssize_t writev(int fd, const struct iovec *iov, int cnt)
 {
+	CANCEL_POINT();
 	DEFER(writev, fd, (long)iov, cnt);
 	return NEXT(writev)(fd, iov, cnt);
 }
@@ -90,6 +96,7 @@ DBATCH_API ssize_t writev(int fd, const struct iovec *iov, int cnt)
 
 DBATCH_API ssize_t read(int fd, void *buf, size_t n)
 {
+	CANCEL_POINT();
 	DIRECT_IF(dbatch_tls.seed);
 	DEFER(read, fd, (long)buf, (long)n);
 direct:
@@ -98,6 +105,7 @@ direct:
 
 DBATCH_API ssize_t __read(int fd, void *buf, size_t n)
 {
+	CANCEL_POINT();
 	DIRECT_IF(dbatch_tls.seed);
 	DEFER(read, fd, (long)buf, (long)n);
 direct:
@@ -106,6 +114,7 @@ direct:
 
 DBATCH_API ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 {
+	CANCEL_POINT();
 	DIRECT_IF(dbatch_tls.seed || n > buflen);
 	DEFER(read, fd, (long)buf, (long)n);
 direct:
@@ -116,6 +125,7 @@ direct:
 
 DBATCH_API ssize_t pread(int fd, void *buf, size_t n, off_t off)
 {
+	CANCEL_POINT();
 	DIRECT_IF(dbatch_tls.seed);
 	DEFER(pread64, fd, (long)buf, (long)n, off);
 direct:
@@ -124,6 +134,7 @@ direct:
 
 DBATCH_API ssize_t pread64(int fd, void *buf, size_t n, off_t off)
 {
+	CANCEL_POINT();
 	DIRECT_IF(dbatch_tls.seed);
 	DEFER(pread64, fd, (long)buf, (long)n, off);
 direct:
@@ -132,6 +143,7 @@ direct:
 
 DBATCH_API ssize_t __pread64(int fd, void *buf, size_t n, off_t off)
 {
+	CANCEL_POINT();
 	DIRECT_IF(dbatch_tls.seed);
 	DEFER(pread64, fd, (long)buf, (long)n, off);
 direct:
@@ -140,6 +152,7 @@ direct:
 
 DBATCH_API ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off, size_t buflen)
 {
+	CANCEL_POINT();
 	DIRECT_IF(dbatch_tls.seed || n > buflen);
 	DEFER(pread64, fd, (long)buf, (long)n, off);
 direct:
@@ -148,6 +161,7 @@ direct:
 
 DBATCH_API ssize_t __pread64_chk(int fd, void *buf, size_t n, off_t off, size_t buflen)
 {
+	CANCEL_POINT();
 	DIRECT_IF(dbatch_tls.seed || n > buflen);
 	DEFER(pread64, fd, (long)buf, (long)n, off);
 direct:
@@ -161,6 +175,7 @@ DBATCH_API int open(const char *path, int flags, ...)
 	int mode = 0;
 
 	OPEN_MODE(flags, mode);
+	CANCEL_POINT();
 	DEFER(open, (long)path, flags, mode);
 	return NEXT(open)(path, flags, mode);
 }
@@ -170,6 +185,7 @@ DBATCH_API int open64(const char *path, int flags, ...)
 	int mode = 0;
 
 	OPEN_MODE(flags, mode);
+	CANCEL_POINT();
 	DEFER(open, (long)path, flags, mode);
 	return NEXT(open64)(path, flags, mode);
 }
@@ -179,6 +195,7 @@ DBATCH_API int __open(const char *path, int flags, ...)
 	int mode = 0;
 
 	OPEN_MODE(flags, mode);
+	CANCEL_POINT();
 	DEFER(open, (long)path, flags, mode);
 	return NEXT(__open)(path, flags, mode);
 }
@@ -188,12 +205,14 @@ DBATCH_API int __open64(const char *path, int flags, ...)
 	int mode = 0;
 
 	OPEN_MODE(flags, mode);
+	CANCEL_POINT();
 	DEFER(open, (long)path, flags, mode);
 	return NEXT(__open64)(path, flags, mode);
 }
 
 DBATCH_API int __open_2(const char *path, int flags)
 {
+	CANCEL_POINT();
 	DIRECT_IF(open_has_mode(flags));
 	DEFER(open, (long)path, flags, 0);
 direct:
@@ -202,6 +221,7 @@ direct:
 
 DBATCH_API int __open64_2(const char *path, int flags)
 {
+	CANCEL_POINT();
 	DIRECT_IF(open_has_mode(flags));
 	DEFER(open, (long)path, flags, 0);
 direct:
@@ -215,6 +235,7 @@ DBATCH_API int openat(int dirfd, const char *path, int flags, ...)
 	int mode = 0;
 
 	OPEN_MODE(flags, mode);
+	CANCEL_POINT();
 	DEFER(openat, dirfd, (long)path, flags, mode);
 	return NEXT(openat)(dirfd, path, flags, mode);
 }
@@ -224,12 +245,14 @@ DBATCH_API int openat64(int dirfd, const char *path, int flags, ...)
 	int mode = 0;
 
 	OPEN_MODE(flags, mode);
+	CANCEL_POINT();
 	DEFER(openat, dirfd, (long)path, flags, mode);
 	return NEXT(openat64)(dirfd, path, flags, mode);
 }
 
 DBATCH_API int __openat_2(int dirfd, const char *path, int flags)
 {
+	CANCEL_POINT();
 	DIRECT_IF(open_has_mode(flags));
 	DEFER(openat, dirfd, (long)path, flags, 0);
 direct:
@@ -238,6 +261,7 @@ direct:
 
 DBATCH_API int __openat64_2(int dirfd, const char *path, int flags)
 {
+	CANCEL_POINT();
 	DIRECT_IF(open_has_mode(flags));
 	DEFER(openat, dirfd, (long)path, flags, 0);
 direct:
@@ -248,12 +272,14 @@ direct:
 
 DBATCH_API int creat(const char *path, mode_t mode)
 {
+	CANCEL_POINT();
 	DEFER(creat, (long)path, mode);
 	return NEXT(creat)(path, mode);
 }
 
 DBATCH_API int creat64(const char *path, mode_t mode)
 {
+	CANCEL_POINT();
 	DEFER(creat, (long)path, mode);
 	return NEXT(creat64)(path, mode);
 }
@@ -262,12 +288,14 @@ DBATCH_API int creat64(const char *path, mode_t mode)
 
 DBATCH_API int close(int fd)
 {
+	CANCEL_POINT();
 	DEFER(close, fd);
 	return NEXT(close)(fd);
 }
 
 DBATCH_API int __close(int fd)
 {
+	CANCEL_POINT();
 	DEFER(close, fd);
 	return NEXT(__close)(fd);
 }
@@ -302,6 +330,7 @@ direct:
 
 DBATCH_API int fsync(int fd)
 {
+	CANCEL_POINT();
 	DEFER(fsync, fd);
 	return NEXT(fsync)(fd);
 }
@@ -310,6 +339,7 @@ DBATCH_API int fsync(int fd)
 
 DBATCH_API int fdatasync(int fd)
 {
+	CANCEL_POINT();
 	DEFER(fdatasync, fd);
 	return NEXT(fdatasync)(fd);
 }
@@ -388,12 +418,14 @@ DBATCH_API int renameat(int fromfd, const char *from, int tofd, const char *to)
 
 DBATCH_API ssize_t send(int fd, const void *buf, size_t n, int flags)
 {
+	CANCEL_POINT();
 	DEFER(send, fd, (long)buf, (long)n, flags);
 	return NEXT(send)(fd, buf, n, flags);
 }
 
 DBATCH_API ssize_t __send(int fd, const void *buf, size_t n, int flags)
 {
+	CANCEL_POINT();
 	DEFER(send, fd, (long)buf, (long)n, flags);
 	return NEXT(__send)(fd, buf, n, flags);
 }
@@ -402,12 +434,14 @@ DBATCH_API ssize_t __send(int fd, const void *buf, size_t n, int flags)
 
 DBATCH_API ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to, socklen_t tolen)
 {
+	CANCEL_POINT();
 	DEFER(sendto, fd, (long)buf, (long)n, flags, (long)to, tolen);
 	return NEXT(sendto)(fd, buf, n, flags, to, tolen);
 }
 
 DBATCH_API ssize_t __sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to, socklen_t tolen)
 {
+	CANCEL_POINT();
 	DEFER(sendto, fd, (long)buf, (long)n, flags, (long)to, tolen);
 	return NEXT(__sendto)(fd, buf, n, flags, to, tolen);
 }

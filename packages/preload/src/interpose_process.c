@@ -33,6 +33,7 @@ static void atfork_child(void)
 	if (t->batch) {
 		t->batch->count = 0;
 		t->batch->npending = 0;
+		t->batch->nfreed = 0;
 		t->batch->arena_used = 0;
 	}
 	dbatch_stats_fork_child();

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * placeholder.c - fds reserved for deferred opens.
+ * placeholder.c - fd numbers for deferred opens.
  *
- * A deferred open must return an fd number nobody else can be given before
- * the flush installs the real file there. Each thread keeps a small pool of
- * fds that point at /dev/null (O_CLOEXEC); a deferred open takes one, and
- * the flush replaces it (dup3) with the opened file. The pool is topped up
- * after each flush that used it, so recording an open makes no syscall in
- * the common case. The /dev/null source fd is process-wide and kept at a
- * high number so it does not shift the program's own fd numbers.
+ * A deferred open must return the number the open would have returned,
+ * and nobody else may be given that number before the flush installs the
+ * real file there. The number is the lowest free one, taken at record time
+ * by duplicating a /dev/null fd onto it (O_CLOEXEC); the flush replaces it
+ * (dup3) with the opened file. Nothing is held between batches, so the
+ * program's fd table is its own. The /dev/null source fd is process-wide
+ * and kept at a high number so it does not shift the program's numbers.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,64 +44,16 @@ static int devnull_source(void)
 	return (int)r;
 }
 
-/* Fill the pool up to its size; lowest fds first, handed out in order. */
-static void pool_fill(struct dbatch_thread *t)
+/* The lowest free fd number, reserved; -1 when none can be had. */
+int dbatch_placeholder_take(void)
 {
 	int src = devnull_source();
+	long fd;
 
 	if (src < 0)
-		return;
-	t->pool_on = 1;
-	while (t->npool < DBATCH_PLACEHOLDERS) {
-		long fd = dbatch_sys(SYS_fcntl, src, F_DUPFD_CLOEXEC, 0);
-
-		if (fd < 0)
-			break;
-		/* keep the pool sorted descending: take from the end */
-		unsigned int i = t->npool++;
-
-		while (i > 0 && t->pool[i - 1] < fd) {
-			t->pool[i] = t->pool[i - 1];
-			i--;
-		}
-		t->pool[i] = (int)fd;
-	}
-}
-
-int dbatch_placeholder_take(struct dbatch_thread *t)
-{
-	if (unlikely(!t->npool))
-		pool_fill(t);
-	if (!t->npool)
 		return -1;
-	return t->pool[--t->npool];
-}
-
-void dbatch_placeholder_refill(struct dbatch_thread *t)
-{
-	/* only pools that have been used; untouched threads stay fd-free */
-	if (t->pool_on && t->npool < DBATCH_PLACEHOLDERS)
-		pool_fill(t);
-}
-
-void dbatch_placeholder_release(struct dbatch_thread *t)
-{
-	t->pool_on = 0;
-	while (t->npool)
-		dbatch_sys(SYS_close, t->pool[--t->npool], 0, 0);
-}
-
-/* The program is about to take @fd (dup2 onto it): drop it from the pool. */
-void dbatch_placeholder_forget(struct dbatch_thread *t, int fd)
-{
-	for (unsigned int i = 0; i < t->npool; i++) {
-		if (t->pool[i] != fd)
-			continue;
-		for (unsigned int k = i + 1; k < t->npool; k++)
-			t->pool[k - 1] = t->pool[k];
-		t->npool--;
-		return;	/* not closed: dup2 replaces it */
-	}
+	fd = dbatch_sys(SYS_fcntl, src, F_DUPFD_CLOEXEC, 0);
+	return fd < 0 ? -1 : (int)fd;
 }
 
 /* close_range()/closefrom() over [first, last] may close the /dev/null source. */

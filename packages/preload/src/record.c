@@ -19,6 +19,9 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <limits.h>
+#include <sys/single_threaded.h>
+#include <sys/syscall.h>
 #include "internal.h"
 
 static pthread_key_t exit_key;
@@ -98,6 +101,48 @@ static inline int pending_lookup(const struct dbatch_batch *b, long fd)
 		if (b->pending[i].fd == fd)
 			return (int)i;
 	return -1;
+}
+
+/*
+ * The number a deferred open returns: the one the open, run now after the
+ * calls before it, would return, i.e. the lowest free number once the
+ * close entries of the batch have run. That is the lowest free number now,
+ * or a number a close of this batch frees if lower: the open takes that
+ * one over (its install replaces the file closed there). In a process with
+ * other threads one of them could be given that number between the close
+ * and the install, so there the batch is flushed first (-2). -1: no number.
+ */
+static int open_number(struct dbatch_batch *b)
+{
+	unsigned int lowest = b->nfreed;
+	int fd = dbatch_placeholder_take();
+
+	for (unsigned int i = 0; i < b->nfreed; i++)
+		if ((fd < 0 || b->freed[i] < fd) &&
+		    (lowest == b->nfreed || b->freed[i] < b->freed[lowest]))
+			lowest = i;
+	if (lowest == b->nfreed)
+		return fd;
+	if (!__libc_single_threaded) {
+		if (fd >= 0)
+			dbatch_sys(SYS_close, fd, 0, 0);
+		return -2;
+	}
+	if (fd >= 0)
+		dbatch_sys(SYS_close, fd, 0, 0);
+	fd = b->freed[lowest];
+	b->freed[lowest] = b->freed[--b->nfreed];
+	return fd;
+}
+
+/* A close entry frees its number for the opens recorded after it. */
+static void note_freed(struct dbatch_batch *b, long fd)
+{
+	for (unsigned int i = 0; i < b->nfreed; i++)
+		if (b->freed[i] == fd)
+			return;
+	if (fd >= 0 && fd < INT_MAX && b->nfreed < DBATCH_PLACEHOLDERS)
+		b->freed[b->nfreed++] = (int)fd;
 }
 
 /* Copy an iovec array and its data; returns the copy or NULL. */
@@ -255,7 +300,13 @@ retry:
 				return -1;
 			goto retry;
 		}
-		fd = dbatch_placeholder_take(t);
+		fd = open_number(b);
+		if (fd == -2) {
+			b->arena_used = arena_mark;
+			if (!flush_and_own(t))
+				return -1;
+			goto retry;
+		}
 		if (fd < 0)
 			goto direct;
 		e->flags |= DBATCH_ENTRY_INSTALL_FD;
@@ -272,6 +323,8 @@ retry:
 	}
 	if (ref_pending >= 0)	/* closed: later uses are not the open's */
 		b->pending[ref_pending] = b->pending[--b->npending];
+	if (c == DBATCH_CALL_close)
+		note_freed(b, a[0]);
 	b->call[idx] = (uint8_t)c;
 	b->count = idx + 1;
 	dbatch_own_end(t, DBATCH_OWN_IDLE);

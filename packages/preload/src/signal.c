@@ -22,6 +22,7 @@ struct user_action {
 	void (*handler)(int);
 	void (*action)(int, siginfo_t *, void *);
 	int siginfo;
+	int wrapped;	/* installed through the trampoline (with SA_SIGINFO) */
 };
 
 static struct user_action actions[NSIG_MAX];
@@ -63,6 +64,7 @@ static int wrap_action(int sig, const struct sigaction *act,
 
 		if (wrap) {
 			actions[sig].siginfo = !!(act->sa_flags & SA_SIGINFO);
+			actions[sig].wrapped = 1;
 			actions[sig].action = act->sa_sigaction;
 			actions[sig].handler = act->sa_handler;
 		}
@@ -77,7 +79,15 @@ static int wrap_action(int sig, const struct sigaction *act,
 				old->sa_flags &= ~SA_SIGINFO;
 				old->sa_handler = prev.handler;
 			}
+		} else if (r == 0 && old && prev.wrapped && !prev.siginfo) {
+			/*
+			 * SA_RESETHAND put SIG_DFL back but kept the flags we
+			 * installed with: SA_SIGINFO was ours, not the program's.
+			 */
+			old->sa_flags &= ~SA_SIGINFO;
 		}
+		if (r == 0 && !wrap && act)
+			actions[sig].wrapped = 0;
 	}
 	return r;
 }

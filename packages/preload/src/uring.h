@@ -40,6 +40,7 @@ struct fd_kind {
 	int fd;
 	uint8_t coalesce;	/* writes have no record boundaries */
 	uint8_t regular;	/* a regular file */
+	uint8_t stream;		/* a pipe, FIFO or socket: run as syscalls */
 };
 
 /* uring_ring.c */

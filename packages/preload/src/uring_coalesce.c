@@ -22,9 +22,10 @@
  * Coalescing: a run of consecutive write() entries on the same fd goes in as
  * ONE writev of their (already copied) buffers: the same bytes at the same
  * place, one fd lookup instead of many. Only for fds where a write has no
- * record boundary: regular files, pipes/FIFOs not in packet mode, and the
- * character devices /dev/null, /dev/zero, /dev/full and terminals. Sockets
- * (a datagram per write) and other devices are never coalesced. Results are
+ * record boundary: regular files and the character devices /dev/null,
+ * /dev/zero, /dev/full and terminals. Pipes, FIFOs and sockets never are
+ * (each write of at most PIPE_BUF bytes is atomic; a datagram per write):
+ * their calls run as syscalls. Results are
  * given back per entry; if the writev fails or is short, the entries it did
  * not cover are run again one by one, right after their round.
  * DBATCH_URING_COALESCE=0 turns it off.
@@ -36,7 +37,7 @@ int uring_coalesce_on = -1;
 const struct fd_kind *uring_fd_kind(int fd, struct fd_kind *cache, unsigned int *ncache,
 				     struct dbatch_submit_stats *st)
 {
-	struct fd_kind k = { fd, 0, 0 };
+	struct fd_kind k = { fd, 0, 0, 0 };
 	struct stat sb;
 
 	for (unsigned int i = 0; i < *ncache; i++)
@@ -48,11 +49,15 @@ const struct fd_kind *uring_fd_kind(int fd, struct fd_kind *cache, unsigned int 
 
 		if (S_ISREG(sb.st_mode)) {
 			k.regular = k.coalesce = 1;
-		} else if (S_ISFIFO(sb.st_mode)) {
-			long fl = dbatch_sys(SYS_fcntl, fd, F_GETFL, 0);
-
-			st->kernel_entries++;
-			k.coalesce = fl >= 0 && !(fl & O_DIRECT);
+		} else if (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)) {
+			/*
+			 * Not in the ring: there a pwrite ignores its offset (the
+			 * syscall: ESPIPE), EPIPE raises no SIGPIPE where the
+			 * program was, a non-blocking write may block a worker;
+			 * and never merged: a merged write tears the PIPE_BUF
+			 * atomicity of each record.
+			 */
+			k.stream = 1;
 		} else if (S_ISCHR(sb.st_mode)) {
 			k.coalesce = (maj == 1 && (min == 3 || min == 5 || min == 7)) ||
 				     maj == 4 || maj == 5 || (maj >= 136 && maj <= 143);

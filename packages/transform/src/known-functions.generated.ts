@@ -62,7 +62,7 @@ export const stdioFunctions: ReadonlySet<string> = new Set([
   "warn",
   "warnx",
   "vwarn",
-  "vwarnx",
+  "vwarnx"
 ]);
 /** The process changes or ends: pending calls must be flushed before. */
 export const processControlFunctions: ReadonlySet<string> = new Set([
@@ -94,7 +94,7 @@ export const processControlFunctions: ReadonlySet<string> = new Set([
   "err",
   "errx",
   "verr",
-  "verrx",
+  "verrx"
 ]);
 /** Non-local jumps. */
 export const setjmpFunctions: ReadonlySet<string> = new Set([
@@ -104,7 +104,7 @@ export const setjmpFunctions: ReadonlySet<string> = new Set([
   "__sigsetjmp",
   "longjmp",
   "_longjmp",
-  "siglongjmp",
+  "siglongjmp"
 ]);
 /** Calls the preload library flushes before; the transform ends a run at them as at any call it does not know. */
 export const flushFirstFunctions: ReadonlySet<string> = new Set([
@@ -168,5 +168,5 @@ export const flushFirstFunctions: ReadonlySet<string> = new Set([
   "signal",
   "bsd_signal",
   "sysv_signal",
-  "__libc_start_main",
+  "__libc_start_main"
 ]);

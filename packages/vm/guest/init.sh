@@ -97,11 +97,22 @@ dbatch_cmd() {
 	echo "<4>dbatch-vm: command $i begins" >/dev/kmsg
 	# setsid: the command leads its own process group, so a timeout can
 	# kill the whole group.
+	# stdout and stderr are pipes, as they are for a program whose output
+	# is captured on the host (a serial port is a tty: stdio would
+	# line-buffer and output would come in another order).
+	out=/run/dbatch/out-$i err=/run/dbatch/err-$i
+	mkfifo "$out"
+	cat "$out" >&3 3>&- 4>&- &
+	co=$!
+	ce=
 	if [ "$sep" = 1 ]; then
 		printf '\036DBATCH %s BEGIN %s\n' "$DBATCH_TOKEN" "$i" >&4
-		setsid "$@" <"$in" >&3 2>&4 3>&- 4>&- &
+		mkfifo "$err"
+		cat "$err" >&4 3>&- 4>&- &
+		ce=$!
+		setsid "$@" <"$in" >"$out" 2>"$err" 3>&- 4>&- &
 	else
-		setsid "$@" <"$in" >&3 2>&3 3>&- 4>&- &
+		setsid "$@" <"$in" >"$out" 2>&1 3>&- 4>&- &
 	fi
 	pid=$!
 	wd=
@@ -118,6 +129,10 @@ dbatch_cmd() {
 	fi
 	wait "$pid"
 	rc=$?
+	# the readers end when the last writer (the command's children too) closes
+	wait "$co"
+	[ -n "$ce" ] && wait "$ce"
+	rm -f "$out" "$err"
 	echo "<4>dbatch-vm: command $i ended" >/dev/kmsg
 	[ -n "$wd" ] && kill "$wd" 2>/dev/null
 	to=0

@@ -57,7 +57,11 @@ function formatsErrno(name: string, args: readonly SyntaxNode[]): boolean {
 
 /** The expression walker of one function; shared by every statement of it. */
 export class ExpressionScanner {
-  constructor(private readonly names: NameResolver) {}
+  constructor(
+    private readonly names: NameResolver,
+    /** Pointers that may share memory (aliases.ts): a read fills them all. */
+    private readonly aliases: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
+  ) {}
 
   /** Records the expression's sites, hazards and mentions into b. */
   expression(node: SyntaxNode, b: FactsBuilder, ctx: ExpressionContext): void {
@@ -148,7 +152,12 @@ export class ExpressionScanner {
       args.forEach((arg, i) => {
         if (callee.spec.args[i]?.kind === "outbuf") {
           const buffers = bufferIdentifiers(arg);
-          if (buffers) for (const name of buffers) b.readBuffers.add(name);
+          if (buffers) {
+            for (const name of buffers) {
+              b.readBuffers.add(name);
+              for (const alias of this.aliases.get(name) ?? []) b.readBuffers.add(alias);
+            }
+          }
           else b.fail("unsupported-syntax");
           this.expression(arg, b, { discarded: false, addressOnly: true });
         } else {

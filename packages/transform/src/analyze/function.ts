@@ -2,6 +2,7 @@
 // every catalogue call a verdict, and when an open's fd leaks out of its run
 // (fd-escape.ts) rejects that open and analyses the function again (at most
 // once per open).
+import { pointerAliases } from "./aliases.ts";
 import { leakingOpens } from "./fd-escape.ts";
 import type { NameResolver } from "./facts.ts";
 import { RunFinder, type Run, type Verdict } from "./runs.ts";
@@ -22,8 +23,9 @@ export function analyzeFunction(
   minRun: number,
 ): FunctionAnalysis {
   const rejected = new Set<number>();
+  const aliases = pointerAliases(body);
   for (;;) {
-    const classifier = new StatementClassifier(names, rejected);
+    const classifier = new StatementClassifier(names, rejected, aliases);
     const walker = new RunFinder(classifier, minRun);
     walker.list(StatementClassifier.listOf(body));
     const bodyFacts = classifier.facts(body);

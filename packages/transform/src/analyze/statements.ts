@@ -34,8 +34,9 @@ export class StatementClassifier {
   constructor(
     private readonly names: NameResolver,
     private readonly rejectedOpens: ReadonlySet<number>,
+    aliases: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
   ) {
-    this.scan = new ExpressionScanner(names);
+    this.scan = new ExpressionScanner(names, aliases);
   }
 
   facts(node: SyntaxNode): StatementFacts {
