@@ -99,6 +99,8 @@ __attribute__((constructor)) static void dbatch_start(void)
 	struct dbatch_thread *t = &dbatch_tls;
 
 	dbatch_init();
+	if (!dbatch_off)
+		dbatch_signal_init();
 	if (!dbatch_off && dbatch_program_uses_seed()) {
 		dbatch_seed_mode = 1;
 		t->seed = 1;

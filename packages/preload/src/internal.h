@@ -278,6 +278,9 @@ static inline void dbatch_flush_pending(void)
 		dbatch_flush_slow();
 }
 
+/* signal.c: flush before a default action that ends the process */
+void dbatch_signal_init(void) DBATCH_HIDDEN;
+
 /* placeholder.c */
 int dbatch_placeholder_take(void) DBATCH_HIDDEN;
 void dbatch_placeholder_source_check(unsigned int first, unsigned int last) DBATCH_HIDDEN;

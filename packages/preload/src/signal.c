@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include "internal.h"
 
 #define NSIG_MAX 65
@@ -32,16 +33,81 @@ static void trampoline(int sig, siginfo_t *si, void *uc)
 	struct dbatch_thread *t = &dbatch_tls;
 	int saved = errno;
 	struct user_action a = actions[sig];
+	unsigned char w;
 
-	errno = saved;
-	unsigned char w = dbatch_direct_enter();
-
-	(void)t;
+	/*
+	 * The handler sees the world as if the calls recorded before the
+	 * signal had run (its own output comes after theirs; a handler that
+	 * calls _exit loses nothing): run them first, unless the signal came
+	 * while this thread was recording or flushing (its batch is not
+	 * consistent then; see README "Limits"). errno is then what those
+	 * calls left, as it would have been when the signal came.
+	 */
+	if (t->batch && !t->sig_depth && t->own == DBATCH_OWN_IDLE &&
+	    dbatch_pending_count(t->batch))
+		dbatch_flush_thread(t);
+	errno = t->flush_errno ? t->flush_errno : saved;
+	w = dbatch_direct_enter();
 	if (a.siginfo && a.action)
 		a.action(sig, si, uc);
 	else if (a.handler && a.handler != SIG_DFL && a.handler != SIG_IGN)
 		a.handler(sig);
 	dbatch_direct_leave(w);
+}
+
+/*
+ * Signals whose default action ends the process: while the program leaves
+ * them at SIG_DFL, the library's handler runs the thread's pending calls
+ * first (the program made them before the signal came), then puts SIG_DFL
+ * back and lets the signal act: a fault returns to the faulting
+ * instruction, which faults again; a sent signal is sent again. sigaction()
+ * still reports SIG_DFL. SIGKILL and SIGSTOP cannot be caught: see README.
+ */
+static const int fatal_signals[] = {
+	SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT,
+	SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGXCPU, SIGXFSZ, SIGUSR1, SIGUSR2,
+	SIGALRM, SIGVTALRM, SIGPROF,
+};
+
+static void fatal_flush(int sig, siginfo_t *si, void *uc)
+{
+	struct dbatch_thread *t = &dbatch_tls;
+	struct sigaction dfl;
+	int fault = si->si_code > 0 && (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE ||
+					sig == SIGILL || sig == SIGTRAP);
+
+	(void)uc;
+	if (t->batch && !t->sig_depth && t->own == DBATCH_OWN_IDLE &&
+	    dbatch_pending_count(t->batch))
+		dbatch_flush_thread(t);
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	NEXT(sigaction)(sig, &dfl, NULL);
+	if (!fault)
+		dbatch_sys(SYS_tgkill, dbatch_sys(SYS_getpid, 0, 0, 0),
+			   dbatch_sys(SYS_gettid, 0, 0, 0), sig);
+}
+
+static int is_fatal_flush(const struct sigaction *sa)
+{
+	return (sa->sa_flags & SA_SIGINFO) && sa->sa_sigaction == fatal_flush;
+}
+
+void dbatch_signal_init(void)
+{
+	for (unsigned int i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++) {
+		struct sigaction cur, mine;
+		int sig = fatal_signals[i];
+
+		if (NEXT(sigaction)(sig, NULL, &cur) < 0 || (cur.sa_flags & SA_SIGINFO) ||
+		    cur.sa_handler != SIG_DFL)
+			continue;
+		memset(&mine, 0, sizeof(mine));
+		mine.sa_sigaction = fatal_flush;
+		mine.sa_flags = SA_SIGINFO | SA_RESTART;
+		sigfillset(&mine.sa_mask);
+		NEXT(sigaction)(sig, &mine, NULL);
+	}
 }
 
 static int wrap_action(int sig, const struct sigaction *act,
@@ -79,6 +145,11 @@ static int wrap_action(int sig, const struct sigaction *act,
 				old->sa_flags &= ~SA_SIGINFO;
 				old->sa_handler = prev.handler;
 			}
+		} else if (r == 0 && old && is_fatal_flush(old)) {
+			/* ours, standing in for the default action */
+			old->sa_flags = 0;
+			old->sa_handler = SIG_DFL;
+			sigemptyset(&old->sa_mask);
 		} else if (r == 0 && old && prev.wrapped && !prev.siginfo) {
 			/*
 			 * SA_RESETHAND put SIG_DFL back but kept the flags we

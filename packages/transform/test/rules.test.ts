@@ -181,6 +181,15 @@ test("shared through a typedef or a struct member: the store ends the run", () =
   assert.equal(run("typedef int count_t;\ncount_t n;", "n = 1;"), ["batched", "batched"]);
 });
 
+test("a read's buffer used through a pointer alias ends the run, like the buffer itself", () => {
+  const body = (alias: string, use: string): string[] =>
+    verdicts(`char b[8];\n${alias}\nread(fd, b, 4);\nwrite(fd, ${use}, 4);`);
+  assert.equal(body("char *p = b;", "p"), ["read-buffer-used", "read-buffer-used"]);
+  assert.equal(body("char *p; p = b + 2;", "p"), ["read-buffer-used", "read-buffer-used"]);
+  assert.equal(body("char *p = b; char *q = p;", "q"), ["read-buffer-used", "read-buffer-used"]);
+  assert.equal(body("char *p = buf;", "p"), ["run1", "run1"]);
+});
+
 test("a file with its own batch_start/batch_flush is left alone, the line named", () => {
   for (const own of [
     "static void batch_start(void) {}\n",
