@@ -190,6 +190,14 @@ test("a read's buffer used through a pointer alias ends the run, like the buffer
   assert.equal(body("char *p = buf;", "p"), ["run1", "run1"]);
 });
 
+test("a read through a pointer into a shared mapping ends the run", () => {
+  const text = `${prelude}#include <sys/mman.h>\nvoid f(int fd)\n{\n\tchar *m = (char *)mmap(0, 8, PROT_READ, MAP_SHARED, fd, 0);\n\tpwrite(fd, "A", 1, 0);\n\tchar c = m[0];\n\tpwrite(fd, &c, 1, 1);\n}\n`;
+  assert.equal(
+    transformSource(text).sites.map((x) => x.reason),
+    ["shared-variable", "shared-variable"],
+  );
+});
+
 test("a file with its own batch_start/batch_flush is left alone, the line named", () => {
   for (const own of [
     "static void batch_start(void) {}\n",

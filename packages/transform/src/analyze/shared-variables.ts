@@ -1,4 +1,5 @@
-// Variables another thread or a signal handler may watch: those declared
+// Variables another thread, a signal handler or the kernel (through a shared
+// mapping) may change or watch: those declared
 // volatile, _Atomic, sig_atomic_t or atomic_*, or with a typedef of one of
 // these (typedef volatile int flag_t; flag_t ready;), and struct members so
 // declared (read through s.member or p->member). A store to one inside a run
@@ -57,9 +58,15 @@ function sharedTypeNames(text: string): Set<string> {
   return types;
 }
 
+// A pointer into a mapping (p = mmap(...)): reading through it reads what
+// the file holds now, which a deferred write before it has not changed yet.
+const mappedName = /\b([A-Za-z_]\w*)\s*=\s*(?:\([^()]*\)\s*)?mmap(?:64)?\s*\(/g;
+
 export function sharedVariableNames(text: string): Set<string> {
   const types = sharedTypeNames(text);
   const names = declaredAfter(text, qualifierPattern(types));
   for (const t of types) names.delete(t);
+  mappedName.lastIndex = 0;
+  for (let m = mappedName.exec(text); m; m = mappedName.exec(text)) names.add(m[1] ?? "");
   return names;
 }
