@@ -157,8 +157,7 @@ export class ExpressionScanner {
               b.readBuffers.add(name);
               for (const alias of this.aliases.get(name) ?? []) b.readBuffers.add(alias);
             }
-          }
-          else b.fail("unsupported-syntax");
+          } else b.fail("unsupported-syntax");
           this.expression(arg, b, { discarded: false, addressOnly: true });
         } else {
           this.expression(arg, b, argContext);

@@ -39,7 +39,7 @@ function declaredAfter(text: string, qualifier: RegExp): Set<string> {
 /** typedef names whose type is shared (a qualifier, or an earlier such typedef). */
 function sharedTypeNames(text: string): Set<string> {
   const types = new Set<string>();
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     const qualifier = qualifierPattern(types);
     typedefName.lastIndex = 0;
