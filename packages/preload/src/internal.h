@@ -278,6 +278,9 @@ static inline void dbatch_flush_pending(void)
 		dbatch_flush_slow();
 }
 
+/* interpose_process.c: pthread_cancel() was called (cancellation points check) */
+extern int dbatch_cancel_seen DBATCH_HIDDEN;
+
 /* signal.c: flush before a default action that ends the process */
 void dbatch_signal_init(void) DBATCH_HIDDEN;
 

@@ -41,11 +41,14 @@
  * pending cancellation acts here, before the call is recorded, as it would
  * in the call. What was recorded before it still runs: the program's
  * cleanup handlers record or flush after it, and the thread-exit
- * destructor (record.c) flushes the rest, in order.
+ * destructor (record.c) flushes the rest, in order. Only a process that
+ * has called pthread_cancel() (interpose_process.c) can have one pending,
+ * so until then this costs one load.
  */
 #define CANCEL_POINT()							\
 	do {								\
-		if (unlikely(dbatch_recording()))			\
+		if (unlikely(dbatch_recording()) &&			\
+		    unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED))) \
 			pthread_testcancel();				\
 	} while (0)
 

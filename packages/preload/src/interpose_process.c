@@ -286,6 +286,16 @@ DBATCH_API int __libc_start_main(main_fn main, int argc, char **argv,
 				       rtld_fini, stack_end);
 }
 
+/* ---- cancellation: recorded cancellation points check only once asked ---- */
+
+int dbatch_cancel_seen;
+
+DBATCH_API int pthread_cancel(pthread_t th)
+{
+	__atomic_store_n(&dbatch_cancel_seen, 1, __ATOMIC_RELAXED);
+	return NEXT(pthread_cancel)(th);
+}
+
 /* ---- threads: in seed mode a new thread starts inside a window ---- */
 
 struct start {

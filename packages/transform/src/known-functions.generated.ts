@@ -168,5 +168,6 @@ export const flushFirstFunctions: ReadonlySet<string> = new Set([
   "signal",
   "bsd_signal",
   "sysv_signal",
-  "__libc_start_main"
+  "__libc_start_main",
+  "pthread_cancel"
 ]);
