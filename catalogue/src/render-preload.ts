@@ -56,6 +56,7 @@ function renderIoWrapper(s: SyscallEntry, w: IoWrapper): string[] {
     const flags = parameterNames(w.params).at(-2) ?? "flags";
     out.push("\tint mode = 0;", "", `\tOPEN_MODE(${flags}, mode);`);
   }
+  if (ip.changesFds) out.push("\tdbatch_fd_changed();");
   if (ip.cancellationPoint) out.push("\tCANCEL_POINT();");
   if (w.direct) out.push(`\tDIRECT_IF(${w.direct});`);
   if (ip.fastPath) {
@@ -109,6 +110,13 @@ export function renderInterposeIo(syscalls: readonly SyscallEntry[]): string {
 }
 
 function renderFlushWrapper(f: LibcFunction): string[] {
+  const lines = renderFlushBody(f);
+  if (!f.changesFds) return lines;
+  const at = lines.indexOf("\tdbatch_flush_pending();");
+  return [...lines.slice(0, at + 1), "\tdbatch_fd_changed();", ...lines.slice(at + 1)];
+}
+
+function renderFlushBody(f: LibcFunction): string[] {
   const ret = f.ret ?? "void";
   const params = f.params ?? "void";
   const names = parameterNames(params).filter((n) => n !== "...");

@@ -59,6 +59,8 @@ export interface InterposeSpec {
   readonly direct?: string;
   /** A cheaper recording tried first: when `when` holds, return `result`. */
   readonly fastPath?: { readonly when: string; readonly result: string };
+  /** It may give an fd number another file: the fd-kind caches are dropped. */
+  readonly changesFds?: boolean;
   /** A POSIX cancellation point: a pending cancellation acts before recording. */
   readonly cancellationPoint?: boolean;
   /** The parameters end in `...`: open's optional mode, read when flags need it. */
@@ -96,6 +98,8 @@ export interface LibcFunction {
   /** Variadic: one optional word passed on (fcntl, ioctl). */
   readonly vararg?: "word";
   readonly noreturn?: boolean;
+  /** It may give an fd number another file: the fd-kind caches are dropped. */
+  readonly changesFds?: boolean;
   /** glibc exports it but its headers do not declare it. */
   readonly declare?: boolean;
   /** <stdio.h> may define it as a macro. */

@@ -82,8 +82,15 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 {
 	struct io_uring *ring = uring_ring_get();
 	uint8_t needed[DBATCH_BATCH_ENTRIES], inslot[DBATCH_BATCH_ENTRIES];
-	struct fd_kind kinds[FD_KINDS];
-	unsigned int nkinds = 0, i = 0;
+	struct fd_kind *kinds = dbatch_ur.kinds;
+	unsigned int *nkinds_p = &dbatch_ur.nkinds, i = 0;
+	unsigned int gen = __atomic_load_n(&dbatch_fd_generation, __ATOMIC_RELAXED);
+
+	/* fd kinds learnt by earlier flushes hold while no fd changed meaning */
+	if (gen != dbatch_ur.kinds_gen) {
+		dbatch_ur.nkinds = 0;
+		dbatch_ur.kinds_gen = gen;
+	}
 	struct iovec *iov = NULL;
 	int any_slot = 0;
 
@@ -146,7 +153,7 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 				break;
 			}
 			if (slot < 0 && uring_is_data_op(e)) {
-				const struct fd_kind *k = uring_fd_kind((int)e->args[0], kinds, &nkinds, st);
+				const struct fd_kind *k = uring_fd_kind((int)e->args[0], kinds, nkinds_p, st);
 
 				if (iov && k->coalesce)
 					g = uring_write_group(entries, i, count);

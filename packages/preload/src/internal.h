@@ -278,6 +278,19 @@ static inline void dbatch_flush_pending(void)
 		dbatch_flush_slow();
 }
 
+/*
+ * dbatch_fd_generation - changes whenever an interposed call may have given
+ * an fd number another file (open, close, dup2, fopen, ...), recorded or
+ * run: what the uring backend learnt about an fd (fstat) holds while it is
+ * unchanged (record.c).
+ */
+extern unsigned int dbatch_fd_generation DBATCH_HIDDEN;
+
+static inline void dbatch_fd_changed(void)
+{
+	__atomic_fetch_add(&dbatch_fd_generation, 1, __ATOMIC_RELAXED);
+}
+
 /* interpose_process.c: pthread_cancel() was called (cancellation points check) */
 extern int dbatch_cancel_seen DBATCH_HIDDEN;
 

@@ -13,18 +13,21 @@
 DBATCH_API int dup2(int a, int b)
 {
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	return NEXT(dup2)(a, b);
 }
 
 DBATCH_API int dup3(int a, int b, int f)
 {
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	return NEXT(dup3)(a, b, f);
 }
 
 DBATCH_API int close_range(unsigned int first, unsigned int last, int flags)
 {
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	dbatch_placeholder_source_check(first, last);
 	return NEXT(close_range)(first, last, flags);
 }
@@ -32,6 +35,7 @@ DBATCH_API int close_range(unsigned int first, unsigned int last, int flags)
 DBATCH_API void closefrom(int low)
 {
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	dbatch_placeholder_source_check((unsigned int)low, ~0u);
 	NEXT(closefrom)(low);
 }

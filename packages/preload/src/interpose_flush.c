@@ -194,12 +194,14 @@ DBATCH_API int fflush(FILE *f)
 DBATCH_API FILE * fopen(const char *path, const char *mode)
 {
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	return NEXT(fopen)(path, mode);
 }
 
 DBATCH_API FILE * fopen64(const char *path, const char *mode)
 {
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	return NEXT(fopen64)(path, mode);
 }
 
@@ -212,12 +214,14 @@ DBATCH_API FILE * fdopen(int fd, const char *mode)
 DBATCH_API FILE * freopen(const char *path, const char *mode, FILE *f)
 {
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	return NEXT(freopen)(path, mode, f);
 }
 
 DBATCH_API int fclose(FILE *f)
 {
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	return NEXT(fclose)(f);
 }
 
@@ -320,12 +324,14 @@ DBATCH_API ssize_t getdelim(char **line, size_t *n, int delim, FILE *f)
 DBATCH_API FILE * tmpfile(void)
 {
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	return NEXT(tmpfile)();
 }
 
 DBATCH_API FILE * tmpfile64(void)
 {
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	return NEXT(tmpfile64)();
 }
 
@@ -406,6 +412,7 @@ DBATCH_API void vwarnx(const char *fmt, va_list ap)
 DBATCH_API int pclose(FILE *f)
 {
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	return NEXT(pclose)(f);
 }
 
@@ -605,6 +612,7 @@ DBATCH_API int flock(int fd, int op)
 DBATCH_API DIR * opendir(const char *path)
 {
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	return NEXT(opendir)(path);
 }
 
@@ -617,18 +625,21 @@ DBATCH_API DIR * fdopendir(int fd)
 DBATCH_API int dup(int fd)
 {
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	return NEXT(dup)(fd);
 }
 
 DBATCH_API int pipe(int fds[2])
 {
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	return NEXT(pipe)(fds);
 }
 
 DBATCH_API int pipe2(int fds[2], int flags)
 {
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	return NEXT(pipe2)(fds, flags);
 }
 
@@ -713,12 +724,14 @@ DBATCH_API int connect(int fd, const struct sockaddr *to, socklen_t len)
 DBATCH_API int accept(int fd, struct sockaddr *from, socklen_t *len)
 {
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	return NEXT(accept)(fd, from, len);
 }
 
 DBATCH_API int accept4(int fd, struct sockaddr *from, socklen_t *len, int flags)
 {
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	return NEXT(accept4)(fd, from, len, flags);
 }
 
@@ -755,6 +768,7 @@ DBATCH_API int fcntl(int fd, int cmd, ...)
 	arg = va_arg(ap, long);
 	va_end(ap);
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	return NEXT(fcntl)(fd, cmd, arg);
 }
 
@@ -767,6 +781,7 @@ DBATCH_API int fcntl64(int fd, int cmd, ...)
 	arg = va_arg(ap, long);
 	va_end(ap);
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	return NEXT(fcntl64)(fd, cmd, arg);
 }
 

@@ -175,6 +175,7 @@ DBATCH_API int open(const char *path, int flags, ...)
 	int mode = 0;
 
 	OPEN_MODE(flags, mode);
+	dbatch_fd_changed();
 	CANCEL_POINT();
 	DEFER(open, (long)path, flags, mode);
 	return NEXT(open)(path, flags, mode);
@@ -185,6 +186,7 @@ DBATCH_API int open64(const char *path, int flags, ...)
 	int mode = 0;
 
 	OPEN_MODE(flags, mode);
+	dbatch_fd_changed();
 	CANCEL_POINT();
 	DEFER(open, (long)path, flags, mode);
 	return NEXT(open64)(path, flags, mode);
@@ -195,6 +197,7 @@ DBATCH_API int __open(const char *path, int flags, ...)
 	int mode = 0;
 
 	OPEN_MODE(flags, mode);
+	dbatch_fd_changed();
 	CANCEL_POINT();
 	DEFER(open, (long)path, flags, mode);
 	return NEXT(__open)(path, flags, mode);
@@ -205,6 +208,7 @@ DBATCH_API int __open64(const char *path, int flags, ...)
 	int mode = 0;
 
 	OPEN_MODE(flags, mode);
+	dbatch_fd_changed();
 	CANCEL_POINT();
 	DEFER(open, (long)path, flags, mode);
 	return NEXT(__open64)(path, flags, mode);
@@ -212,6 +216,7 @@ DBATCH_API int __open64(const char *path, int flags, ...)
 
 DBATCH_API int __open_2(const char *path, int flags)
 {
+	dbatch_fd_changed();
 	CANCEL_POINT();
 	DIRECT_IF(open_has_mode(flags));
 	DEFER(open, (long)path, flags, 0);
@@ -221,6 +226,7 @@ direct:
 
 DBATCH_API int __open64_2(const char *path, int flags)
 {
+	dbatch_fd_changed();
 	CANCEL_POINT();
 	DIRECT_IF(open_has_mode(flags));
 	DEFER(open, (long)path, flags, 0);
@@ -235,6 +241,7 @@ DBATCH_API int openat(int dirfd, const char *path, int flags, ...)
 	int mode = 0;
 
 	OPEN_MODE(flags, mode);
+	dbatch_fd_changed();
 	CANCEL_POINT();
 	DEFER(openat, dirfd, (long)path, flags, mode);
 	return NEXT(openat)(dirfd, path, flags, mode);
@@ -245,6 +252,7 @@ DBATCH_API int openat64(int dirfd, const char *path, int flags, ...)
 	int mode = 0;
 
 	OPEN_MODE(flags, mode);
+	dbatch_fd_changed();
 	CANCEL_POINT();
 	DEFER(openat, dirfd, (long)path, flags, mode);
 	return NEXT(openat64)(dirfd, path, flags, mode);
@@ -252,6 +260,7 @@ DBATCH_API int openat64(int dirfd, const char *path, int flags, ...)
 
 DBATCH_API int __openat_2(int dirfd, const char *path, int flags)
 {
+	dbatch_fd_changed();
 	CANCEL_POINT();
 	DIRECT_IF(open_has_mode(flags));
 	DEFER(openat, dirfd, (long)path, flags, 0);
@@ -261,6 +270,7 @@ direct:
 
 DBATCH_API int __openat64_2(int dirfd, const char *path, int flags)
 {
+	dbatch_fd_changed();
 	CANCEL_POINT();
 	DIRECT_IF(open_has_mode(flags));
 	DEFER(openat, dirfd, (long)path, flags, 0);
@@ -272,6 +282,7 @@ direct:
 
 DBATCH_API int creat(const char *path, mode_t mode)
 {
+	dbatch_fd_changed();
 	CANCEL_POINT();
 	DEFER(creat, (long)path, mode);
 	return NEXT(creat)(path, mode);
@@ -279,6 +290,7 @@ DBATCH_API int creat(const char *path, mode_t mode)
 
 DBATCH_API int creat64(const char *path, mode_t mode)
 {
+	dbatch_fd_changed();
 	CANCEL_POINT();
 	DEFER(creat, (long)path, mode);
 	return NEXT(creat64)(path, mode);
@@ -288,6 +300,7 @@ DBATCH_API int creat64(const char *path, mode_t mode)
 
 DBATCH_API int close(int fd)
 {
+	dbatch_fd_changed();
 	CANCEL_POINT();
 	DEFER(close, fd);
 	return NEXT(close)(fd);
@@ -295,6 +308,7 @@ DBATCH_API int close(int fd)
 
 DBATCH_API int __close(int fd)
 {
+	dbatch_fd_changed();
 	CANCEL_POINT();
 	DEFER(close, fd);
 	return NEXT(__close)(fd);

@@ -108,6 +108,7 @@ DBATCH_API int system(const char *cmd)
 DBATCH_API FILE *popen(const char *cmd, const char *mode)
 {
 	dbatch_flush_pending();
+	dbatch_fd_changed();
 	return NEXT(popen)(cmd, mode);
 }
 

@@ -135,6 +135,8 @@ static int open_number(struct dbatch_batch *b)
 	return fd;
 }
 
+unsigned int dbatch_fd_generation;
+
 /* A close entry frees its number for the opens recorded after it. */
 static void note_freed(struct dbatch_batch *b, long fd)
 {

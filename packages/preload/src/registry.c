@@ -13,6 +13,7 @@
 #include <linux/membarrier.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/single_threaded.h>
 #include <sys/syscall.h>
 #include "internal.h"
 
@@ -41,10 +42,21 @@ int dbatch_registry_empty(void)
 	return !__atomic_load_n(&head, __ATOMIC_RELAXED);
 }
 
+/*
+ * In a process that has never had a second thread (glibc's
+ * __libc_single_threaded) nobody else can hold or take the lock, and a
+ * handler of this thread cannot find it held: no lock, no signal mask
+ * change (two system calls each way saved). @old records which was done.
+ */
 struct dbatch_thread *dbatch_registry_lock(sigset_t *old)
 {
 	sigset_t all;
 
+	if (__libc_single_threaded) {
+		sigemptyset(old);
+		sigaddset(old, SIGKILL);	/* marks "not locked": never blockable */
+		return head;
+	}
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, old);
 	pthread_mutex_lock(&lock);
@@ -53,6 +65,8 @@ struct dbatch_thread *dbatch_registry_lock(sigset_t *old)
 
 void dbatch_registry_unlock(const sigset_t *old)
 {
+	if (sigismember(old, SIGKILL))
+		return;
 	pthread_mutex_unlock(&lock);
 	pthread_sigmask(SIG_SETMASK, old, NULL);
 }

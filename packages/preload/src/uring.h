@@ -16,12 +16,23 @@
 #define HIGH_FD		900
 #define FD_KINDS	16
 
+struct fd_kind {
+	int fd;
+	uint8_t coalesce;	/* writes have no record boundaries */
+	uint8_t regular;	/* a regular file */
+	uint8_t stream;		/* a pipe, FIFO or socket: run as syscalls */
+};
+
 struct uring_state {
 	struct io_uring ring;
 	struct iovec *iov;	/* scratch for coalesced writes */
 	int slots;		/* a sparse file table is registered */
 	int pathops;		/* path ops and fsync run as syscalls (default) */
 	int state;		/* 0: not yet, 1: ready, -1: unusable */
+	/* what fstat said of fds, valid while dbatch_fd_generation == kinds_gen */
+	struct fd_kind kinds[FD_KINDS];
+	unsigned int nkinds;
+	unsigned int kinds_gen;
 };
 
 extern __thread struct uring_state dbatch_ur
@@ -36,12 +47,6 @@ extern __thread struct uring_state dbatch_ur
 		r__;					\
 	})
 
-struct fd_kind {
-	int fd;
-	uint8_t coalesce;	/* writes have no record boundaries */
-	uint8_t regular;	/* a regular file */
-	uint8_t stream;		/* a pipe, FIFO or socket: run as syscalls */
-};
 
 /* uring_ring.c */
 int uring_ring_setup(struct io_uring *ring, unsigned int entries) DBATCH_HIDDEN;
