@@ -15,6 +15,11 @@
  *           lseek   CALLS x lseek(/dev/null, 0, SEEK_CUR): a trivial call
  *           refused CALLS x getppid(), a call no backend batches: the kernel
  *                   module refuses each entry (ENOSYS), the cost of its loop
+ *           example CALLS/4 x the seed README's example: open a file in
+ *                   DIR, write 4 B to it, write 4 B to /dev/null (for its
+ *                   stdout), close it
+ *           logrotate CALLS/5 x open a log in DIR, write a line, fsync,
+ *                   close, rename it over the previous one
  * MODE      batch   batch_start(); calls; batch_flush() is timed. Without the
  *                   preload library these are no-ops: the plain program.
  *           record  batch_start(); only the recorded calls are timed, the
@@ -53,11 +58,15 @@
 #include <time.h>
 #include <unistd.h>
 
-enum workload { W_SEED, W_TMPFS, W_FILES, W_UNLINK, W_ALT, W_BADFD, W_LSEEK, W_REFUSED };
+enum workload {
+	W_SEED, W_TMPFS, W_FILES, W_UNLINK, W_ALT, W_BADFD, W_LSEEK, W_REFUSED, W_EXAMPLE,
+	W_LOGROTATE,
+};
 enum mode { M_BATCH, M_RECORD, M_WRITEV, M_IOCTL, M_LIBURING };
 
 static const char *const workload_names[] = {
-	"seed", "tmpfs", "files", "unlink", "alt", "badfd", "lseek", "refused",
+	"seed", "tmpfs", "files", "unlink", "alt", "badfd", "lseek", "refused", "example",
+	"logrotate",
 };
 static const char *const mode_names[] = {
 	"batch", "record", "writev", "ioctl", "liburing",
@@ -74,6 +83,8 @@ static const unsigned int workload_modes[] = {
 	[W_BADFD] = ALL_BATCH | 1u << M_IOCTL | 1u << M_LIBURING,
 	[W_LSEEK] = ALL_BATCH | 1u << M_IOCTL,
 	[W_REFUSED] = ALL_BATCH | 1u << M_IOCTL,
+	[W_EXAMPLE] = ALL_BATCH,
+	[W_LOGROTATE] = ALL_BATCH,
 };
 
 /* A closed fd number: high enough that nothing here opens it. */
@@ -96,7 +107,7 @@ static void wrong(const char *what, long got, long want)
 static void usage(void)
 {
 	fprintf(stderr, "usage: dbatch-bench "
-			"seed|tmpfs|files|unlink|alt|badfd|lseek|refused "
+			"seed|tmpfs|files|unlink|alt|badfd|lseek|refused|example|logrotate "
 			"batch|record|writev|ioctl|liburing CALLS REPS WARMUP DIR\n");
 	exit(2);
 }
@@ -136,7 +147,8 @@ struct bench {
 	long calls;	/* system calls per repetition */
 	long items;	/* files for files/unlink, calls otherwise */
 	int fd, fd2;	/* the write/lseek targets */
-	char **paths;	/* files, unlink */
+	char **paths;	/* files, unlink, example, logrotate */
+	char *log;	/* logrotate: the name each log is renamed to */
 	struct iovec *iov;
 	struct dbatch_entry *ents;
 	int dev;	/* /dev/batch, ioctl mode */
@@ -173,6 +185,7 @@ static void open_targets(struct bench *b, const char *dir)
 	case W_SEED:
 	case W_ALT:
 	case W_LSEEK:
+	case W_EXAMPLE:
 		b->fd = open("/dev/null", O_WRONLY);
 		b->fd2 = open("/dev/null", O_WRONLY);
 		if (b->fd < 0 || b->fd2 < 0)
@@ -197,13 +210,15 @@ static void prepare(struct bench *b, const char *dir)
 	long i;
 
 	open_targets(b, dir);
-	if (b->w == W_FILES || b->w == W_UNLINK) {
+	if (b->w == W_FILES || b->w == W_UNLINK || b->w == W_EXAMPLE || b->w == W_LOGROTATE) {
 		b->paths = calloc((size_t)b->items, sizeof(*b->paths));
 		if (!b->paths)
 			die("calloc");
 		for (i = 0; i < b->items; i++)
 			if (asprintf(&b->paths[i], "%s/f%ld", dir, i) < 0)
 				die("asprintf");
+		if (b->w == W_LOGROTATE && asprintf(&b->log, "%s/current.log", dir) < 0)
+			die("asprintf");
 	}
 	b->iov = calloc((size_t)b->items, sizeof(*b->iov));
 	b->ents = calloc((size_t)b->items, sizeof(*b->ents));
@@ -288,12 +303,25 @@ static void after_rep(struct bench *b)
 		if (st.st_size != (off_t)(b->items * (long)sizeof(payload)))
 			wrong("tmpfs file size", (long)st.st_size,
 			      b->items * (long)sizeof(payload));
-	} else if (b->w == W_FILES) {
+	} else if (b->w == W_FILES || b->w == W_EXAMPLE) {
 		for (i = 0; i < b->items; i++) {
 			if (stat(b->paths[i], &st) < 0)
 				die(b->paths[i]);
-			if (st.st_size != (off_t)sizeof(payload))
-				wrong(b->paths[i], (long)st.st_size, sizeof(payload));
+			long want = b->w == W_EXAMPLE ? 4 : (long)sizeof(payload);
+
+			if (st.st_size != (off_t)want)
+				wrong(b->paths[i], (long)st.st_size, want);
+		}
+	} else if (b->w == W_LOGROTATE) {
+		if (stat(b->log, &st) < 0)
+			die(b->log);
+		if (st.st_size != (off_t)sizeof(payload))
+			wrong(b->log, (long)st.st_size, sizeof(payload));
+		for (i = 0; i < b->items; i++) {
+			if (access(b->paths[i], F_OK) == 0) {
+				fprintf(stderr, "dbatch-bench: %s was not renamed\n", b->paths[i]);
+				exit(1);
+			}
 		}
 	} else if (b->w == W_UNLINK) {
 		for (i = 0; i < b->items; i++) {
@@ -339,6 +367,23 @@ static void do_calls(struct bench *b)
 	case W_REFUSED:
 		for (i = 0; i < b->items; i++)
 			syscall(SYS_getppid);
+		break;
+	case W_EXAMPLE:
+		for (i = 0; i < b->items; i++) {
+			fd = open(b->paths[i], O_CREAT | O_WRONLY | O_TRUNC, 0664);
+			write(fd, "hihi", 4);
+			write(b->fd, "hihi", 4);
+			close(fd);
+		}
+		break;
+	case W_LOGROTATE:
+		for (i = 0; i < b->items; i++) {
+			fd = open(b->paths[i], O_CREAT | O_WRONLY | O_TRUNC, 0644);
+			write(fd, payload, sizeof(payload));
+			fsync(fd);
+			close(fd);
+			rename(b->paths[i], b->log);
+		}
 		break;
 	}
 }
@@ -474,7 +519,7 @@ int main(int argc, char **argv)
 
 	if (argc != 7)
 		usage();
-	b.w = (enum workload)lookup(argv[1], workload_names, 8);
+	b.w = (enum workload)lookup(argv[1], workload_names, 10);
 	b.m = (enum mode)lookup(argv[2], mode_names, 5);
 	if (!(workload_modes[b.w] & (1u << b.m))) {
 		fprintf(stderr, "dbatch-bench: workload %s has no mode %s\n", argv[1], argv[2]);
@@ -483,9 +528,11 @@ int main(int argc, char **argv)
 	b.calls = parse_count(argv[3], 1);
 	reps = parse_count(argv[4], 1);
 	warmup = parse_count(argv[5], 0);
-	if (b.w == W_FILES) {
-		b.items = b.calls / 3 > 0 ? b.calls / 3 : 1;
-		b.calls = b.items * 3;
+	if (b.w == W_FILES || b.w == W_EXAMPLE || b.w == W_LOGROTATE) {
+		long per = b.w == W_FILES ? 3 : b.w == W_EXAMPLE ? 4 : 5;
+
+		b.items = b.calls / per > 0 ? b.calls / per : 1;
+		b.calls = b.items * per;
 	} else {
 		b.items = b.calls;
 	}

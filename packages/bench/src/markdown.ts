@@ -69,7 +69,7 @@ export function renderMarkdown(run: BenchRun, options: MarkdownOptions): string 
       "`plain`, `emulate`, `uring` and `kmod` are the same binary and the same code path (`batch_start()`; the calls; `batch_flush()`), " +
       "run without the preload library (plain) or under `LD_PRELOAD` with `DBATCH_BACKEND` set. " +
       "`writev` is one `writev()` of all the buffers; `record` times only the recorded calls (the flush is not timed).",
-    "- The same program holds every other workload (`alt`: writes alternating between two fds; `badfd`, `lseek`, `refused`: the kernel module's probes) and mode (`ioctl`: one raw `DBATCH_IOC_SUBMIT`, VM only; `liburing`: raw io_uring SQEs), chosen with `--workloads` and `--methods`; `--sweep 1,8,60,512` measures each at several call counts and fits cost = fixed + per call x calls (`pnpm bench:kmod` and `pnpm bench:preload` are such runs).",
+    "- The same program holds every other workload (`alt`: writes alternating between two fds, `--sweep 2,3` gives short runs; `example`: the seed README's example, open/write/write/close; `logrotate`: open, write, fsync, close, rename; `badfd`, `lseek`, `refused`: the kernel module's probes) and mode (`ioctl`: one raw `DBATCH_IOC_SUBMIT`, VM only; `liburing`: raw io_uring SQEs), chosen with `--workloads` and `--methods`; `--sweep 1,8,60,512` measures each at several call counts and fits cost = fixed + per call x calls (`pnpm bench:kmod` and `pnpm bench:preload` are such runs).",
     "- A preloaded row is kept only when the library's `DBATCH_STATS=1` line names the backend that was asked for; " +
       'a fallback (e.g. kmod asked, emulate used) is listed under "not measured" instead.',
     "- Host: wall clock (`CLOCK_MONOTONIC`) around each repetition. " +

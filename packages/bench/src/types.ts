@@ -3,7 +3,16 @@
 export type Where = "host" | "vm";
 export type Unit = "ns" | "instructions";
 export type WorkloadName =
-  "seed" | "tmpfs" | "files" | "unlink" | "alt" | "badfd" | "lseek" | "refused";
+  | "seed"
+  | "tmpfs"
+  | "files"
+  | "unlink"
+  | "alt"
+  | "badfd"
+  | "lseek"
+  | "refused"
+  | "example"
+  | "logrotate";
 export type MethodName =
   "plain" | "off" | "emulate" | "uring" | "kmod" | "writev" | "record" | "ioctl" | "liburing";
 

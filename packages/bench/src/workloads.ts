@@ -94,6 +94,26 @@ export const workloads: readonly WorkloadSpec[] = [
     byDefault: false,
     actualCalls: same,
   },
+  {
+    name: "example",
+    describe: (n) =>
+      `${Math.floor(n / 4)} x the seed README's example (open a new file, write 4 B to it and 4 B to /dev/null, close) = ${n} calls`,
+    hasWritevFloor: false,
+    hasLiburing: false,
+    hasIoctl: false,
+    byDefault: false,
+    actualCalls: (n) => Math.max(1, Math.floor(n / 4)) * 4,
+  },
+  {
+    name: "logrotate",
+    describe: (n) =>
+      `${Math.floor(n / 5)} x (open a log, write a line, fsync, close, rename over the last) = ${n} calls`,
+    hasWritevFloor: false,
+    hasLiburing: false,
+    hasIoctl: false,
+    byDefault: false,
+    actualCalls: (n) => Math.max(1, Math.floor(n / 5)) * 5,
+  },
 ];
 
 export const workloadNames: readonly WorkloadName[] = workloads.map((w) => w.name);
