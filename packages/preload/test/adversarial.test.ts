@@ -16,16 +16,23 @@ test("at least 60 adversarial programs", () => {
   assert.ok(adversarialPrograms.length >= 60, `only ${adversarialPrograms.length}`);
 });
 
+// Each host backend, and uring with every batch in the ring (DBATCH_URING_ALWAYS:
+// by default a batch with no writes to merge runs as syscalls).
+const variants = [
+  ...hostBackends.map((backend) => ({ label: backend, backend, env: {} })),
+  { label: "uring-always", backend: "uring", env: { DBATCH_URING_ALWAYS: "1" } },
+];
+
 for (const name of adversarialPrograms) {
-  for (const backend of hostBackends) {
-    test(`${name} [${backend}] behaves as the original`, () => {
+  for (const { label, backend, env } of variants) {
+    test(`${name} [${label}] behaves as the original`, () => {
       const p = prepareAdversarial(name);
-      const what = `${name} [${backend}]`;
+      const what = `${name} [${label}]`;
       if (p.untouched) assert.is(p.inserted, 0, `${what}: the transform must leave it alone`);
       else assert.ok(p.inserted > 0, `${what}: the transform batched nothing`);
-      const r = runBatched(p, backend);
+      const r = runBatched(p, backend, env);
       const diff = differences(p.original, r);
-      const limit = p.knownLimits[backend];
+      const limit = p.knownLimits[label];
       if (limit) {
         assert.ok(
           diff.length > 0,

@@ -101,6 +101,8 @@ test("uring runs path ops and fsync as syscalls between rounds (split_reason=pat
         LD_PRELOAD: libPath,
         DBATCH_BACKEND: "uring",
         DBATCH_STATS_FILE: statsFile,
+        // the ring's own path-op split, even where a batch would not gain
+        DBATCH_URING_ALWAYS: "1",
         ...env,
       }),
     });

@@ -74,15 +74,22 @@ test("at least 20 fixture programs", () => {
 // path stays correct.
 const variants: { label: string; backend: string; env?: Record<string, string> }[] = [
   ...hostBackends.map((b) => ({ label: b, backend: b })),
+  // every batch through the ring, as before the no-gain rule
+  { label: "uring-always", backend: "uring", env: { DBATCH_URING_ALWAYS: "1" } },
   {
     label: "uring-chain",
     backend: "uring",
-    env: { DBATCH_URING_COALESCE: "0", DBATCH_URING_SLOTS: "0", DBATCH_URING_PATHOPS: "0" },
+    env: {
+      DBATCH_URING_COALESCE: "0",
+      DBATCH_URING_SLOTS: "0",
+      DBATCH_URING_PATHOPS: "0",
+      DBATCH_URING_ALWAYS: "1",
+    },
   },
   {
     label: "uring-ring-paths",
     backend: "uring",
-    env: { DBATCH_URING_PATHOPS: "0" },
+    env: { DBATCH_URING_PATHOPS: "0", DBATCH_URING_ALWAYS: "1" },
   },
 ];
 
