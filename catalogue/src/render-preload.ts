@@ -48,10 +48,57 @@ function ioWrappers(s: SyscallEntry): IoWrapper[] {
   });
 }
 
+/*
+ * A wrapper with fixed parameters is split: the exported function is a leaf
+ * on its hot paths (not recording: a tail call to libc; recording a fast
+ * write), and everything else, which needs a stack frame, is an out-of-line
+ * helper. Without the split the compiler saves registers and sets up a frame
+ * on every call, recording or not.
+ */
+function renderSplitIoWrapper(s: SyscallEntry, w: IoWrapper): string[] {
+  const ip = s.interpose;
+  const args = callArguments(w.params, "mode");
+  const slow = `${w.name.replace(/^_+/, "")}_slow_${w.name.startsWith("_") ? "u" : "p"}`;
+  const next = slow.replace("_slow_", "_next_");
+  const out = [
+    // declared before the helpers name it (not every header declares it)
+    `DBATCH_API ${ip.ret} ${w.name}(${w.params});`,
+    "",
+    `static ${ip.ret} __attribute__((noinline)) ${next}(${w.params})`,
+    "{",
+    `\treturn NEXT(${w.name})(${args});`,
+    "}",
+    "",
+    `static ${ip.ret} __attribute__((noinline)) ${slow}(${w.params})`,
+    "{",
+  ];
+  if (ip.cancellationPoint) out.push("\tCANCEL_POINT();");
+  if (w.direct) out.push(`\tDIRECT_IF(${w.direct});`);
+  out.push(`\tDEFER(${s.name}, ${w.record});`);
+  if (w.direct) out.push("direct:");
+  out.push(`\treturn NEXT(${w.name})(${args});`, "}", "");
+  out.push(`DBATCH_API ${ip.ret} ${w.name}(${w.params})`, "{");
+  out.push("\tif (likely(!dbatch_recording()))");
+  out.push(`\t\treturn ${next}(${args});`);
+  if (ip.changesFds) out.push("\tdbatch_fd_changed();");
+  if (ip.cancellationPoint) {
+    // a pending cancellation is the helper's to act on (a call: a frame)
+    out.push("\tif (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))");
+    out.push(`\t\treturn ${slow}(${args});`);
+  }
+  if (ip.fastPath && !w.direct) {
+    out.push(`\tif (${ip.fastPath.when})`);
+    out.push(`\t\treturn ${ip.fastPath.result};`);
+  }
+  out.push(`\treturn ${slow}(${args});`, "}", "");
+  return out;
+}
+
 function renderIoWrapper(s: SyscallEntry, w: IoWrapper): string[] {
   const ip = s.interpose;
-  const out = [`DBATCH_API ${ip.ret} ${w.name}(${w.params})`, "{"];
   const varargs = w.params.endsWith("...");
+  if (!varargs) return renderSplitIoWrapper(s, w);
+  const out = [`DBATCH_API ${ip.ret} ${w.name}(${w.params})`, "{"];
   if (varargs && ip.modeFromVarargs) {
     const flags = parameterNames(w.params).at(-2) ?? "flags";
     out.push("\tint mode = 0;", "", `\tOPEN_MODE(${flags}, mode);`);

@@ -215,6 +215,39 @@ int dbatch_batch_alloc(struct dbatch_thread *t) DBATCH_HIDDEN;
  * general path (dbatch_record()).
  */
 #define DBATCH_FAST_WRITE_MAX	512
+
+/*
+ * Copy @n bytes, inline for the small writes the fast path is for: two
+ * overlapping loads and stores for 4..16 bytes (a call to memcpy costs
+ * about as much as the rest of the recording).
+ */
+DBATCH_INLINE void dbatch_copy_small(char *dst, const char *src, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		uint64_t a, z;
+
+		__builtin_memcpy(&a, src, 8);
+		__builtin_memcpy(&z, src + n - 8, 8);
+		__builtin_memcpy(dst, &a, 8);
+		__builtin_memcpy(dst + n - 8, &z, 8);
+	} else if (n >= 4 && n < 8) {
+		uint32_t a, z;
+
+		__builtin_memcpy(&a, src, 4);
+		__builtin_memcpy(&z, src + n - 4, 4);
+		__builtin_memcpy(dst, &a, 4);
+		__builtin_memcpy(dst + n - 4, &z, 4);
+	} else if (n < 4) {
+		for (size_t i = 0; i < n; i++)
+			dst[i] = src[i];
+	} else {
+		/* 17..DBATCH_FAST_WRITE_MAX: 16-byte moves, the last one overlapping */
+		for (size_t i = 0; i + 16 < n; i += 16)
+			__builtin_memcpy(dst + i, src + i, 16);
+		__builtin_memcpy(dst + n - 16, src + n - 16, 16);
+	}
+}
+
 /* always inlined: a call here costs more than the rest of the path */
 DBATCH_INLINE int dbatch_record_write_fast(long fd, const void *buf, size_t n)
 {
@@ -226,8 +259,20 @@ DBATCH_INLINE int dbatch_record_write_fast(long fd, const void *buf, size_t n)
 
 	if (unlikely(!b || n > DBATCH_FAST_WRITE_MAX || !buf))
 		return -1;
-	if (unlikely(!dbatch_own(t, DBATCH_OWN_RECORDING)))
+	/*
+	 * dbatch_own() without its slow branch: when an exiting thread wants
+	 * the batch, give it back and let the general path deal with it (no
+	 * call here, so the wrapper needs no stack frame).
+	 */
+	__atomic_store_n(&t->own, DBATCH_OWN_RECORDING, __ATOMIC_RELAXED);
+	if (unlikely(dbatch_fence_needed))
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	else
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (unlikely(__atomic_load_n(&t->exit_state, __ATOMIC_RELAXED))) {
+		dbatch_own_end(t, DBATCH_OWN_IDLE);
 		return -1;
+	}
 	idx = b->count;
 	at = (b->arena_used + 15) & ~(size_t)15;
 	if (unlikely(b->npending || idx == DBATCH_BATCH_ENTRIES ||
@@ -235,7 +280,7 @@ DBATCH_INLINE int dbatch_record_write_fast(long fd, const void *buf, size_t n)
 		dbatch_own_end(t, DBATCH_OWN_IDLE);
 		return -1;
 	}
-	__builtin_memcpy(b->arena + at, buf, n);
+	dbatch_copy_small(b->arena + at, buf, n);
 	b->arena_used = at + n;
 	e = &b->entries[idx];
 	e->nr = 1;	/* write */

@@ -42,59 +42,162 @@ ssize_t __sendto(int fd, const void *buf, size_t n, int flags, const struct sock
 
 /* ---- write ---- */
 
-DBATCH_API ssize_t write(int fd, const void *buf, size_t n)
+DBATCH_API ssize_t write(int fd, const void *buf, size_t n);
+
+static ssize_t __attribute__((noinline)) write_next_p(int fd, const void *buf, size_t n)
+{
+	return NEXT(write)(fd, buf, n);
+}
+
+static ssize_t __attribute__((noinline)) write_slow_p(int fd, const void *buf, size_t n)
 {
 	CANCEL_POINT();
-	if (unlikely(dbatch_recording()) && dbatch_record_write_fast(fd, buf, n) == 0)
-		return (ssize_t)n;
 	DEFER(write, fd, (long)buf, (long)n);
 	return NEXT(write)(fd, buf, n);
 }
 
-DBATCH_API ssize_t __write(int fd, const void *buf, size_t n)
+DBATCH_API ssize_t write(int fd, const void *buf, size_t n)
+{
+	if (likely(!dbatch_recording()))
+		return write_next_p(fd, buf, n);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return write_slow_p(fd, buf, n);
+	if (dbatch_record_write_fast(fd, buf, n) == 0)
+		return (ssize_t)n;
+	return write_slow_p(fd, buf, n);
+}
+
+DBATCH_API ssize_t __write(int fd, const void *buf, size_t n);
+
+static ssize_t __attribute__((noinline)) write_next_u(int fd, const void *buf, size_t n)
+{
+	return NEXT(__write)(fd, buf, n);
+}
+
+static ssize_t __attribute__((noinline)) write_slow_u(int fd, const void *buf, size_t n)
 {
 	CANCEL_POINT();
-	if (unlikely(dbatch_recording()) && dbatch_record_write_fast(fd, buf, n) == 0)
-		return (ssize_t)n;
 	DEFER(write, fd, (long)buf, (long)n);
 	return NEXT(__write)(fd, buf, n);
 }
 
+DBATCH_API ssize_t __write(int fd, const void *buf, size_t n)
+{
+	if (likely(!dbatch_recording()))
+		return write_next_u(fd, buf, n);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return write_slow_u(fd, buf, n);
+	if (dbatch_record_write_fast(fd, buf, n) == 0)
+		return (ssize_t)n;
+	return write_slow_u(fd, buf, n);
+}
+
 /* ---- pwrite64 ---- */
 
-DBATCH_API ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
+DBATCH_API ssize_t pwrite(int fd, const void *buf, size_t n, off_t off);
+
+static ssize_t __attribute__((noinline)) pwrite_next_p(int fd, const void *buf, size_t n, off_t off)
+{
+	return NEXT(pwrite)(fd, buf, n, off);
+}
+
+static ssize_t __attribute__((noinline)) pwrite_slow_p(int fd, const void *buf, size_t n, off_t off)
 {
 	CANCEL_POINT();
 	DEFER(pwrite64, fd, (long)buf, (long)n, off);
 	return NEXT(pwrite)(fd, buf, n, off);
 }
 
-DBATCH_API ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
+DBATCH_API ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	if (likely(!dbatch_recording()))
+		return pwrite_next_p(fd, buf, n, off);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return pwrite_slow_p(fd, buf, n, off);
+	return pwrite_slow_p(fd, buf, n, off);
+}
+
+DBATCH_API ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off);
+
+static ssize_t __attribute__((noinline)) pwrite64_next_p(int fd, const void *buf, size_t n, off_t off)
+{
+	return NEXT(pwrite64)(fd, buf, n, off);
+}
+
+static ssize_t __attribute__((noinline)) pwrite64_slow_p(int fd, const void *buf, size_t n, off_t off)
 {
 	CANCEL_POINT();
 	DEFER(pwrite64, fd, (long)buf, (long)n, off);
 	return NEXT(pwrite64)(fd, buf, n, off);
 }
 
-DBATCH_API ssize_t __pwrite64(int fd, const void *buf, size_t n, off_t off)
+DBATCH_API ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
+{
+	if (likely(!dbatch_recording()))
+		return pwrite64_next_p(fd, buf, n, off);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return pwrite64_slow_p(fd, buf, n, off);
+	return pwrite64_slow_p(fd, buf, n, off);
+}
+
+DBATCH_API ssize_t __pwrite64(int fd, const void *buf, size_t n, off_t off);
+
+static ssize_t __attribute__((noinline)) pwrite64_next_u(int fd, const void *buf, size_t n, off_t off)
+{
+	return NEXT(__pwrite64)(fd, buf, n, off);
+}
+
+static ssize_t __attribute__((noinline)) pwrite64_slow_u(int fd, const void *buf, size_t n, off_t off)
 {
 	CANCEL_POINT();
 	DEFER(pwrite64, fd, (long)buf, (long)n, off);
 	return NEXT(__pwrite64)(fd, buf, n, off);
 }
 
+DBATCH_API ssize_t __pwrite64(int fd, const void *buf, size_t n, off_t off)
+{
+	if (likely(!dbatch_recording()))
+		return pwrite64_next_u(fd, buf, n, off);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return pwrite64_slow_u(fd, buf, n, off);
+	return pwrite64_slow_u(fd, buf, n, off);
+}
+
 /* ---- writev ---- */
 
-DBATCH_API ssize_t writev(int fd, const struct iovec *iov, int cnt)
+DBATCH_API ssize_t writev(int fd, const struct iovec *iov, int cnt);
+
+static ssize_t __attribute__((noinline)) writev_next_p(int fd, const struct iovec *iov, int cnt)
+{
+	return NEXT(writev)(fd, iov, cnt);
+}
+
+static ssize_t __attribute__((noinline)) writev_slow_p(int fd, const struct iovec *iov, int cnt)
 {
 	CANCEL_POINT();
 	DEFER(writev, fd, (long)iov, cnt);
 	return NEXT(writev)(fd, iov, cnt);
 }
 
+DBATCH_API ssize_t writev(int fd, const struct iovec *iov, int cnt)
+{
+	if (likely(!dbatch_recording()))
+		return writev_next_p(fd, iov, cnt);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return writev_slow_p(fd, iov, cnt);
+	return writev_slow_p(fd, iov, cnt);
+}
+
 /* ---- read ---- */
 
-DBATCH_API ssize_t read(int fd, void *buf, size_t n)
+DBATCH_API ssize_t read(int fd, void *buf, size_t n);
+
+static ssize_t __attribute__((noinline)) read_next_p(int fd, void *buf, size_t n)
+{
+	return NEXT(read)(fd, buf, n);
+}
+
+static ssize_t __attribute__((noinline)) read_slow_p(int fd, void *buf, size_t n)
 {
 	CANCEL_POINT();
 	DIRECT_IF(dbatch_tls.seed);
@@ -103,7 +206,23 @@ direct:
 	return NEXT(read)(fd, buf, n);
 }
 
-DBATCH_API ssize_t __read(int fd, void *buf, size_t n)
+DBATCH_API ssize_t read(int fd, void *buf, size_t n)
+{
+	if (likely(!dbatch_recording()))
+		return read_next_p(fd, buf, n);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return read_slow_p(fd, buf, n);
+	return read_slow_p(fd, buf, n);
+}
+
+DBATCH_API ssize_t __read(int fd, void *buf, size_t n);
+
+static ssize_t __attribute__((noinline)) read_next_u(int fd, void *buf, size_t n)
+{
+	return NEXT(__read)(fd, buf, n);
+}
+
+static ssize_t __attribute__((noinline)) read_slow_u(int fd, void *buf, size_t n)
 {
 	CANCEL_POINT();
 	DIRECT_IF(dbatch_tls.seed);
@@ -112,7 +231,23 @@ direct:
 	return NEXT(__read)(fd, buf, n);
 }
 
-DBATCH_API ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
+DBATCH_API ssize_t __read(int fd, void *buf, size_t n)
+{
+	if (likely(!dbatch_recording()))
+		return read_next_u(fd, buf, n);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return read_slow_u(fd, buf, n);
+	return read_slow_u(fd, buf, n);
+}
+
+DBATCH_API ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen);
+
+static ssize_t __attribute__((noinline)) read_chk_next_u(int fd, void *buf, size_t n, size_t buflen)
+{
+	return NEXT(__read_chk)(fd, buf, n, buflen);
+}
+
+static ssize_t __attribute__((noinline)) read_chk_slow_u(int fd, void *buf, size_t n, size_t buflen)
 {
 	CANCEL_POINT();
 	DIRECT_IF(dbatch_tls.seed || n > buflen);
@@ -121,9 +256,25 @@ direct:
 	return NEXT(__read_chk)(fd, buf, n, buflen);
 }
 
+DBATCH_API ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
+{
+	if (likely(!dbatch_recording()))
+		return read_chk_next_u(fd, buf, n, buflen);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return read_chk_slow_u(fd, buf, n, buflen);
+	return read_chk_slow_u(fd, buf, n, buflen);
+}
+
 /* ---- pread64 ---- */
 
-DBATCH_API ssize_t pread(int fd, void *buf, size_t n, off_t off)
+DBATCH_API ssize_t pread(int fd, void *buf, size_t n, off_t off);
+
+static ssize_t __attribute__((noinline)) pread_next_p(int fd, void *buf, size_t n, off_t off)
+{
+	return NEXT(pread)(fd, buf, n, off);
+}
+
+static ssize_t __attribute__((noinline)) pread_slow_p(int fd, void *buf, size_t n, off_t off)
 {
 	CANCEL_POINT();
 	DIRECT_IF(dbatch_tls.seed);
@@ -132,7 +283,23 @@ direct:
 	return NEXT(pread)(fd, buf, n, off);
 }
 
-DBATCH_API ssize_t pread64(int fd, void *buf, size_t n, off_t off)
+DBATCH_API ssize_t pread(int fd, void *buf, size_t n, off_t off)
+{
+	if (likely(!dbatch_recording()))
+		return pread_next_p(fd, buf, n, off);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return pread_slow_p(fd, buf, n, off);
+	return pread_slow_p(fd, buf, n, off);
+}
+
+DBATCH_API ssize_t pread64(int fd, void *buf, size_t n, off_t off);
+
+static ssize_t __attribute__((noinline)) pread64_next_p(int fd, void *buf, size_t n, off_t off)
+{
+	return NEXT(pread64)(fd, buf, n, off);
+}
+
+static ssize_t __attribute__((noinline)) pread64_slow_p(int fd, void *buf, size_t n, off_t off)
 {
 	CANCEL_POINT();
 	DIRECT_IF(dbatch_tls.seed);
@@ -141,7 +308,23 @@ direct:
 	return NEXT(pread64)(fd, buf, n, off);
 }
 
-DBATCH_API ssize_t __pread64(int fd, void *buf, size_t n, off_t off)
+DBATCH_API ssize_t pread64(int fd, void *buf, size_t n, off_t off)
+{
+	if (likely(!dbatch_recording()))
+		return pread64_next_p(fd, buf, n, off);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return pread64_slow_p(fd, buf, n, off);
+	return pread64_slow_p(fd, buf, n, off);
+}
+
+DBATCH_API ssize_t __pread64(int fd, void *buf, size_t n, off_t off);
+
+static ssize_t __attribute__((noinline)) pread64_next_u(int fd, void *buf, size_t n, off_t off)
+{
+	return NEXT(__pread64)(fd, buf, n, off);
+}
+
+static ssize_t __attribute__((noinline)) pread64_slow_u(int fd, void *buf, size_t n, off_t off)
 {
 	CANCEL_POINT();
 	DIRECT_IF(dbatch_tls.seed);
@@ -150,7 +333,23 @@ direct:
 	return NEXT(__pread64)(fd, buf, n, off);
 }
 
-DBATCH_API ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off, size_t buflen)
+DBATCH_API ssize_t __pread64(int fd, void *buf, size_t n, off_t off)
+{
+	if (likely(!dbatch_recording()))
+		return pread64_next_u(fd, buf, n, off);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return pread64_slow_u(fd, buf, n, off);
+	return pread64_slow_u(fd, buf, n, off);
+}
+
+DBATCH_API ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off, size_t buflen);
+
+static ssize_t __attribute__((noinline)) pread_chk_next_u(int fd, void *buf, size_t n, off_t off, size_t buflen)
+{
+	return NEXT(__pread_chk)(fd, buf, n, off, buflen);
+}
+
+static ssize_t __attribute__((noinline)) pread_chk_slow_u(int fd, void *buf, size_t n, off_t off, size_t buflen)
 {
 	CANCEL_POINT();
 	DIRECT_IF(dbatch_tls.seed || n > buflen);
@@ -159,13 +358,38 @@ direct:
 	return NEXT(__pread_chk)(fd, buf, n, off, buflen);
 }
 
-DBATCH_API ssize_t __pread64_chk(int fd, void *buf, size_t n, off_t off, size_t buflen)
+DBATCH_API ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off, size_t buflen)
+{
+	if (likely(!dbatch_recording()))
+		return pread_chk_next_u(fd, buf, n, off, buflen);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return pread_chk_slow_u(fd, buf, n, off, buflen);
+	return pread_chk_slow_u(fd, buf, n, off, buflen);
+}
+
+DBATCH_API ssize_t __pread64_chk(int fd, void *buf, size_t n, off_t off, size_t buflen);
+
+static ssize_t __attribute__((noinline)) pread64_chk_next_u(int fd, void *buf, size_t n, off_t off, size_t buflen)
+{
+	return NEXT(__pread64_chk)(fd, buf, n, off, buflen);
+}
+
+static ssize_t __attribute__((noinline)) pread64_chk_slow_u(int fd, void *buf, size_t n, off_t off, size_t buflen)
 {
 	CANCEL_POINT();
 	DIRECT_IF(dbatch_tls.seed || n > buflen);
 	DEFER(pread64, fd, (long)buf, (long)n, off);
 direct:
 	return NEXT(__pread64_chk)(fd, buf, n, off, buflen);
+}
+
+DBATCH_API ssize_t __pread64_chk(int fd, void *buf, size_t n, off_t off, size_t buflen)
+{
+	if (likely(!dbatch_recording()))
+		return pread64_chk_next_u(fd, buf, n, off, buflen);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return pread64_chk_slow_u(fd, buf, n, off, buflen);
+	return pread64_chk_slow_u(fd, buf, n, off, buflen);
 }
 
 /* ---- open ---- */
@@ -214,9 +438,15 @@ DBATCH_API int __open64(const char *path, int flags, ...)
 	return NEXT(__open64)(path, flags, mode);
 }
 
-DBATCH_API int __open_2(const char *path, int flags)
+DBATCH_API int __open_2(const char *path, int flags);
+
+static int __attribute__((noinline)) open_2_next_u(const char *path, int flags)
 {
-	dbatch_fd_changed();
+	return NEXT(__open_2)(path, flags);
+}
+
+static int __attribute__((noinline)) open_2_slow_u(const char *path, int flags)
+{
 	CANCEL_POINT();
 	DIRECT_IF(open_has_mode(flags));
 	DEFER(open, (long)path, flags, 0);
@@ -224,14 +454,40 @@ direct:
 	return NEXT(__open_2)(path, flags);
 }
 
-DBATCH_API int __open64_2(const char *path, int flags)
+DBATCH_API int __open_2(const char *path, int flags)
 {
+	if (likely(!dbatch_recording()))
+		return open_2_next_u(path, flags);
 	dbatch_fd_changed();
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return open_2_slow_u(path, flags);
+	return open_2_slow_u(path, flags);
+}
+
+DBATCH_API int __open64_2(const char *path, int flags);
+
+static int __attribute__((noinline)) open64_2_next_u(const char *path, int flags)
+{
+	return NEXT(__open64_2)(path, flags);
+}
+
+static int __attribute__((noinline)) open64_2_slow_u(const char *path, int flags)
+{
 	CANCEL_POINT();
 	DIRECT_IF(open_has_mode(flags));
 	DEFER(open, (long)path, flags, 0);
 direct:
 	return NEXT(__open64_2)(path, flags);
+}
+
+DBATCH_API int __open64_2(const char *path, int flags)
+{
+	if (likely(!dbatch_recording()))
+		return open64_2_next_u(path, flags);
+	dbatch_fd_changed();
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return open64_2_slow_u(path, flags);
+	return open64_2_slow_u(path, flags);
 }
 
 /* ---- openat ---- */
@@ -258,9 +514,15 @@ DBATCH_API int openat64(int dirfd, const char *path, int flags, ...)
 	return NEXT(openat64)(dirfd, path, flags, mode);
 }
 
-DBATCH_API int __openat_2(int dirfd, const char *path, int flags)
+DBATCH_API int __openat_2(int dirfd, const char *path, int flags);
+
+static int __attribute__((noinline)) openat_2_next_u(int dirfd, const char *path, int flags)
 {
-	dbatch_fd_changed();
+	return NEXT(__openat_2)(dirfd, path, flags);
+}
+
+static int __attribute__((noinline)) openat_2_slow_u(int dirfd, const char *path, int flags)
+{
 	CANCEL_POINT();
 	DIRECT_IF(open_has_mode(flags));
 	DEFER(openat, dirfd, (long)path, flags, 0);
@@ -268,9 +530,25 @@ direct:
 	return NEXT(__openat_2)(dirfd, path, flags);
 }
 
-DBATCH_API int __openat64_2(int dirfd, const char *path, int flags)
+DBATCH_API int __openat_2(int dirfd, const char *path, int flags)
 {
+	if (likely(!dbatch_recording()))
+		return openat_2_next_u(dirfd, path, flags);
 	dbatch_fd_changed();
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return openat_2_slow_u(dirfd, path, flags);
+	return openat_2_slow_u(dirfd, path, flags);
+}
+
+DBATCH_API int __openat64_2(int dirfd, const char *path, int flags);
+
+static int __attribute__((noinline)) openat64_2_next_u(int dirfd, const char *path, int flags)
+{
+	return NEXT(__openat64_2)(dirfd, path, flags);
+}
+
+static int __attribute__((noinline)) openat64_2_slow_u(int dirfd, const char *path, int flags)
+{
 	CANCEL_POINT();
 	DIRECT_IF(open_has_mode(flags));
 	DEFER(openat, dirfd, (long)path, flags, 0);
@@ -278,45 +556,126 @@ direct:
 	return NEXT(__openat64_2)(dirfd, path, flags);
 }
 
+DBATCH_API int __openat64_2(int dirfd, const char *path, int flags)
+{
+	if (likely(!dbatch_recording()))
+		return openat64_2_next_u(dirfd, path, flags);
+	dbatch_fd_changed();
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return openat64_2_slow_u(dirfd, path, flags);
+	return openat64_2_slow_u(dirfd, path, flags);
+}
+
 /* ---- creat ---- */
 
-DBATCH_API int creat(const char *path, mode_t mode)
+DBATCH_API int creat(const char *path, mode_t mode);
+
+static int __attribute__((noinline)) creat_next_p(const char *path, mode_t mode)
 {
-	dbatch_fd_changed();
+	return NEXT(creat)(path, mode);
+}
+
+static int __attribute__((noinline)) creat_slow_p(const char *path, mode_t mode)
+{
 	CANCEL_POINT();
 	DEFER(creat, (long)path, mode);
 	return NEXT(creat)(path, mode);
 }
 
-DBATCH_API int creat64(const char *path, mode_t mode)
+DBATCH_API int creat(const char *path, mode_t mode)
 {
+	if (likely(!dbatch_recording()))
+		return creat_next_p(path, mode);
 	dbatch_fd_changed();
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return creat_slow_p(path, mode);
+	return creat_slow_p(path, mode);
+}
+
+DBATCH_API int creat64(const char *path, mode_t mode);
+
+static int __attribute__((noinline)) creat64_next_p(const char *path, mode_t mode)
+{
+	return NEXT(creat64)(path, mode);
+}
+
+static int __attribute__((noinline)) creat64_slow_p(const char *path, mode_t mode)
+{
 	CANCEL_POINT();
 	DEFER(creat, (long)path, mode);
 	return NEXT(creat64)(path, mode);
 }
 
+DBATCH_API int creat64(const char *path, mode_t mode)
+{
+	if (likely(!dbatch_recording()))
+		return creat64_next_p(path, mode);
+	dbatch_fd_changed();
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return creat64_slow_p(path, mode);
+	return creat64_slow_p(path, mode);
+}
+
 /* ---- close ---- */
 
-DBATCH_API int close(int fd)
+DBATCH_API int close(int fd);
+
+static int __attribute__((noinline)) close_next_p(int fd)
 {
-	dbatch_fd_changed();
+	return NEXT(close)(fd);
+}
+
+static int __attribute__((noinline)) close_slow_p(int fd)
+{
 	CANCEL_POINT();
 	DEFER(close, fd);
 	return NEXT(close)(fd);
 }
 
-DBATCH_API int __close(int fd)
+DBATCH_API int close(int fd)
 {
+	if (likely(!dbatch_recording()))
+		return close_next_p(fd);
 	dbatch_fd_changed();
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return close_slow_p(fd);
+	return close_slow_p(fd);
+}
+
+DBATCH_API int __close(int fd);
+
+static int __attribute__((noinline)) close_next_u(int fd)
+{
+	return NEXT(__close)(fd);
+}
+
+static int __attribute__((noinline)) close_slow_u(int fd)
+{
 	CANCEL_POINT();
 	DEFER(close, fd);
 	return NEXT(__close)(fd);
 }
 
+DBATCH_API int __close(int fd)
+{
+	if (likely(!dbatch_recording()))
+		return close_next_u(fd);
+	dbatch_fd_changed();
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return close_slow_u(fd);
+	return close_slow_u(fd);
+}
+
 /* ---- lseek ---- */
 
-DBATCH_API off_t lseek(int fd, off_t off, int whence)
+DBATCH_API off_t lseek(int fd, off_t off, int whence);
+
+static off_t __attribute__((noinline)) lseek_next_p(int fd, off_t off, int whence)
+{
+	return NEXT(lseek)(fd, off, whence);
+}
+
+static off_t __attribute__((noinline)) lseek_slow_p(int fd, off_t off, int whence)
 {
 	DIRECT_IF(whence != SEEK_SET || off < 0);
 	DEFER(lseek, fd, off, whence);
@@ -324,7 +683,21 @@ direct:
 	return NEXT(lseek)(fd, off, whence);
 }
 
-DBATCH_API off_t lseek64(int fd, off_t off, int whence)
+DBATCH_API off_t lseek(int fd, off_t off, int whence)
+{
+	if (likely(!dbatch_recording()))
+		return lseek_next_p(fd, off, whence);
+	return lseek_slow_p(fd, off, whence);
+}
+
+DBATCH_API off_t lseek64(int fd, off_t off, int whence);
+
+static off_t __attribute__((noinline)) lseek64_next_p(int fd, off_t off, int whence)
+{
+	return NEXT(lseek64)(fd, off, whence);
+}
+
+static off_t __attribute__((noinline)) lseek64_slow_p(int fd, off_t off, int whence)
 {
 	DIRECT_IF(whence != SEEK_SET || off < 0);
 	DEFER(lseek, fd, off, whence);
@@ -332,7 +705,21 @@ direct:
 	return NEXT(lseek64)(fd, off, whence);
 }
 
-DBATCH_API off_t __lseek(int fd, off_t off, int whence)
+DBATCH_API off_t lseek64(int fd, off_t off, int whence)
+{
+	if (likely(!dbatch_recording()))
+		return lseek64_next_p(fd, off, whence);
+	return lseek64_slow_p(fd, off, whence);
+}
+
+DBATCH_API off_t __lseek(int fd, off_t off, int whence);
+
+static off_t __attribute__((noinline)) lseek_next_u(int fd, off_t off, int whence)
+{
+	return NEXT(__lseek)(fd, off, whence);
+}
+
+static off_t __attribute__((noinline)) lseek_slow_u(int fd, off_t off, int whence)
 {
 	DIRECT_IF(whence != SEEK_SET || off < 0);
 	DEFER(lseek, fd, off, whence);
@@ -340,130 +727,373 @@ direct:
 	return NEXT(__lseek)(fd, off, whence);
 }
 
+DBATCH_API off_t __lseek(int fd, off_t off, int whence)
+{
+	if (likely(!dbatch_recording()))
+		return lseek_next_u(fd, off, whence);
+	return lseek_slow_u(fd, off, whence);
+}
+
 /* ---- fsync ---- */
 
-DBATCH_API int fsync(int fd)
+DBATCH_API int fsync(int fd);
+
+static int __attribute__((noinline)) fsync_next_p(int fd)
+{
+	return NEXT(fsync)(fd);
+}
+
+static int __attribute__((noinline)) fsync_slow_p(int fd)
 {
 	CANCEL_POINT();
 	DEFER(fsync, fd);
 	return NEXT(fsync)(fd);
 }
 
+DBATCH_API int fsync(int fd)
+{
+	if (likely(!dbatch_recording()))
+		return fsync_next_p(fd);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return fsync_slow_p(fd);
+	return fsync_slow_p(fd);
+}
+
 /* ---- fdatasync ---- */
 
-DBATCH_API int fdatasync(int fd)
+DBATCH_API int fdatasync(int fd);
+
+static int __attribute__((noinline)) fdatasync_next_p(int fd)
+{
+	return NEXT(fdatasync)(fd);
+}
+
+static int __attribute__((noinline)) fdatasync_slow_p(int fd)
 {
 	CANCEL_POINT();
 	DEFER(fdatasync, fd);
 	return NEXT(fdatasync)(fd);
 }
 
+DBATCH_API int fdatasync(int fd)
+{
+	if (likely(!dbatch_recording()))
+		return fdatasync_next_p(fd);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return fdatasync_slow_p(fd);
+	return fdatasync_slow_p(fd);
+}
+
 /* ---- ftruncate ---- */
 
-DBATCH_API int ftruncate(int fd, off_t len)
+DBATCH_API int ftruncate(int fd, off_t len);
+
+static int __attribute__((noinline)) ftruncate_next_p(int fd, off_t len)
+{
+	return NEXT(ftruncate)(fd, len);
+}
+
+static int __attribute__((noinline)) ftruncate_slow_p(int fd, off_t len)
 {
 	DEFER(ftruncate, fd, len);
 	return NEXT(ftruncate)(fd, len);
 }
 
-DBATCH_API int ftruncate64(int fd, off_t len)
+DBATCH_API int ftruncate(int fd, off_t len)
+{
+	if (likely(!dbatch_recording()))
+		return ftruncate_next_p(fd, len);
+	return ftruncate_slow_p(fd, len);
+}
+
+DBATCH_API int ftruncate64(int fd, off_t len);
+
+static int __attribute__((noinline)) ftruncate64_next_p(int fd, off_t len)
+{
+	return NEXT(ftruncate64)(fd, len);
+}
+
+static int __attribute__((noinline)) ftruncate64_slow_p(int fd, off_t len)
 {
 	DEFER(ftruncate, fd, len);
 	return NEXT(ftruncate64)(fd, len);
 }
 
+DBATCH_API int ftruncate64(int fd, off_t len)
+{
+	if (likely(!dbatch_recording()))
+		return ftruncate64_next_p(fd, len);
+	return ftruncate64_slow_p(fd, len);
+}
+
 /* ---- unlink ---- */
 
-DBATCH_API int unlink(const char *path)
+DBATCH_API int unlink(const char *path);
+
+static int __attribute__((noinline)) unlink_next_p(const char *path)
+{
+	return NEXT(unlink)(path);
+}
+
+static int __attribute__((noinline)) unlink_slow_p(const char *path)
 {
 	DEFER(unlink, (long)path);
 	return NEXT(unlink)(path);
 }
 
+DBATCH_API int unlink(const char *path)
+{
+	if (likely(!dbatch_recording()))
+		return unlink_next_p(path);
+	return unlink_slow_p(path);
+}
+
 /* ---- unlinkat ---- */
 
-DBATCH_API int unlinkat(int dirfd, const char *path, int flags)
+DBATCH_API int unlinkat(int dirfd, const char *path, int flags);
+
+static int __attribute__((noinline)) unlinkat_next_p(int dirfd, const char *path, int flags)
+{
+	return NEXT(unlinkat)(dirfd, path, flags);
+}
+
+static int __attribute__((noinline)) unlinkat_slow_p(int dirfd, const char *path, int flags)
 {
 	DEFER(unlinkat, dirfd, (long)path, flags);
 	return NEXT(unlinkat)(dirfd, path, flags);
 }
 
+DBATCH_API int unlinkat(int dirfd, const char *path, int flags)
+{
+	if (likely(!dbatch_recording()))
+		return unlinkat_next_p(dirfd, path, flags);
+	return unlinkat_slow_p(dirfd, path, flags);
+}
+
 /* ---- mkdir ---- */
 
-DBATCH_API int mkdir(const char *path, mode_t mode)
+DBATCH_API int mkdir(const char *path, mode_t mode);
+
+static int __attribute__((noinline)) mkdir_next_p(const char *path, mode_t mode)
+{
+	return NEXT(mkdir)(path, mode);
+}
+
+static int __attribute__((noinline)) mkdir_slow_p(const char *path, mode_t mode)
 {
 	DEFER(mkdir, (long)path, mode);
 	return NEXT(mkdir)(path, mode);
 }
 
+DBATCH_API int mkdir(const char *path, mode_t mode)
+{
+	if (likely(!dbatch_recording()))
+		return mkdir_next_p(path, mode);
+	return mkdir_slow_p(path, mode);
+}
+
 /* ---- mkdirat ---- */
 
-DBATCH_API int mkdirat(int dirfd, const char *path, mode_t mode)
+DBATCH_API int mkdirat(int dirfd, const char *path, mode_t mode);
+
+static int __attribute__((noinline)) mkdirat_next_p(int dirfd, const char *path, mode_t mode)
+{
+	return NEXT(mkdirat)(dirfd, path, mode);
+}
+
+static int __attribute__((noinline)) mkdirat_slow_p(int dirfd, const char *path, mode_t mode)
 {
 	DEFER(mkdirat, dirfd, (long)path, mode);
 	return NEXT(mkdirat)(dirfd, path, mode);
 }
 
+DBATCH_API int mkdirat(int dirfd, const char *path, mode_t mode)
+{
+	if (likely(!dbatch_recording()))
+		return mkdirat_next_p(dirfd, path, mode);
+	return mkdirat_slow_p(dirfd, path, mode);
+}
+
 /* ---- rmdir ---- */
 
-DBATCH_API int rmdir(const char *path)
+DBATCH_API int rmdir(const char *path);
+
+static int __attribute__((noinline)) rmdir_next_p(const char *path)
+{
+	return NEXT(rmdir)(path);
+}
+
+static int __attribute__((noinline)) rmdir_slow_p(const char *path)
 {
 	DEFER(rmdir, (long)path);
 	return NEXT(rmdir)(path);
 }
 
+DBATCH_API int rmdir(const char *path)
+{
+	if (likely(!dbatch_recording()))
+		return rmdir_next_p(path);
+	return rmdir_slow_p(path);
+}
+
 /* ---- rename ---- */
 
-DBATCH_API int rename(const char *from, const char *to)
+DBATCH_API int rename(const char *from, const char *to);
+
+static int __attribute__((noinline)) rename_next_p(const char *from, const char *to)
+{
+	return NEXT(rename)(from, to);
+}
+
+static int __attribute__((noinline)) rename_slow_p(const char *from, const char *to)
 {
 	DEFER(rename, (long)from, (long)to);
 	return NEXT(rename)(from, to);
 }
 
+DBATCH_API int rename(const char *from, const char *to)
+{
+	if (likely(!dbatch_recording()))
+		return rename_next_p(from, to);
+	return rename_slow_p(from, to);
+}
+
 /* ---- renameat ---- */
 
-DBATCH_API int renameat(int fromfd, const char *from, int tofd, const char *to)
+DBATCH_API int renameat(int fromfd, const char *from, int tofd, const char *to);
+
+static int __attribute__((noinline)) renameat_next_p(int fromfd, const char *from, int tofd, const char *to)
+{
+	return NEXT(renameat)(fromfd, from, tofd, to);
+}
+
+static int __attribute__((noinline)) renameat_slow_p(int fromfd, const char *from, int tofd, const char *to)
 {
 	DEFER(renameat, fromfd, (long)from, tofd, (long)to);
 	return NEXT(renameat)(fromfd, from, tofd, to);
 }
 
+DBATCH_API int renameat(int fromfd, const char *from, int tofd, const char *to)
+{
+	if (likely(!dbatch_recording()))
+		return renameat_next_p(fromfd, from, tofd, to);
+	return renameat_slow_p(fromfd, from, tofd, to);
+}
+
 /* ---- send ---- */
 
-DBATCH_API ssize_t send(int fd, const void *buf, size_t n, int flags)
+DBATCH_API ssize_t send(int fd, const void *buf, size_t n, int flags);
+
+static ssize_t __attribute__((noinline)) send_next_p(int fd, const void *buf, size_t n, int flags)
+{
+	return NEXT(send)(fd, buf, n, flags);
+}
+
+static ssize_t __attribute__((noinline)) send_slow_p(int fd, const void *buf, size_t n, int flags)
 {
 	CANCEL_POINT();
 	DEFER(send, fd, (long)buf, (long)n, flags);
 	return NEXT(send)(fd, buf, n, flags);
 }
 
-DBATCH_API ssize_t __send(int fd, const void *buf, size_t n, int flags)
+DBATCH_API ssize_t send(int fd, const void *buf, size_t n, int flags)
+{
+	if (likely(!dbatch_recording()))
+		return send_next_p(fd, buf, n, flags);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return send_slow_p(fd, buf, n, flags);
+	return send_slow_p(fd, buf, n, flags);
+}
+
+DBATCH_API ssize_t __send(int fd, const void *buf, size_t n, int flags);
+
+static ssize_t __attribute__((noinline)) send_next_u(int fd, const void *buf, size_t n, int flags)
+{
+	return NEXT(__send)(fd, buf, n, flags);
+}
+
+static ssize_t __attribute__((noinline)) send_slow_u(int fd, const void *buf, size_t n, int flags)
 {
 	CANCEL_POINT();
 	DEFER(send, fd, (long)buf, (long)n, flags);
 	return NEXT(__send)(fd, buf, n, flags);
 }
 
+DBATCH_API ssize_t __send(int fd, const void *buf, size_t n, int flags)
+{
+	if (likely(!dbatch_recording()))
+		return send_next_u(fd, buf, n, flags);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return send_slow_u(fd, buf, n, flags);
+	return send_slow_u(fd, buf, n, flags);
+}
+
 /* ---- sendto ---- */
 
-DBATCH_API ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to, socklen_t tolen)
+DBATCH_API ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to, socklen_t tolen);
+
+static ssize_t __attribute__((noinline)) sendto_next_p(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to, socklen_t tolen)
+{
+	return NEXT(sendto)(fd, buf, n, flags, to, tolen);
+}
+
+static ssize_t __attribute__((noinline)) sendto_slow_p(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to, socklen_t tolen)
 {
 	CANCEL_POINT();
 	DEFER(sendto, fd, (long)buf, (long)n, flags, (long)to, tolen);
 	return NEXT(sendto)(fd, buf, n, flags, to, tolen);
 }
 
-DBATCH_API ssize_t __sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to, socklen_t tolen)
+DBATCH_API ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to, socklen_t tolen)
+{
+	if (likely(!dbatch_recording()))
+		return sendto_next_p(fd, buf, n, flags, to, tolen);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return sendto_slow_p(fd, buf, n, flags, to, tolen);
+	return sendto_slow_p(fd, buf, n, flags, to, tolen);
+}
+
+DBATCH_API ssize_t __sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to, socklen_t tolen);
+
+static ssize_t __attribute__((noinline)) sendto_next_u(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to, socklen_t tolen)
+{
+	return NEXT(__sendto)(fd, buf, n, flags, to, tolen);
+}
+
+static ssize_t __attribute__((noinline)) sendto_slow_u(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to, socklen_t tolen)
 {
 	CANCEL_POINT();
 	DEFER(sendto, fd, (long)buf, (long)n, flags, (long)to, tolen);
 	return NEXT(__sendto)(fd, buf, n, flags, to, tolen);
 }
 
+DBATCH_API ssize_t __sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to, socklen_t tolen)
+{
+	if (likely(!dbatch_recording()))
+		return sendto_next_u(fd, buf, n, flags, to, tolen);
+	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
+		return sendto_slow_u(fd, buf, n, flags, to, tolen);
+	return sendto_slow_u(fd, buf, n, flags, to, tolen);
+}
+
 /* ---- shutdown ---- */
 
-DBATCH_API int shutdown(int fd, int how)
+DBATCH_API int shutdown(int fd, int how);
+
+static int __attribute__((noinline)) shutdown_next_p(int fd, int how)
+{
+	return NEXT(shutdown)(fd, how);
+}
+
+static int __attribute__((noinline)) shutdown_slow_p(int fd, int how)
 {
 	DEFER(shutdown, fd, how);
 	return NEXT(shutdown)(fd, how);
+}
+
+DBATCH_API int shutdown(int fd, int how)
+{
+	if (likely(!dbatch_recording()))
+		return shutdown_next_p(fd, how);
+	return shutdown_slow_p(fd, how);
 }
