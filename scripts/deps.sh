@@ -13,6 +13,7 @@ apt_packages=(
   qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static cpio
   sparse dwarves
   pre-commit
+  cmake meson ninja-build
   linux-source-6.1
 )
 missing=()

@@ -8,6 +8,8 @@ const usage = `Usage: dbatch <command> [options]
                       transform, compile and run a program batched
   build [-o out] <file.c...>
                       transform and compile; prints how to run it
+  cflags [--pc | --pc-dir | --library | --vendor DIR]
+                      what a project's build needs for transformed sources
   bench [--plot out.svg] [--json] [...]
                       benchmarks (dbatch bench --help)
   doctor              which backends work here, why not, and the fixes
@@ -31,6 +33,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   run: async (argv) => (await import("./commands/run.ts")).runCommand(argv),
   build: async (argv) => (await import("./commands/build.ts")).buildCommand(argv),
   bench: async (argv) => (await import("./commands/bench.ts")).benchCommand(argv),
+  cflags: async (argv) => (await import("./commands/cflags.ts")).cflagsCommand(argv),
   doctor: async (argv) => (await import("./commands/doctor.ts")).doctorCommand(argv),
   kmod: async (argv) => (await import("./commands/kmod.ts")).kmodCommand(argv),
   vm: async (argv) => (await import("./commands/vm.ts")).vmCommand(argv),
