@@ -4,12 +4,12 @@ import {
   chmodSync,
   cpSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   readFileSync,
   readdirSync,
   statSync,
   symlinkSync,
-  lstatSync,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -385,7 +385,6 @@ test("input errors exit 2, name each file, and touch no file (all inputs checked
     ["adir.c", /^adir\.c: error: is a directory/m],
     ["notes.txt", /^notes\.txt: error: not a C file \(expected \.c or \.h\)$/m],
     ["nothing/**/*.c", /^nothing\/\*\*\/\*\.c: error: no \.c or \.h file matches this pattern$/m],
-    ["latin1.c", /^latin1\.c: error: not valid UTF-8 text; left untouched$/m],
   ];
   for (const [bad, re] of cases) {
     const r = dbt(["good.c", bad], { cwd: dir });
@@ -400,6 +399,34 @@ test("input errors exit 2, name each file, and touch no file (all inputs checked
   assert.match(all.stderr, /missing\.c: error/);
   assert.match(all.stderr, /notes\.txt: error/);
   assert.equal(listTree(dir), ["good.c", "latin1.c", "notes.txt"]);
+});
+
+test("a non-UTF-8 file is skipped with a warning, the others are processed, exit 2", () => {
+  const dir = scratchWith({ "good.c": seedExample });
+  const latin1 = Buffer.from([0x2f, 0x2a, 0xe9, 0x2a, 0x2f, 0x0a]);
+  writeFileSync(join(dir, "latin1.c"), latin1);
+  const r = dbt(["--write", "good.c", "latin1.c"], { cwd: dir });
+  assert.is(r.status, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /^latin1\.c: warning: not valid UTF-8 text: skipped, left untouched \[encoding\]$/m,
+  );
+  assert.match(readFileSync(join(dir, "good.c"), "utf8"), /batch_start\(\);/);
+  assert.ok(readFileSync(join(dir, "latin1.c")).equals(latin1), "latin1.c untouched");
+});
+
+test("--write refuses a read-only file with its mode named; the others are written", () => {
+  const dir = scratchWith({ "good.c": seedExample, "ro.c": seedExample });
+  chmodSync(join(dir, "ro.c"), 0o444);
+  const r = dbt(["--write", "good.c", "ro.c"], { cwd: dir });
+  assert.is(r.status, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /^ro\.c: error: read-only \(mode 0444\): not rewritten; make it writable to transform it$/m,
+  );
+  assert.is(readFileSync(join(dir, "ro.c"), "utf8"), seedText);
+  assert.is(statSync(join(dir, "ro.c")).mode & 0o777, 0o444);
+  assert.match(readFileSync(join(dir, "good.c"), "utf8"), /batch_start\(\);/);
 });
 
 test("200k nested parentheses: no failure; that function untouched with a warning, the rest batched", () => {

@@ -118,6 +118,8 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
 
   // Validate everything before touching anything.
   const failures = results.filter((r) => r.error !== null);
+  const skipped = results.filter((r) => r.skipped !== null);
+  for (const r of skipped) io.stderr(`${r.skipped ?? ""}\n`);
   for (const r of results) {
     for (const d of r.diagnostics) {
       if (d.severity === "warning")
@@ -143,8 +145,18 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
   switch (options.mode) {
     case "write": {
       for (const r of changed) {
+        const path = resolve(io.cwd, r.file);
+        // A file made read-only is not the tool's to rewrite (root could).
+        const mode = statSync(path).mode & 0o777;
+        if ((mode & 0o222) === 0) {
+          io.stderr(
+            `${r.file}: error: read-only (mode ${mode.toString(8).padStart(4, "0")}): not rewritten; make it writable to transform it\n`,
+          );
+          code = EXIT_USAGE;
+          continue;
+        }
         try {
-          writeFileAtomic(resolve(io.cwd, r.file), r.output);
+          writeFileAtomic(path, r.output);
           written++;
         } catch (err) {
           io.stderr(`${r.file}: error: cannot write: ${errorMessage(err)} (file left as it was)\n`);
@@ -183,6 +195,8 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
     }
   }
 
+  // The others were processed; the exit code still says a file was not.
+  if (skipped.length > 0) code = EXIT_USAGE;
   const s = summarise(toFileReports(results));
   const verb =
     options.mode === "write"

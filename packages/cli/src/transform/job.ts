@@ -24,10 +24,21 @@ export interface FileResult {
   diagnostics: DiagnosticInfo[];
   /** A message naming the file when it could not be read or parsed. */
   error: string | null;
+  /** Why the file was left out while the others are processed (a warning). */
+  skipped: string | null;
 }
 
 function failed(file: string, error: string): FileResult {
-  return { file, original: "", output: "", runs: [], sites: [], diagnostics: [], error };
+  return {
+    file,
+    original: "",
+    output: "",
+    runs: [],
+    sites: [],
+    diagnostics: [],
+    error,
+    skipped: null,
+  };
 }
 
 export function transformFile(input: JobInput): FileResult {
@@ -44,7 +55,12 @@ export function transformFile(input: JobInput): FileResult {
   }
   const text = bytes.toString("utf8");
   if (!Buffer.from(text, "utf8").equals(bytes)) {
-    return failed(file, `${file}: error: not valid UTF-8 text; left untouched`);
+    // One Latin-1 file must not stop the others: it is skipped, and said so.
+    return {
+      ...failed(file, ""),
+      error: null,
+      skipped: `${file}: warning: not valid UTF-8 text: skipped, left untouched [encoding]`,
+    };
   }
   let result: TransformResult;
   try {
@@ -71,5 +87,6 @@ export function transformFile(input: JobInput): FileResult {
     sites: result.sites.map((s) => ({ ...s })),
     diagnostics: result.diagnostics.map((d) => ({ ...d })),
     error,
+    skipped: null,
   };
 }

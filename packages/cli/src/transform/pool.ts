@@ -123,5 +123,6 @@ function failedMissing(file: string): FileResult {
     sites: [],
     diagnostics: [],
     error: `${file}: error: not processed`,
+    skipped: null,
   };
 }
