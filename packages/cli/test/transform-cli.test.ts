@@ -182,7 +182,7 @@ test("--stdout prints exactly the transformed text and writes nothing", () => {
   // With a text report, the remarks go to stderr: stdout stays the file.
   const rep = dbt(["--stdout", "--report", "text", "example.c"], { cwd: dir });
   assert.is(rep.stdout, r.stdout);
-  assert.match(rep.stderr, /^example\.c:\d+:\d+: batched run 1 \(open, write x2, close\)$/m);
+  assert.match(rep.stderr, /^example\.c:\d+:\d+: remark: batched run 1 \(open, write x2, close\) \[batched\]$/m);
 });
 
 test("--min-run: a lone call is batched with --min-run 1 only", () => {
@@ -210,12 +210,15 @@ test("--report text: compiler-style remarks, one per run and per site left alone
   for (const l of remarks) {
     assert.match(
       l,
-      /^mixed\.c:\d+:\d+: (batched run \d+ \([a-z_0-9]+( x\d+)?(, [a-z_0-9]+( x\d+)?)*\)|not batched: [a-z ]+ \([a-z_0-9]+\))$/,
+      /^mixed\.c:\d+:\d+: remark: (batched run \d+ \([a-z_0-9]+( x\d+)?(, [a-z_0-9]+( x\d+)?)*\) \[batched\]|not batched: [a-z ]+ \([a-z_0-9]+\) \[[a-z-]+\])$/,
       l,
     );
   }
-  assert.ok(remarks.includes("mixed.c:7:2: batched run 1 (write x2)"), r.stdout);
-  assert.ok(remarks.includes("mixed.c:9:6: not batched: result used (write)"), r.stdout);
+  assert.ok(remarks.includes("mixed.c:7:2: remark: batched run 1 (write x2) [batched]"), r.stdout);
+  assert.ok(
+    remarks.includes("mixed.c:9:6: remark: not batched: result used (write) [result-used]"),
+    r.stdout,
+  );
   const positions = remarks.map((l) => l.split(":").slice(1, 3).map(Number));
   const sorted = [...positions].sort(
     (a, b) => (a[0] ?? 0) - (b[0] ?? 0) || (a[1] ?? 0) - (b[1] ?? 0),
@@ -316,7 +319,7 @@ test("--report-file writes the report there; stdout keeps its usual content", ()
   // --report-file alone means a text report.
   const text = dbt(["--check", "--report-file", "r.txt", "example.c"], { cwd: dir });
   assert.is(text.status, 1);
-  assert.match(readFileSync(join(dir, "r.txt"), "utf8"), /^example\.c:\d+:\d+: batched run 1 /);
+  assert.match(readFileSync(join(dir, "r.txt"), "utf8"), /^example\.c:\d+:\d+: remark: batched run 1 /);
 });
 
 test("every fixtures/transform case: the JSON report is its expected.json, --write gives its expected.c", () => {

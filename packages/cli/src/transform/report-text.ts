@@ -10,9 +10,10 @@ interface Remark {
 
 /**
  * Compiler-style optimisation remarks, one per batched run and one per call
- * site left alone, sorted by position:
- *   file:line:col: batched run 3 (write x4, close)
- *   file:line:col: not batched: result used (read)
+ * site left alone, sorted by position, with a severity word and the rule as
+ * compilers print them (editors' problem matchers read these):
+ *   file:line:col: remark: batched run 3 (write x4, close) [batched]
+ *   file:line:col: remark: not batched: result used (read) [result-used]
  */
 export function renderTextReport(files: readonly FileReport[]): string {
   const lines: string[] = [];
@@ -20,14 +21,17 @@ export function renderTextReport(files: readonly FileReport[]): string {
     const remarks: Remark[] = [];
     for (const run of f.runs) {
       const at = runAnchor(f, run);
-      remarks.push({ ...at, text: `batched run ${run.id} (${summariseCalls(run.calls)})` });
+      remarks.push({
+        ...at,
+        text: `remark: batched run ${run.id} (${summariseCalls(run.calls)}) [batched]`,
+      });
     }
     for (const s of f.sites) {
       if (s.batched) continue;
       remarks.push({
         line: s.line,
         column: s.column,
-        text: `not batched: ${reasonText(s.reason ?? "unknown")} (${s.call})`,
+        text: `remark: not batched: ${reasonText(s.reason ?? "unknown")} (${s.call}) [${s.reason ?? "unknown"}]`,
       });
     }
     remarks.sort((a, b) => a.line - b.line || a.column - b.column);
