@@ -17,11 +17,22 @@ const schemaPath = join(
 );
 const schema = JSON.parse(readFileSync(schemaPath, "utf8")) as Record<string, unknown>;
 
+interface SarifRegion {
+  startLine: number;
+  startColumn: number;
+  endLine?: number;
+  endColumn?: number;
+}
+
 interface SarifLog {
   version: string;
   runs: {
     tool: {
-      driver: { name: string; version: string; rules: { id: string; help: { text: string } }[] };
+      driver: {
+        name: string;
+        version: string;
+        rules: { id: string; help: { text: string }; helpUri: string }[];
+      };
     };
     originalUriBaseIds: Record<string, { uri: string }>;
     results: {
@@ -32,8 +43,14 @@ interface SarifLog {
       locations: {
         physicalLocation: {
           artifactLocation: { uri: string; uriBaseId?: string };
-          region: { startLine: number; startColumn: number };
+          region: SarifRegion;
         };
+      }[];
+      partialFingerprints: Record<string, string>;
+      fixes?: {
+        artifactChanges: {
+          replacements: { deletedRegion: SarifRegion; insertedContent: { text: string } }[];
+        }[];
       }[];
     }[];
   }[];
@@ -67,7 +84,7 @@ test("--report sarif validates against the SARIF 2.1.0 schema", () => {
   assert.not.ok(validate(broken));
 });
 
-test("one run; a rule per reason id with help text; notes for sites left alone and for batched runs", () => {
+test("one run; a rule per reason id with help text; notes for sites left alone, a warning for a run not batched yet", () => {
   const { log, dir } = sarifFor({ "mixed.c": MIXED });
   assert.is(log.version, "2.1.0");
   assert.is(log.runs.length, 1);
@@ -77,6 +94,7 @@ test("one run; a rule per reason id with help text; notes for sites left alone a
   const ids = run.tool.driver.rules.map((r) => r.id);
   assert.is(new Set(ids).size, ids.length, "duplicate rule ids");
   for (const id of [
+    "would-batch",
     "batched-run",
     "result-used",
     "unknown-call",
@@ -87,18 +105,23 @@ test("one run; a rule per reason id with help text; notes for sites left alone a
   ]) {
     assert.ok(ids.includes(id), `no rule ${id}`);
   }
-  for (const rule of run.tool.driver.rules)
+  for (const rule of run.tool.driver.rules) {
     assert.ok(rule.help.text.length > 20, `${rule.id}: no help text`);
+    assert.match(
+      rule.helpUri,
+      /^file:\/\/.*\/packages\/transform\/README\.md#(reason-ids|what-is-batched)$/,
+    );
+  }
   assert.is(run.originalUriBaseIds["%SRCROOT%"]?.uri, pathToFileURL(`${dir}/`).href);
   for (const res of run.results) {
-    assert.is(res.level, "note");
+    assert.is(res.level, res.ruleId === "would-batch" ? "warning" : "note");
     assert.is(ids[res.ruleIndex], res.ruleId);
     const loc = res.locations[0]?.physicalLocation;
     assert.equal(loc?.artifactLocation, { uri: "mixed.c", uriBaseId: "%SRCROOT%" });
   }
-  const batched = run.results.filter((r) => r.ruleId === "batched-run");
+  const batched = run.results.filter((r) => r.ruleId === "would-batch");
   assert.is(batched.length, 1);
-  assert.is(batched[0]?.message.text, "batched run 1 (write x2)");
+  assert.match(batched[0]?.message.text ?? "", /^run 1 \(write x2\) is not batched yet/);
   assert.equal(batched[0]?.locations[0]?.physicalLocation.region, {
     startLine: 7,
     startColumn: 2,
@@ -110,6 +133,60 @@ test("one run; a rule per reason id with help text; notes for sites left alone a
   assert.ok(used, "no result-used note at line 9");
   assert.is(used.message.text, "write not batched: result used");
   assert.equal(used.locations[0]?.physicalLocation.region, { startLine: 9, startColumn: 6 });
+});
+
+/** Offsets of 1-based line/column positions in @text. */
+function offsetOf(text: string, line: number, column: number): number {
+  let at = 0;
+  for (let l = 1; l < line; l++) at = text.indexOf("\n", at) + 1;
+  return at + column - 1;
+}
+
+test("a would-change file: warnings whose fixes, applied, give exactly --stdout's text", () => {
+  const original =
+    readFileSync(seedExample, "utf8") + "\n" + MIXED.replace(/int main/, "int other");
+  const { log, dir } = sarifFor({ "both.c": original });
+  const warnings = log.runs[0]?.results.filter((r) => r.level === "warning") ?? [];
+  assert.ok(warnings.length >= 2, `only ${warnings.length} warnings`);
+  const replacements = warnings.flatMap((w) =>
+    (w.fixes ?? []).flatMap((f) => f.artifactChanges.flatMap((c) => c.replacements)),
+  );
+  const edits = replacements
+    .map((r) => ({
+      start: offsetOf(original, r.deletedRegion.startLine, r.deletedRegion.startColumn),
+      end: offsetOf(original, r.deletedRegion.endLine ?? 0, r.deletedRegion.endColumn ?? 0),
+      text: r.insertedContent.text,
+    }))
+    .sort((a, b) => a.start - b.start);
+  let applied = "";
+  let cursor = 0;
+  for (const e of edits) {
+    applied += original.slice(cursor, e.start) + e.text;
+    cursor = e.end;
+  }
+  applied += original.slice(cursor);
+  const stdout = dbt(["--stdout", "both.c"], { cwd: dir }).stdout;
+  assert.is(applied, stdout);
+  assert.is(applied.split("#include <dbatch.h>").length, 2, "the include comes once");
+});
+
+test("an already batched file gives notes only; fingerprints do not follow line numbers", () => {
+  const dir = scratchWith({ "example.c": seedExample });
+  const transformed = dbt(["--stdout", "example.c"], { cwd: dir }).stdout;
+  const done = sarifFor({ "done.c": transformed }).log.runs[0]?.results ?? [];
+  assert.ok(done.length > 0);
+  assert.ok(
+    done.every((r) => r.level === "note" && !r.fixes),
+    JSON.stringify(done),
+  );
+  const hashes = (text: string): string[] =>
+    (sarifFor({ "f.c": text }).log.runs[0]?.results ?? [])
+      .map((r) => r.partialFingerprints["dbatchLineHash/v1"] ?? "")
+      .sort();
+  const before = hashes(MIXED);
+  assert.ok(before.every((h) => /^[0-9a-f]{32}$/.test(h)));
+  assert.is(new Set(before).size, before.length, "fingerprints are unique");
+  assert.equal(hashes(`/* a comment added above */\n\n${MIXED}`), before);
 });
 
 test("paths with spaces are URI-encoded; absolute paths become file: URIs", () => {

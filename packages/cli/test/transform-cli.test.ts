@@ -182,7 +182,10 @@ test("--stdout prints exactly the transformed text and writes nothing", () => {
   // With a text report, the remarks go to stderr: stdout stays the file.
   const rep = dbt(["--stdout", "--report", "text", "example.c"], { cwd: dir });
   assert.is(rep.stdout, r.stdout);
-  assert.match(rep.stderr, /^example\.c:\d+:\d+: remark: batched run 1 \(open, write x2, close\) \[batched\]$/m);
+  assert.match(
+    rep.stderr,
+    /^example\.c:\d+:\d+: remark: batched run 1 \(open, write x2, close\) \[batched\]$/m,
+  );
 });
 
 test("--min-run: a lone call is batched with --min-run 1 only", () => {
@@ -319,7 +322,10 @@ test("--report-file writes the report there; stdout keeps its usual content", ()
   // --report-file alone means a text report.
   const text = dbt(["--check", "--report-file", "r.txt", "example.c"], { cwd: dir });
   assert.is(text.status, 1);
-  assert.match(readFileSync(join(dir, "r.txt"), "utf8"), /^example\.c:\d+:\d+: remark: batched run 1 /);
+  assert.match(
+    readFileSync(join(dir, "r.txt"), "utf8"),
+    /^example\.c:\d+:\d+: remark: batched run 1 /,
+  );
 });
 
 test("every fixtures/transform case: the JSON report is its expected.json, --write gives its expected.c", () => {

@@ -13,6 +13,7 @@ export interface JobInput {
 export type RunInfo = TransformResult["runs"][number];
 export type SiteInfo = TransformResult["sites"][number];
 export type DiagnosticInfo = TransformResult["diagnostics"][number];
+export type EditInfo = TransformResult["edits"][number];
 
 /** One file's outcome; plain data so that it crosses a worker boundary. */
 export interface FileResult {
@@ -22,6 +23,8 @@ export interface FileResult {
   runs: RunInfo[];
   sites: SiteInfo[];
   diagnostics: DiagnosticInfo[];
+  /** The edits, against `original` (UTF-16 offsets). */
+  edits: EditInfo[];
   /** A message naming the file when it could not be read or parsed. */
   error: string | null;
   /** Why the file was left out while the others are processed (a warning). */
@@ -36,6 +39,7 @@ function failed(file: string, error: string): FileResult {
     runs: [],
     sites: [],
     diagnostics: [],
+    edits: [],
     error,
     skipped: null,
   };
@@ -86,6 +90,7 @@ export function transformFile(input: JobInput): FileResult {
     runs: result.runs.map((r) => ({ ...r, calls: [...r.calls] })),
     sites: result.sites.map((s) => ({ ...s })),
     diagnostics: result.diagnostics.map((d) => ({ ...d })),
+    edits: result.edits.map((e) => ({ ...e })),
     error,
     skipped: null,
   };

@@ -122,6 +122,7 @@ function failedMissing(file: string): FileResult {
     runs: [],
     sites: [],
     diagnostics: [],
+    edits: [],
     error: `${file}: error: not processed`,
     skipped: null,
   };

@@ -1,10 +1,18 @@
-import { isAbsolute, sep } from "node:path";
+import { createHash } from "node:crypto";
+import { isAbsolute, join, sep } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { FileReport } from "./report-model.ts";
+import { cliDir } from "../paths.ts";
+import type { EditReport, FileReport } from "./report-model.ts";
 import { runAnchor } from "./report-model.ts";
 import { knownReasons, reasonHelp, reasonText, summariseCalls } from "./reasons.ts";
 
 const BATCHED_RULE = "batched-run";
+const WOULD_BATCH_RULE = "would-batch";
+
+/** The transform README, where every rule is explained (helpUri anchors). */
+const readmeUri = pathToFileURL(join(cliDir, "..", "transform", "README.md")).href;
+
+type Level = "note" | "warning";
 
 interface SarifRule {
   id: string;
@@ -12,20 +20,38 @@ interface SarifRule {
   shortDescription: { text: string };
   fullDescription: { text: string };
   help: { text: string };
-  defaultConfiguration: { level: "note" };
+  helpUri: string;
+  defaultConfiguration: { level: Level };
+}
+
+interface SarifRegion {
+  startLine: number;
+  startColumn: number;
+  endLine?: number;
+  endColumn?: number;
+}
+
+interface SarifArtifact {
+  uri: string;
+  uriBaseId?: string;
+}
+
+interface SarifFix {
+  description: { text: string };
+  artifactChanges: {
+    artifactLocation: SarifArtifact;
+    replacements: { deletedRegion: SarifRegion; insertedContent: { text: string } }[];
+  }[];
 }
 
 interface SarifResult {
   ruleId: string;
   ruleIndex: number;
-  level: "note";
+  level: Level;
   message: { text: string };
-  locations: {
-    physicalLocation: {
-      artifactLocation: { uri: string; uriBaseId?: string };
-      region: { startLine: number; startColumn: number; endLine?: number };
-    };
-  }[];
+  locations: { physicalLocation: { artifactLocation: SarifArtifact; region: SarifRegion } }[];
+  partialFingerprints: Record<string, string>;
+  fixes?: SarifFix[];
 }
 
 function pascal(id: string): string {
@@ -36,6 +62,19 @@ function pascal(id: string): string {
 }
 
 function rule(id: string): SarifRule {
+  if (id === WOULD_BATCH_RULE) {
+    const text =
+      "These calls form a run that can go in one batch; the file does not wrap it in batch_start()/batch_flush() yet.";
+    return {
+      id,
+      name: "WouldBatch",
+      shortDescription: { text: "run not batched yet" },
+      fullDescription: { text },
+      help: { text: `${text} Apply the fix, or run dbatch-transform --write on the file.` },
+      helpUri: `${readmeUri}#what-is-batched`,
+      defaultConfiguration: { level: "warning" },
+    };
+  }
   if (id === BATCHED_RULE) {
     const text =
       "A run of system calls is wrapped in batch_start()/batch_flush() and runs in one batch.";
@@ -47,6 +86,7 @@ function rule(id: string): SarifRule {
       help: {
         text: `${text} Run the program under libdbatch-preload.so (dbatch run) to batch it.`,
       },
+      helpUri: `${readmeUri}#what-is-batched`,
       defaultConfiguration: { level: "note" },
     };
   }
@@ -56,7 +96,47 @@ function rule(id: string): SarifRule {
     shortDescription: { text: `not batched: ${reasonText(id)}` },
     fullDescription: { text: reasonHelp(id) },
     help: { text: reasonHelp(id) },
+    helpUri: `${readmeUri}#reason-ids`,
     defaultConfiguration: { level: "note" },
+  };
+}
+
+/**
+ * A fingerprint that survives edits elsewhere in the file: the rule, the
+ * file, the text of the result's line and how many results before it in
+ * the file had the same three (not the line number).
+ */
+function fingerprinter(file: FileReport): (ruleId: string, line: number) => Record<string, string> {
+  const seen = new Map<string, number>();
+  return (ruleId, line) => {
+    const key = `${ruleId}\0${file.file}\0${(file.lines[line - 1] ?? "").trim()}`;
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    const hash = createHash("sha256").update(`${key}\0${n}`).digest("hex").slice(0, 32);
+    return { "dbatchLineHash/v1": hash };
+  };
+}
+
+/** The edits that make run @run: its batch_start() and batch_flush() insertions. */
+function runEdits(file: FileReport, startLine: number, endLine: number): EditReport[] {
+  const start = file.edits.find(
+    (e) => e.text.includes("batch_start();") && e.startLine === startLine,
+  );
+  const flush = file.edits.find(
+    (e) => e.text.includes("batch_flush();") && e.startLine === endLine,
+  );
+  return start && flush ? [start, flush] : [];
+}
+
+function replacement(e: EditReport): SarifFix["artifactChanges"][number]["replacements"][number] {
+  return {
+    deletedRegion: {
+      startLine: e.startLine,
+      startColumn: e.startColumn,
+      endLine: e.endLine,
+      endColumn: e.endColumn,
+    },
+    insertedContent: { text: e.text },
   };
 }
 
@@ -67,15 +147,18 @@ function artifact(file: string): { uri: string; uriBaseId?: string } {
 }
 
 /**
- * SARIF 2.1.0: one run; a rule per reason id (plus `batched-run`), a note
- * for each call site left alone and for each batched run.
+ * SARIF 2.1.0: one run; a rule per reason id (plus `would-batch` and
+ * `batched-run`). A run the file does not batch yet is a `warning` with a
+ * fix (the exact insertions, the #include with the file's first); a run
+ * already batched and each call site left alone are `note`s. Every result
+ * has a fingerprint that does not depend on its line number.
  */
 export function renderSarifReport(
   files: readonly FileReport[],
   version: string,
   srcRoot: string,
 ): string {
-  const ids = [BATCHED_RULE, ...knownReasons()];
+  const ids = [WOULD_BATCH_RULE, BATCHED_RULE, ...knownReasons()];
   for (const f of files) {
     for (const s of f.sites)
       if (!s.batched && s.reason && !ids.includes(s.reason)) ids.push(s.reason);
@@ -84,13 +167,23 @@ export function renderSarifReport(
   const results: SarifResult[] = [];
   for (const f of files) {
     const location = artifact(f.file);
+    const fingerprint = fingerprinter(f);
+    // The #include edit goes with the first run that needs it.
+    let include = f.edits.find((e) => e.text.includes("#include <dbatch.h>"));
     for (const run of f.runs) {
       const at = runAnchor(f, run);
-      results.push({
-        ruleId: BATCHED_RULE,
-        ruleIndex: index.get(BATCHED_RULE) ?? 0,
-        level: "note",
-        message: { text: `batched run ${run.id} (${summariseCalls(run.calls)})` },
+      const own = runEdits(f, run.startLine, run.endLine);
+      const isNew = own.length > 0;
+      const ruleId = isNew ? WOULD_BATCH_RULE : BATCHED_RULE;
+      const result: SarifResult = {
+        ruleId,
+        ruleIndex: index.get(ruleId) ?? 0,
+        level: isNew ? "warning" : "note",
+        message: {
+          text: isNew
+            ? `run ${run.id} (${summariseCalls(run.calls)}) is not batched yet: the fix wraps it in batch_start()/batch_flush()`
+            : `batched run ${run.id} (${summariseCalls(run.calls)})`,
+        },
         locations: [
           {
             physicalLocation: {
@@ -103,7 +196,19 @@ export function renderSarifReport(
             },
           },
         ],
-      });
+        partialFingerprints: fingerprint(ruleId, at.line),
+      };
+      if (isNew) {
+        const edits = include ? [include, ...own] : own;
+        include = undefined;
+        result.fixes = [
+          {
+            description: { text: `batch run ${run.id}` },
+            artifactChanges: [{ artifactLocation: location, replacements: edits.map(replacement) }],
+          },
+        ];
+      }
+      results.push(result);
     }
     for (const s of f.sites) {
       if (s.batched) continue;
@@ -125,6 +230,7 @@ export function renderSarifReport(
             },
           },
         ],
+        partialFingerprints: fingerprint(reason, s.line),
       });
     }
   }
