@@ -11,9 +11,21 @@ tool="${1:?usage: pre-commit-entry.sh dbatch-transform|dbatch [args...]}"
 shift
 bin="$here/node_modules/.bin/$tool"
 if [ ! -x "$bin" ]; then
-  pnpm_version=$(node -p 'require(process.argv[1]).packageManager.split("@")[1]' "$here/package.json")
-  echo "dbatch pre-commit: installing dbatch's node modules in $here (first run only)" >&2
-  (cd "$here" && CI=true npx --yes "pnpm@$pnpm_version" install --prod --frozen-lockfile \
-    --reporter=silent >&2)
+  # One install per clone, even when hooks start at once: the first takes
+  # the lock and installs, the others wait and find it done.
+  exec 9>"$here/.dbatch-install.lock"
+  flock 9
+  if [ ! -x "$bin" ]; then
+    pnpm_version=$(node -p 'require(process.argv[1]).packageManager.split("@")[1]' "$here/package.json")
+    echo "dbatch pre-commit: installing dbatch's node modules in $here (first run only)" >&2
+    # pnpm on PATH (the pinned major) needs no download; npx fetches it otherwise.
+    if command -v pnpm >/dev/null && [ "$(pnpm --version | cut -d. -f1)" = "${pnpm_version%%.*}" ]; then
+      (cd "$here" && CI=true pnpm install --prod --frozen-lockfile --reporter=silent >&2)
+    else
+      (cd "$here" && CI=true npx --yes "pnpm@$pnpm_version" install --prod --frozen-lockfile \
+        --reporter=silent >&2)
+    fi
+  fi
+  exec 9>&-
 fi
 exec "$bin" "$@"

@@ -200,10 +200,14 @@ test("the pre-commit framework installs this repository's hooks (try-repo: check
   if (preCommitMissing()) return;
   const dir = repo();
   writeFileSync(join(dir, "prog.c"), seedText);
-  git(dir, "add", "prog.c");
+  // More files: require_serial gives them to one process, one summary.
+  // (pre-commit splits a non-serial hook's files over the CPUs from 9 files on)
+  const more = "abcdefghij".split("").map((n) => `${n}.c`);
+  for (const f of more) writeFileSync(join(dir, f), seedText);
+  git(dir, "add", "prog.c", ...more);
   const env = { ...gitEnv, PRE_COMMIT_HOME: join(dir, ".pre-commit-home") };
   const tryRepo = (hook: string): { status: number | null; out: string } => {
-    const r = spawnSync("pre-commit", ["try-repo", repoRoot, hook, "--files", "prog.c"], {
+    const r = spawnSync("pre-commit", ["try-repo", repoRoot, hook, "--files", "prog.c", ...more], {
       cwd: dir,
       env,
       encoding: "utf8",
@@ -213,6 +217,8 @@ test("the pre-commit framework installs this repository's hooks (try-repo: check
   const check = tryRepo("dbatch-check");
   assert.is(check.status, 1, check.out);
   assert.match(check.out, /dbatch-check[^\n]*Failed/);
+  assert.is(check.out.match(/dbatch-transform: \d+ files?,/g)?.length, 1, check.out);
+  assert.match(check.out, /dbatch-transform: 11 files, 11 would change/);
   assert.is(readFileSync(join(dir, "prog.c"), "utf8"), seedText);
   const rewrite = tryRepo("dbatch-transform");
   assert.is(rewrite.status, 1, rewrite.out);
