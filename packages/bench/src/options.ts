@@ -23,7 +23,7 @@ export interface BenchOptions {
   help: boolean;
 }
 
-export const usage = `usage: dbatch bench [options]
+export const usage = `Usage: dbatch bench [options]
 
 Runs the seed's experiment (60 x write 12 B) and more workloads with each
 method side by side: plain, the preload backends, the kernel module (in the

@@ -83,11 +83,16 @@ test("usage errors exit 2 and name the problem", () => {
     [["--report", "xml", "a.c"], /--report wants text, json or sarif/],
     [["--min-run", "0", "a.c"], /--min-run wants a whole number/],
     [["--min-run", "two", "a.c"], /--min-run wants a whole number/],
-    [["--jobs", "-1", "a.c"], /jobs/],
+    [
+      ["--jobs", "-1", "a.c"],
+      /^dbatch-transform: --jobs needs a value; a value starting with '-' is written --jobs=VALUE$/m,
+    ],
+    [["--jobs=-1", "a.c"], /^dbatch-transform: --jobs wants a whole number >= 1, got '-1'$/m],
+    [["--report"], /^dbatch-transform: --report needs a value$/m],
     [["--stdout", "a.c", "b.c"], /--stdout takes exactly one file/],
     [["--stdout", "*.c"], /--stdout takes exactly one file/],
     [["--stdout", "--report", "json", "a.c"], /both want stdout/],
-    [["--frobnicate", "a.c"], /Unknown option/],
+    [["--frobnicate", "a.c"], /^dbatch-transform: unknown option --frobnicate$/m],
   ];
   for (const [args, re] of cases) {
     const r = dbt(args, { cwd: dir });

@@ -12,7 +12,7 @@ import { shellQuote } from "./shell.ts";
 import type { ModuleBuilder, VmCommand, VmFile, VmModule, VmResult } from "./types.ts";
 import { isMainModule } from "./is-main.ts";
 
-export const vmUsage = `usage: dbatch vm [options] [--] command [args...]
+export const vmUsage = `Usage: dbatch vm [options] [--] command [args...]
 
 Boots Debian's kernel in qemu (TCG) with busybox, glibc, the preload library
 (at /opt/dbatch/libdbatch-preload.so) and the given files, runs the command(s)

@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { preloadDir, preloadIncludeDir, preloadLibraryPath } from "@dbatch/preload";
-import { CliError, EXIT_OK, EXIT_USAGE, errorMessage } from "../errors.ts";
+import { CliError, EXIT_OK, EXIT_USAGE, errorMessage, flagErrorMessage } from "../errors.ts";
 import { cliVersion } from "../version.ts";
 
 export const cflagsUsage = `Usage: dbatch cflags [--pc | --pc-dir | --library | --vendor DIR]
@@ -60,7 +60,7 @@ export async function cflagsCommand(argv: string[]): Promise<number> {
       strict: true,
     }));
   } catch (err) {
-    throw new CliError(`dbatch cflags: ${errorMessage(err)}\n${cflagsUsage}`, EXIT_USAGE);
+    throw new CliError(`dbatch cflags: ${flagErrorMessage(err)}\n${cflagsUsage}`, EXIT_USAGE);
   }
   if (values.help) {
     process.stdout.write(cflagsUsage);

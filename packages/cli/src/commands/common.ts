@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import type { ParseArgsConfig } from "node:util";
-import { CliError, errorMessage } from "../errors.ts";
+import { CliError, flagErrorMessage } from "../errors.ts";
 import { parseWholeNumberFlag } from "../whole-number.ts";
 
 /** Split `a b -- c d` at the first `--`: the part after it belongs to the program. */
@@ -17,7 +17,9 @@ export function parseCommandArgs<T extends Options>(command: string, argv: strin
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new CliError(`dbatch ${command}: ${errorMessage(err)}\nTry 'dbatch ${command} --help'.`);
+    throw new CliError(
+      `dbatch ${command}: ${flagErrorMessage(err)}\nTry 'dbatch ${command} --help'.`,
+    );
   }
 }
 

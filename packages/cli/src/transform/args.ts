@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { CliError, errorMessage } from "../errors.ts";
+import { CliError, flagErrorMessage } from "../errors.ts";
 import { parseWholeNumberFlag } from "../whole-number.ts";
 
 export type TransformMode = "write" | "check" | "diff" | "stdout";
@@ -72,7 +72,9 @@ export function parseTransformArgs(argv: string[]): TransformOptions {
       },
     });
   } catch (err) {
-    throw new CliError(`dbatch-transform: ${errorMessage(err)}\nTry 'dbatch-transform --help'.`);
+    throw new CliError(
+      `dbatch-transform: ${flagErrorMessage(err)}\nTry 'dbatch-transform --help'.`,
+    );
   }
   const { values, positionals } = parsed;
   const modes: TransformMode[] = [];
