@@ -1,6 +1,8 @@
-// `--plot out.svg`: the seed's figure (time per repetition, one line per
-// method) and bars of the per-call cost, drawn by vega-lite, rendered to SVG
-// by vega's headless View (no browser, no canvas, no network: data inline).
+// `--plot out.svg`: the seed's figure (the spread of the repetitions' cost,
+// one box per method, on a log scale so that a few slow repetitions do not
+// flatten the rest) and bars of the per-call cost, drawn by vega-lite,
+// rendered to SVG by vega's headless View (no browser, no canvas, no
+// network: data inline).
 
 import { View, parse } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
@@ -74,18 +76,13 @@ export function plotSpec(run: BenchRun): TopLevelSpec {
       })),
     );
     panels.push({
-      title: `seed: ${calls} x write(12 B) to /dev/null, cost of each repetition (${where})`,
-      width: 640,
+      title: `seed: ${calls} x write(12 B) to /dev/null, cost of the repetitions (${where}; box: quartiles, whiskers: 1.5 IQR, dots: outliers)`,
+      width: Math.max(320, 70 * methodOrder.length),
       height: 280,
       data: { values: points },
-      mark: { type: "line", point: false, strokeWidth: 1.5 },
+      mark: { type: "boxplot", extent: 1.5, size: 28 },
       encoding: {
-        x: {
-          field: "repetition",
-          type: "quantitative",
-          title: "repetition",
-          axis: { tickMinStep: 1, format: "d" },
-        },
+        x: { field: "method", type: "nominal", sort: methodOrder, title: null },
         y: {
           field: "cost",
           type: "quantitative",
@@ -127,7 +124,8 @@ export function plotSpec(run: BenchRun): TopLevelSpec {
         },
       },
       spec: {
-        width: 130,
+        // room for each bar's label: they must not overlap
+        width: Math.max(130, 34 * methodOrder.length),
         height: 200,
         layer: [
           {
@@ -139,11 +137,11 @@ export function plotSpec(run: BenchRun): TopLevelSpec {
             },
           },
           {
-            mark: { type: "text", dy: -6, fontSize: 9 },
+            mark: { type: "text", dy: -6, fontSize: 9, limit: 32 },
             encoding: {
               x: { field: "method", type: "nominal", sort: methodOrder },
               y: { field: "perCall", type: "quantitative" },
-              text: { field: "speedup", type: "quantitative", format: ".2f" },
+              text: { field: "speedup", type: "quantitative", format: ".1f" },
             },
           },
         ],
