@@ -1,7 +1,7 @@
 // The README's Tour documents every reason id the transform can report, and
 // the commands it shows exist.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { reasonIds } from "@dbatch/transform";
 import { test } from "uvu";
@@ -75,6 +75,7 @@ const timing = (line: string): string => line.replace(/\(\d+(\.\d+)?s\)/g, "(Ts)
 
 test("the README's console examples print what they show", () => {
   const examples = consoleExamples(readme).filter((e) => !/ --vm\b/.test(e.command));
+  const hadTestTxt = existsSync(join(repoRoot, "test.txt"));
   assert.ok(examples.length >= 2, `only ${examples.length} examples with output`);
   for (const e of examples) {
     const command = e.command.replace(/^pnpm exec /, `${join(repoRoot, "node_modules", ".bin")}/`);
@@ -83,6 +84,8 @@ test("the README's console examples print what they show", () => {
       encoding: "utf8",
       env: { ...process.env, DBATCH_BACKEND: "", DBATCH_STATS: "" },
     });
+    // The seed example writes test.txt where it runs: not left in the tree.
+    if (!hadTestTxt) rmSync(join(repoRoot, "test.txt"), { force: true });
     const got = r.stdout.trimEnd().split("\n").map(timing);
     assert.equal(got, e.output.map(timing), e.command);
   }
