@@ -2,6 +2,7 @@
 // ignores and wraps them in batch_start()/batch_flush().
 // Pipeline: parse -> analyze -> plan -> rewrite -> report.
 import { analyzeFile, type FileAnalysis } from "./analyze/file.ts";
+import { blankAttributeMacros } from "./attribute-macros.ts";
 import { parseC } from "./parse.ts";
 import { planIncludeEdit, planRunEdits } from "./plan.ts";
 import {
@@ -42,10 +43,12 @@ export function transformSource(text: string, options: TransformOptions = {}): T
   const requested = options.minRun ?? defaultMinRun;
   const minRun = Number.isFinite(requested) ? Math.max(1, Math.floor(requested)) : defaultMinRun;
   const source = new SourceText(text);
-  const tree = parseC(text);
+  // Parsed and analysed with attribute-like macros blanked (same offsets).
+  const parsed = blankAttributeMacros(text);
+  const tree = parseC(parsed);
   let analysis: FileAnalysis;
   try {
-    analysis = analyzeFile(text, tree, minRun);
+    analysis = analyzeFile(parsed, tree, minRun);
   } catch (err) {
     // Last resort: deep functions are skipped before the analysis recurses,
     // but whatever else runs out of stack or memory must not take the
