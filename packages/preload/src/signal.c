@@ -28,25 +28,36 @@ struct user_action {
 
 static struct user_action actions[NSIG_MAX];
 
+/*
+ * Run the calls the interrupted thread recorded before the signal, unless
+ * it came while the thread was recording or flushing (its batch is not
+ * consistent then; see README "Limits"). Returns the errno those calls
+ * left (0: none failed, or nothing ran).
+ */
+static int flush_interrupted(struct dbatch_thread *t)
+{
+	if (!t->batch || t->sig_depth || t->own != DBATCH_OWN_IDLE ||
+	    !dbatch_pending_count(t->batch))
+		return 0;
+	dbatch_flush_thread(t);
+	return t->flush_errno;
+}
+
 static void trampoline(int sig, siginfo_t *si, void *uc)
 {
 	struct dbatch_thread *t = &dbatch_tls;
 	int saved = errno;
 	struct user_action a = actions[sig];
 	unsigned char w;
+	int left;
 
 	/*
 	 * The handler sees the world as if the calls recorded before the
 	 * signal had run (its own output comes after theirs; a handler that
-	 * calls _exit loses nothing): run them first, unless the signal came
-	 * while this thread was recording or flushing (its batch is not
-	 * consistent then; see README "Limits"). errno is then what those
-	 * calls left, as it would have been when the signal came.
+	 * calls _exit loses nothing), errno included.
 	 */
-	if (t->batch && !t->sig_depth && t->own == DBATCH_OWN_IDLE &&
-	    dbatch_pending_count(t->batch))
-		dbatch_flush_thread(t);
-	errno = t->flush_errno ? t->flush_errno : saved;
+	left = flush_interrupted(t);
+	errno = left ? left : saved;
 	w = dbatch_direct_enter();
 	if (a.siginfo && a.action)
 		a.action(sig, si, uc);
@@ -77,9 +88,7 @@ static void fatal_flush(int sig, siginfo_t *si, void *uc)
 					sig == SIGILL || sig == SIGTRAP);
 
 	(void)uc;
-	if (t->batch && !t->sig_depth && t->own == DBATCH_OWN_IDLE &&
-	    dbatch_pending_count(t->batch))
-		dbatch_flush_thread(t);
+	flush_interrupted(t);
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
 	NEXT(sigaction)(sig, &dfl, NULL);
