@@ -123,13 +123,10 @@ static int open_number(struct dbatch_batch *b)
 			lowest = i;
 	if (lowest == b->nfreed)
 		return fd;
-	if (!__libc_single_threaded) {
-		if (fd >= 0)
-			dbatch_sys(SYS_close, fd, 0, 0);
-		return -2;
-	}
-	if (fd >= 0)
+	if (fd >= 0)	/* not the number: a freed one is lower */
 		dbatch_sys(SYS_close, fd, 0, 0);
+	if (!__libc_single_threaded)
+		return -2;
 	fd = b->freed[lowest];
 	b->freed[lowest] = b->freed[--b->nfreed];
 	return fd;

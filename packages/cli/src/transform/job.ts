@@ -31,7 +31,11 @@ export interface FileResult {
   skipped: string | null;
 }
 
-function failed(file: string, error: string): FileResult {
+/** A file with nothing transformed: it failed (@error) or was left out (@skipped). */
+export function untransformed(
+  file: string,
+  why: { error: string; skipped: null } | { error: null; skipped: string },
+): FileResult {
   return {
     file,
     original: "",
@@ -40,9 +44,12 @@ function failed(file: string, error: string): FileResult {
     sites: [],
     diagnostics: [],
     edits: [],
-    error,
-    skipped: null,
+    ...why,
   };
+}
+
+function failed(file: string, error: string): FileResult {
+  return untransformed(file, { error, skipped: null });
 }
 
 export function transformFile(input: JobInput): FileResult {
@@ -60,11 +67,10 @@ export function transformFile(input: JobInput): FileResult {
   const text = bytes.toString("utf8");
   if (!Buffer.from(text, "utf8").equals(bytes)) {
     // One Latin-1 file must not stop the others: it is skipped, and said so.
-    return {
-      ...failed(file, ""),
+    return untransformed(file, {
       error: null,
       skipped: `${file}: warning: not valid UTF-8 text: skipped, left untouched [encoding]`,
-    };
+    });
   }
   let result: TransformResult;
   try {

@@ -1,7 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { transformFile } from "./job.ts";
-import type { FileResult, JobInput } from "./job.ts";
+import { transformFile, untransformed, type FileResult, type JobInput } from "./job.ts";
 import type { WorkerRequest } from "./worker.ts";
 
 /**
@@ -115,15 +114,5 @@ async function inWorkers(
 }
 
 function failedMissing(file: string): FileResult {
-  return {
-    file,
-    original: "",
-    output: "",
-    runs: [],
-    sites: [],
-    diagnostics: [],
-    edits: [],
-    error: `${file}: error: not processed`,
-    skipped: null,
-  };
+  return untransformed(file, { error: `${file}: error: not processed`, skipped: null });
 }
