@@ -78,15 +78,16 @@ function renderSplitIoWrapper(s: SyscallEntry, w: IoWrapper): string[] {
   if (w.direct) out.push("direct:");
   out.push(`\treturn NEXT(${w.name})(${args});`, "}", "");
   out.push(`DBATCH_API ${ip.ret} ${w.name}(${w.params})`, "{");
+  // recorded or run now, the number may mean another file afterwards
+  if (ip.changesFds) out.push("\tdbatch_fd_changed();");
   out.push("\tif (likely(!dbatch_recording()))");
   out.push(`\t\treturn ${next}(${args});`);
-  if (ip.changesFds) out.push("\tdbatch_fd_changed();");
-  if (ip.cancellationPoint) {
-    // a pending cancellation is the helper's to act on (a call: a frame)
-    out.push("\tif (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))");
-    out.push(`\t\treturn ${slow}(${args});`);
-  }
   if (ip.fastPath && !w.direct) {
+    if (ip.cancellationPoint) {
+      // a pending cancellation is the helper's to act on (a call: a frame)
+      out.push("\tif (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))");
+      out.push(`\t\treturn ${slow}(${args});`);
+    }
     out.push(`\tif (${ip.fastPath.when})`);
     out.push(`\t\treturn ${ip.fastPath.result};`);
   }

@@ -112,8 +112,6 @@ DBATCH_API ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 {
 	if (likely(!dbatch_recording()))
 		return pwrite_next_p(fd, buf, n, off);
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return pwrite_slow_p(fd, buf, n, off);
 	return pwrite_slow_p(fd, buf, n, off);
 }
 
@@ -135,8 +133,6 @@ DBATCH_API ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
 {
 	if (likely(!dbatch_recording()))
 		return pwrite64_next_p(fd, buf, n, off);
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return pwrite64_slow_p(fd, buf, n, off);
 	return pwrite64_slow_p(fd, buf, n, off);
 }
 
@@ -158,8 +154,6 @@ DBATCH_API ssize_t __pwrite64(int fd, const void *buf, size_t n, off_t off)
 {
 	if (likely(!dbatch_recording()))
 		return pwrite64_next_u(fd, buf, n, off);
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return pwrite64_slow_u(fd, buf, n, off);
 	return pwrite64_slow_u(fd, buf, n, off);
 }
 
@@ -183,8 +177,6 @@ DBATCH_API ssize_t writev(int fd, const struct iovec *iov, int cnt)
 {
 	if (likely(!dbatch_recording()))
 		return writev_next_p(fd, iov, cnt);
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return writev_slow_p(fd, iov, cnt);
 	return writev_slow_p(fd, iov, cnt);
 }
 
@@ -210,8 +202,6 @@ DBATCH_API ssize_t read(int fd, void *buf, size_t n)
 {
 	if (likely(!dbatch_recording()))
 		return read_next_p(fd, buf, n);
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return read_slow_p(fd, buf, n);
 	return read_slow_p(fd, buf, n);
 }
 
@@ -235,8 +225,6 @@ DBATCH_API ssize_t __read(int fd, void *buf, size_t n)
 {
 	if (likely(!dbatch_recording()))
 		return read_next_u(fd, buf, n);
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return read_slow_u(fd, buf, n);
 	return read_slow_u(fd, buf, n);
 }
 
@@ -260,8 +248,6 @@ DBATCH_API ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 {
 	if (likely(!dbatch_recording()))
 		return read_chk_next_u(fd, buf, n, buflen);
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return read_chk_slow_u(fd, buf, n, buflen);
 	return read_chk_slow_u(fd, buf, n, buflen);
 }
 
@@ -287,8 +273,6 @@ DBATCH_API ssize_t pread(int fd, void *buf, size_t n, off_t off)
 {
 	if (likely(!dbatch_recording()))
 		return pread_next_p(fd, buf, n, off);
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return pread_slow_p(fd, buf, n, off);
 	return pread_slow_p(fd, buf, n, off);
 }
 
@@ -312,8 +296,6 @@ DBATCH_API ssize_t pread64(int fd, void *buf, size_t n, off_t off)
 {
 	if (likely(!dbatch_recording()))
 		return pread64_next_p(fd, buf, n, off);
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return pread64_slow_p(fd, buf, n, off);
 	return pread64_slow_p(fd, buf, n, off);
 }
 
@@ -337,8 +319,6 @@ DBATCH_API ssize_t __pread64(int fd, void *buf, size_t n, off_t off)
 {
 	if (likely(!dbatch_recording()))
 		return pread64_next_u(fd, buf, n, off);
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return pread64_slow_u(fd, buf, n, off);
 	return pread64_slow_u(fd, buf, n, off);
 }
 
@@ -362,8 +342,6 @@ DBATCH_API ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off, size_t bu
 {
 	if (likely(!dbatch_recording()))
 		return pread_chk_next_u(fd, buf, n, off, buflen);
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return pread_chk_slow_u(fd, buf, n, off, buflen);
 	return pread_chk_slow_u(fd, buf, n, off, buflen);
 }
 
@@ -387,8 +365,6 @@ DBATCH_API ssize_t __pread64_chk(int fd, void *buf, size_t n, off_t off, size_t 
 {
 	if (likely(!dbatch_recording()))
 		return pread64_chk_next_u(fd, buf, n, off, buflen);
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return pread64_chk_slow_u(fd, buf, n, off, buflen);
 	return pread64_chk_slow_u(fd, buf, n, off, buflen);
 }
 
@@ -456,11 +432,9 @@ direct:
 
 DBATCH_API int __open_2(const char *path, int flags)
 {
+	dbatch_fd_changed();
 	if (likely(!dbatch_recording()))
 		return open_2_next_u(path, flags);
-	dbatch_fd_changed();
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return open_2_slow_u(path, flags);
 	return open_2_slow_u(path, flags);
 }
 
@@ -482,11 +456,9 @@ direct:
 
 DBATCH_API int __open64_2(const char *path, int flags)
 {
+	dbatch_fd_changed();
 	if (likely(!dbatch_recording()))
 		return open64_2_next_u(path, flags);
-	dbatch_fd_changed();
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return open64_2_slow_u(path, flags);
 	return open64_2_slow_u(path, flags);
 }
 
@@ -532,11 +504,9 @@ direct:
 
 DBATCH_API int __openat_2(int dirfd, const char *path, int flags)
 {
+	dbatch_fd_changed();
 	if (likely(!dbatch_recording()))
 		return openat_2_next_u(dirfd, path, flags);
-	dbatch_fd_changed();
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return openat_2_slow_u(dirfd, path, flags);
 	return openat_2_slow_u(dirfd, path, flags);
 }
 
@@ -558,11 +528,9 @@ direct:
 
 DBATCH_API int __openat64_2(int dirfd, const char *path, int flags)
 {
+	dbatch_fd_changed();
 	if (likely(!dbatch_recording()))
 		return openat64_2_next_u(dirfd, path, flags);
-	dbatch_fd_changed();
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return openat64_2_slow_u(dirfd, path, flags);
 	return openat64_2_slow_u(dirfd, path, flags);
 }
 
@@ -584,11 +552,9 @@ static int __attribute__((noinline)) creat_slow_p(const char *path, mode_t mode)
 
 DBATCH_API int creat(const char *path, mode_t mode)
 {
+	dbatch_fd_changed();
 	if (likely(!dbatch_recording()))
 		return creat_next_p(path, mode);
-	dbatch_fd_changed();
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return creat_slow_p(path, mode);
 	return creat_slow_p(path, mode);
 }
 
@@ -608,11 +574,9 @@ static int __attribute__((noinline)) creat64_slow_p(const char *path, mode_t mod
 
 DBATCH_API int creat64(const char *path, mode_t mode)
 {
+	dbatch_fd_changed();
 	if (likely(!dbatch_recording()))
 		return creat64_next_p(path, mode);
-	dbatch_fd_changed();
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return creat64_slow_p(path, mode);
 	return creat64_slow_p(path, mode);
 }
 
@@ -634,11 +598,9 @@ static int __attribute__((noinline)) close_slow_p(int fd)
 
 DBATCH_API int close(int fd)
 {
+	dbatch_fd_changed();
 	if (likely(!dbatch_recording()))
 		return close_next_p(fd);
-	dbatch_fd_changed();
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return close_slow_p(fd);
 	return close_slow_p(fd);
 }
 
@@ -658,11 +620,9 @@ static int __attribute__((noinline)) close_slow_u(int fd)
 
 DBATCH_API int __close(int fd)
 {
+	dbatch_fd_changed();
 	if (likely(!dbatch_recording()))
 		return close_next_u(fd);
-	dbatch_fd_changed();
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return close_slow_u(fd);
 	return close_slow_u(fd);
 }
 
@@ -754,8 +714,6 @@ DBATCH_API int fsync(int fd)
 {
 	if (likely(!dbatch_recording()))
 		return fsync_next_p(fd);
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return fsync_slow_p(fd);
 	return fsync_slow_p(fd);
 }
 
@@ -779,8 +737,6 @@ DBATCH_API int fdatasync(int fd)
 {
 	if (likely(!dbatch_recording()))
 		return fdatasync_next_p(fd);
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return fdatasync_slow_p(fd);
 	return fdatasync_slow_p(fd);
 }
 
@@ -1000,8 +956,6 @@ DBATCH_API ssize_t send(int fd, const void *buf, size_t n, int flags)
 {
 	if (likely(!dbatch_recording()))
 		return send_next_p(fd, buf, n, flags);
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return send_slow_p(fd, buf, n, flags);
 	return send_slow_p(fd, buf, n, flags);
 }
 
@@ -1023,8 +977,6 @@ DBATCH_API ssize_t __send(int fd, const void *buf, size_t n, int flags)
 {
 	if (likely(!dbatch_recording()))
 		return send_next_u(fd, buf, n, flags);
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return send_slow_u(fd, buf, n, flags);
 	return send_slow_u(fd, buf, n, flags);
 }
 
@@ -1048,8 +1000,6 @@ DBATCH_API ssize_t sendto(int fd, const void *buf, size_t n, int flags, const st
 {
 	if (likely(!dbatch_recording()))
 		return sendto_next_p(fd, buf, n, flags, to, tolen);
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return sendto_slow_p(fd, buf, n, flags, to, tolen);
 	return sendto_slow_p(fd, buf, n, flags, to, tolen);
 }
 
@@ -1071,8 +1021,6 @@ DBATCH_API ssize_t __sendto(int fd, const void *buf, size_t n, int flags, const 
 {
 	if (likely(!dbatch_recording()))
 		return sendto_next_u(fd, buf, n, flags, to, tolen);
-	if (unlikely(__atomic_load_n(&dbatch_cancel_seen, __ATOMIC_RELAXED)))
-		return sendto_slow_u(fd, buf, n, flags, to, tolen);
 	return sendto_slow_u(fd, buf, n, flags, to, tolen);
 }
 
