@@ -60,7 +60,7 @@ export interface RunResult {
   stderr: Buffer;
   code: number | null;
   signal: NodeJS.Signals | null;
-  files: Map<string, string>; // path -> "dir" or base64 content
+  files: Map<string, string>; // path -> "dir", "special" (FIFO, socket) or base64 content
 }
 
 /** Everything under dir: directories and files with their bytes. */
@@ -74,8 +74,11 @@ export function snapshot(dir: string): Map<string, string> {
       if (st.isDirectory()) {
         out.set(rel + "/", "dir");
         walk(p);
-      } else {
+      } else if (st.isFile()) {
         out.set(rel, readFileSync(p).toString("base64"));
+      } else {
+        // a FIFO (or socket) a program left: reading it would block
+        out.set(rel, "special");
       }
     }
   };
