@@ -36,6 +36,11 @@ fi
 log "pnpm install"
 CI=true pnpm install --frozen-lockfile --reporter=silent
 
+# The CLI runs as compiled JavaScript (no TypeScript compiler per call); the
+# binaries also recompile by themselves whenever a source changed.
+log "compiling the CLI"
+node packages/cli/bin/bundle.mjs 2>/dev/null
+
 # The kmod suite runs on bookworm's 6.1 and on 6.12 from bookworm-backports
 # (fetched into a cache outside the repository, not installed).
 bash scripts/kernels.sh 6.12

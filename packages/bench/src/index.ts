@@ -13,6 +13,7 @@ import { parseBenchArgs, usage, UsageError, type BenchOptions } from "./options.
 import { runCounters, type CounterReport } from "./perf-counters.ts";
 import { renderPlot } from "./plot.ts";
 import { stderrProgress } from "./progress.ts";
+import { measureStartup, type StartupCommands, type StartupReport } from "./startup.ts";
 import type { BenchRun } from "./run.ts";
 import { renderNotes, renderText } from "./table.ts";
 import { judgeTargets } from "./targets.ts";
@@ -20,10 +21,15 @@ import type { Measurement, Skipped } from "./types.ts";
 import { runVm } from "./vm-runner.ts";
 
 export type { BenchRun } from "./run.ts";
+export type { StartupCommands } from "./startup.ts";
 export type { BenchReport, MethodResult, WorkloadReport } from "./types.ts";
 
 /** Measures everything the options ask for; no output but progress. */
-export async function runBench(options: BenchOptions, argv: readonly string[]): Promise<BenchRun> {
+export async function runBench(
+  options: BenchOptions,
+  argv: readonly string[],
+  startupCommands: StartupCommands | null = null,
+): Promise<BenchRun> {
   const progress = stderrProgress(!options.quiet);
   progress("building the benchmark program and the preload library");
   const program = await ensureBenchProgram();
@@ -62,6 +68,15 @@ export async function runBench(options: BenchOptions, argv: readonly string[]): 
       progress,
     );
   }
+  let startup: StartupReport | null = null;
+  if (!options.host || !options.startup) {
+    // (nothing: the skip is said by the targets' "not measured")
+  } else if (startupCommands === null) {
+    notes.push("start-up not measured: run through `dbatch bench`, which knows its binaries");
+  } else {
+    progress("timing start-up: dbatch and dbatch-transform against prettier");
+    startup = measureStartup(startupCommands, Math.min(options.reps, 11));
+  }
   let vmKernel: string | null = null;
   if (options.vm) {
     const vm = await runVm({ ...plan, callCounts: options.sweep }, progress);
@@ -96,17 +111,21 @@ export async function runBench(options: BenchOptions, argv: readonly string[]): 
     reps: options.reps,
     warmup: options.warmup,
     rounds: options.rounds,
-    report: built.report,
+    report: startup ? { ...built.report, startup } : built.report,
     measurements: honest,
     skipped,
     notes,
     counters,
-    targets: judgeTargets(built.report),
+    startup,
+    targets: judgeTargets(built.report, startup),
   };
 }
 
 /** `dbatch bench ARGS`: prints the table (or JSON), writes the plot/Markdown; returns the exit code. */
-export async function runBenchCommand(argv: string[]): Promise<number> {
+export async function runBenchCommand(
+  argv: string[],
+  startupCommands: StartupCommands | null = null,
+): Promise<number> {
   let options: BenchOptions;
   try {
     options = parseBenchArgs(argv);
@@ -122,7 +141,7 @@ export async function runBenchCommand(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    const run = await runBench(options, argv);
+    const run = await runBench(options, argv, startupCommands);
     if (run.report.workloads.length === 0) {
       for (const line of renderNotes(run).split("\n"))
         process.stderr.write(`dbatch bench: ${line}\n`);

@@ -153,6 +153,23 @@ export function reportJson(report: BenchReport): string {
           })),
         }
       : {}),
+    ...(report.startup
+      ? {
+          startup: {
+            reps: report.startup.reps,
+            pairs: report.startup.pairs.map((p) => ({
+              name: p.name,
+              ours: { ...p.ours, medianMs: round(p.ours.medianMs), minMs: round(p.ours.minMs) },
+              reference: {
+                ...p.reference,
+                medianMs: round(p.reference.medianMs),
+                minMs: round(p.reference.minMs),
+              },
+              ratio: round(p.ratio),
+            })),
+          },
+        }
+      : {}),
   };
   return JSON.stringify(doc, null, 2) + "\n";
 }

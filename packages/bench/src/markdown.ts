@@ -8,6 +8,7 @@ import {
   renderCounters,
   renderMethodLegend,
   renderNotes,
+  renderStartup,
   renderTargets,
   renderWorkloadTables,
 } from "./table.ts";
@@ -57,6 +58,14 @@ export function renderMarkdown(run: BenchRun, options: MarkdownOptions): string 
     renderTargets(run),
     "",
     ...comparisonSection(run),
+    "## Start-up",
+    "",
+    "Wall time of one call, from spawn to exit, interleaved with prettier from the same `node_modules` " +
+      "(`prettier --check` on a 1 KB TypeScript file; `dbatch-transform --check` on the seed example). " +
+      "The binaries run the compiled bundle (`packages/cli/dist`, see docs/cli.md).",
+    "",
+    renderStartup(run),
+    "",
     "## Results",
     "",
     renderWorkloadTables(run).replace(/^(\w+): (.*)$/gm, "### $1\n\n$2"),

@@ -16,6 +16,8 @@ export interface BenchOptions {
   vm: boolean;
   host: boolean;
   perf: boolean;
+  /** Time the CLI's start-up against prettier's (host only). */
+  startup: boolean;
   json: boolean;
   plot: string | null;
   markdown: string | null;
@@ -44,6 +46,8 @@ VM) and the writev floor. Prints a table (or JSON) with ratios against plain.
   --no-vm            skip the VM (guest instruction counts, kmod)
   --no-host          skip the host timings
   --no-perf          skip perf stat (hardware counters)
+  --no-startup       skip the start-up timings (dbatch and dbatch-transform
+                     against prettier, host only)
   --json             print the JSON document on stdout instead of the table
   --plot FILE.svg    draw the per-repetition figure and per-call bars
   --markdown FILE    write the report as Markdown (docs/benchmarks.md)
@@ -91,6 +95,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     vm: true,
     host: true,
     perf: true,
+    startup: true,
     json: false,
     plot: null,
     markdown: null,
@@ -142,6 +147,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         break;
       case "--no-perf":
         o.perf = false;
+        break;
+      case "--no-startup":
+        o.startup = false;
         break;
       case "--json":
         o.json = true;

@@ -2,6 +2,7 @@
 // Markdown page are all made from.
 
 import type { CounterReport } from "./perf-counters.ts";
+import type { StartupReport } from "./startup.ts";
 import type { TargetResult } from "./targets.ts";
 import type { BenchReport, Measurement, Skipped } from "./types.ts";
 
@@ -19,5 +20,7 @@ export interface BenchRun {
   /** Other facts worth printing (e.g. a fallback, the VM's kernel). */
   notes: string[];
   counters: CounterReport | null;
+  /** Start-up of the CLI against prettier, when measured. */
+  startup: StartupReport | null;
   targets: TargetResult[];
 }

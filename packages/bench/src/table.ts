@@ -83,6 +83,33 @@ export function renderWorkloadTables(run: BenchRun): string {
   return out.join("\n");
 }
 
+/** Start-up against prettier: median and fastest of the timed calls. */
+export function renderStartup(run: BenchRun): string {
+  const s = run.startup;
+  if (!s)
+    return "start-up: not measured (--no-startup, --no-host, or not run through `dbatch bench`)";
+  const rows = s.pairs.flatMap((p) => [
+    [
+      p.ours.command,
+      `${p.ours.medianMs.toFixed(0)} ms`,
+      `${p.ours.minMs.toFixed(0)} ms`,
+      `${p.ratio.toFixed(2)}x`,
+    ],
+    [
+      p.reference.command,
+      `${p.reference.medianMs.toFixed(0)} ms`,
+      `${p.reference.minMs.toFixed(0)} ms`,
+      "",
+    ],
+  ]);
+  return pipeTable(["command", `median of ${s.reps}`, "min", "reference / ours"], rows, [
+    false,
+    true,
+    true,
+    true,
+  ]);
+}
+
 export function renderTargets(run: BenchRun): string {
   const rows = run.targets.map((t) => [
     t.verdict === "pass" ? "PASS" : t.verdict === "fail" ? "FAIL" : "NOT MEASURED",
@@ -192,6 +219,10 @@ export function renderText(run: BenchRun): string {
           "",
         ]
       : []),
+    "start-up (host wall clock, interleaved with prettier):",
+    "",
+    renderStartup(run),
+    "",
     "targets:",
     "",
     renderTargets(run),

@@ -1,5 +1,6 @@
 // The issue's targets, judged against the ratios of this run.
 
+import type { StartupReport } from "./startup.ts";
 import type { BenchReport, MethodName, MethodResult, Where } from "./types.ts";
 
 export type Verdict = "pass" | "fail" | "not measured";
@@ -17,7 +18,28 @@ function find(report: BenchReport, method: MethodName, where: Where): MethodResu
     ?.results.find((r) => r.method === method && r.where === where);
 }
 
-export function judgeTargets(report: BenchReport): TargetResult[] {
+function startupTargets(startup: StartupReport | null): TargetResult[] {
+  const goals: [string, string][] = [
+    ["help", "`dbatch --help` no slower than `prettier --help`"],
+    [
+      "check one file",
+      "`dbatch-transform --check` on one file no slower than `prettier --check` on one",
+    ],
+  ];
+  return goals.map(([name, goal]) => {
+    const p = startup?.pairs.find((x) => x.name === name);
+    return {
+      name: `start-up, ${name}, host`,
+      goal,
+      measured: p
+        ? `${p.ours.medianMs.toFixed(0)} ms vs ${p.reference.medianMs.toFixed(0)} ms (${p.ratio.toFixed(2)}x)`
+        : "-",
+      verdict: p ? (p.ratio >= 1 ? "pass" : "fail") : "not measured",
+    };
+  });
+}
+
+export function judgeTargets(report: BenchReport, startup: StartupReport | null): TargetResult[] {
   const kmod = find(report, "kmod", "vm");
   const uring = find(report, "uring", "host");
   const record = find(report, "record", "host");
@@ -44,5 +66,6 @@ export function judgeTargets(report: BenchReport): TargetResult[] {
       measured: record ? `${record.perCall.toFixed(1)} ns per call` : "-",
       verdict: record ? (record.perCall <= 15 ? "pass" : "fail") : "not measured",
     },
+    ...startupTargets(startup),
   ];
 }

@@ -1,5 +1,7 @@
 // Shared shapes of a benchmark run: what is measured, and what is reported.
 
+import type { StartupReport } from "./startup.ts";
+
 export type Where = "host" | "vm";
 export type Unit = "ns" | "instructions";
 export type WorkloadName =
@@ -78,6 +80,8 @@ export interface BenchReport {
   workloads: WorkloadReport[];
   /** Present with --sweep: one fit per workload, method and place. */
   fits?: CostFit[];
+  /** Present when start-up was timed (host, through `dbatch bench`). */
+  startup?: StartupReport;
 }
 
 /** A method that could not be measured, and why (always shown, never skipped silently). */

@@ -2,7 +2,7 @@
 // the table's target lines. No timing is asserted: only shape and sanity.
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
@@ -18,6 +18,7 @@ import { splitRounds } from "../src/host-runner.ts";
 import { dropFallbacks } from "../src/backend-check.ts";
 import { buildReport } from "../src/json.ts";
 import type { BenchRun } from "../src/run.ts";
+import { measureStartup } from "../src/startup.ts";
 import { judgeTargets } from "../src/targets.ts";
 import type { Measurement, MethodName, Skipped, Where } from "../src/types.ts";
 
@@ -389,18 +390,61 @@ test("a backend fallback drops the row and says so; speedups are plain / method 
   assert.ok(Math.abs((row("uring", "host")?.speedup ?? 0) - 6060 / 4100) < 1e-9);
   assert.is(row("kmod", "vm")?.speedup, 1.5);
   assert.is(row("kmod", "vm")?.unit, "instructions");
-  const targets = judgeTargets(report);
+  const targets = judgeTargets(report, null);
   assert.equal(
     targets.map((t) => t.verdict),
-    ["pass", "pass", "pass"],
+    ["pass", "pass", "pass", "not measured", "not measured"],
   );
+  const pair = (name: string, ours: number, reference: number) => ({
+    name,
+    ours: { command: "ours", medianMs: ours, minMs: ours },
+    reference: { command: "ref", medianMs: reference, minMs: reference },
+    ratio: reference / ours,
+  });
+  const startup = judgeTargets(report, {
+    reps: 3,
+    pairs: [pair("help", 100, 150), pair("check one file", 200, 150)],
+  });
+  assert.equal(
+    startup.slice(3).map((t) => t.verdict),
+    ["pass", "fail"],
+  );
+  assert.match(startup[4]?.measured ?? "", /^200 ms vs 150 ms \(0\.75x\)$/);
   const noKmod = judgeTargets(
     buildReport(
       {},
       kept.filter((m) => m.method !== "kmod"),
     ).report,
+    null,
   );
   assert.is(noKmod[0]?.verdict, "not measured");
+});
+
+test("start-up timing: each pair interleaved, ratio = reference / ours", () => {
+  const slow = join(scratch, "slow.sh");
+  writeFileSync(slow, "#!/bin/sh\nsleep 0.05\n", { mode: 0o755 });
+  const r = measureStartup(
+    {
+      dbatch: "/bin/true",
+      transform: "/bin/true",
+      prettier: slow,
+      cFile: "x.c",
+      prettierFile: "x.ts",
+    },
+    3,
+  );
+  assert.equal(
+    r.pairs.map((p) => [p.name, p.ours.command, p.reference.command]),
+    [
+      ["help", "true --help", "slow.sh --help"],
+      ["check one file", "true --check x.c", "slow.sh --check x.ts"],
+    ],
+  );
+  for (const p of r.pairs) {
+    assert.ok(p.reference.medianMs >= 50, `sleep 0.05 took ${p.reference.medianMs} ms`);
+    assert.ok(p.ratio > 1, `true starts faster than sleep: ${p.ratio}`);
+    assert.ok(p.ours.minMs <= p.ours.medianMs);
+  }
 });
 
 test("plot of a synthetic run: valid SVG, seed lines from the host, VM bars", async () => {
@@ -418,7 +462,8 @@ test("plot of a synthetic run: valid SVG, seed lines from the host, VM bars", as
     skipped,
     notes: [],
     counters: null,
-    targets: judgeTargets(report),
+    startup: null,
+    targets: judgeTargets(report, null),
   };
   // Loaded lazily: vega is ESM with top-level await, which uvu's require hook cannot compile.
   const { renderPlot } = (await import("../src/plot.ts")) as typeof import("../src/plot.ts");

@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-import { register } from "tsx/esm/api";
-register();
-await import("../src/transform-main.ts");
+import { launch } from "./launch.mjs";
+await launch("dbatch-transform", "../src/transform-main.ts");

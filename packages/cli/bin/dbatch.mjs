@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-// The binaries are TypeScript run through tsx, so there is no build step to forget.
-import { register } from "tsx/esm/api";
-register();
-await import("../src/dbatch-main.ts");
+import { launch } from "./launch.mjs";
+await launch("dbatch", "../src/dbatch-main.ts");

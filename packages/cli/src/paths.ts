@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 
 /** packages/cli */
 export const cliDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-/** The repository root (the binaries run from the checkout, through tsx). */
+/** The repository root (the binaries run from the checkout: see bin/launch.mjs). */
 export const repoRoot = resolve(cliDir, "..", "..");
 export const transformBin = join(cliDir, "bin", "dbatch-transform.mjs");
 export const dbatchBin = join(cliDir, "bin", "dbatch.mjs");

@@ -99,6 +99,32 @@ test("dbatch bench dispatches to the benchmark module", () => {
   assert.match(r.stdout + r.stderr, /bench/);
 });
 
+test("dbatch bench times its own start-up against prettier and judges it", () => {
+  const r = dbatch(
+    [
+      "bench",
+      "--quick",
+      "--no-vm",
+      "--no-perf",
+      "--quiet",
+      "--workloads",
+      "seed",
+      "--methods",
+      "plain",
+      "--reps",
+      "2",
+    ],
+    { timeout: 120_000 },
+  );
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\| dbatch --help +\| +\d+ ms \| +\d+ ms \| +\d+\.\d\dx \|/);
+  assert.match(r.stdout, /\| prettier --help +\| +\d+ ms/);
+  assert.match(r.stdout, /\| dbatch-transform --check example\.c +\|/);
+  assert.match(r.stdout, /\| prettier --check stats\.ts +\|/);
+  assert.match(r.stdout, /\| (PASS|FAIL) +\| start-up, help, host +\|/);
+  assert.match(r.stdout, /\| (PASS|FAIL) +\| start-up, check one file, host +\|/);
+});
+
 test("dbatch vm -m and dbatch run --vm: the seed example batched by batch.ko in the VM", () => {
   if (!vmReady) {
     console.log(`  SKIPPED: the VM rig (${rig}) or qemu is not there`);
