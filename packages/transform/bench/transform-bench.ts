@@ -2,6 +2,9 @@
 // of the same files, in the same process, plus 1x/4x/16x sizes of one file
 // for linearity. Not a test: it prints numbers. Target: ratio >= 0.6x on the
 // corpus, time per MB flat across sizes.
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import Parser from "tree-sitter";
 import C from "tree-sitter-c";
 import { transformSource } from "../src/index.ts";
@@ -106,3 +109,27 @@ const ratio = whole.parseSeconds / whole.transformSeconds;
 console.log(
   `corpus: ${whole.mb.toFixed(2)} MB, transform/parse speed ratio ${ratio.toFixed(2)}x (target >= 0.6x)`,
 );
+
+// Large input, each size in a fresh process: peak memory (maxrss) against the
+// input's size, the part above the process's own before the transform
+// started (Node, the grammar, the generated text itself) and all of it.
+console.log("");
+console.log("large input: one generated file per process, transformed in pieces (chunks.ts)");
+const child = join(dirname(fileURLToPath(import.meta.url)), "large-input.ts");
+for (const mb of [5, 20]) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", child, String(mb)], {
+    encoding: "utf8",
+  });
+  const [size, secs, peakKb, beforeKb, runs] = r.stdout.trim().split(" ").map(Number);
+  if (r.status !== 0 || size === undefined || peakKb === undefined || beforeKb === undefined) {
+    console.log(`${mb} MB: failed: ${r.stderr.trim().split("\n").slice(-2).join(" | ")}`);
+    continue;
+  }
+  const peakMb = peakKb / 1024;
+  const ratio = peakMb / size;
+  console.log(
+    `${size.toFixed(1).padStart(5)} MB  ${secs} s  ${runs} runs  peak RSS ${peakMb.toFixed(0)} MB ` +
+      `(${ratio.toFixed(1)}x the input; ${((peakKb - beforeKb) / 1024 / size).toFixed(1)}x above the process before it)  ` +
+      `${ratio <= 10 ? "PASS" : "FAIL"} target <= 10x`,
+  );
+}

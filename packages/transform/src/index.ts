@@ -1,20 +1,31 @@
 // @dbatch/transform: finds runs of system calls whose results a C program
 // ignores and wraps them in batch_start()/batch_flush().
 // Pipeline: parse -> analyze -> plan -> rewrite -> report.
-import { analyzeFile, type FileAnalysis } from "./analyze/file.ts";
+import {
+  analyzePiece,
+  fileContext,
+  includesDbatch,
+  type Diagnostic,
+  type PieceAnalysis,
+} from "./analyze/file.ts";
 import { blankAttributeMacros } from "./attribute-macros.ts";
-import { parseC } from "./parse.ts";
+import { splitTopLevel, type Chunk } from "./chunks.ts";
+import { droppedTree, parseC, type ParseRange } from "./parse.ts";
 import { planIncludeEdit, planRunEdits } from "./plan.ts";
 import {
+  recordPiece,
   reportDiagnostics,
   reportRuns,
   reportSites,
   type DiagnosticReport,
+  type RunRecord,
   type RunReport,
+  type SiteRecord,
   type SiteReport,
 } from "./report.ts";
 import { applyEdits, sortEdits, type TextEdit } from "./rewrite.ts";
 import { SourceText } from "./source-text.ts";
+import type { TopLevelEntry } from "./syntax-tree.ts";
 
 export interface TransformOptions {
   /** Calls a run needs to be batched (a call inside a loop always qualifies). Default 2. */
@@ -25,6 +36,11 @@ export interface TransformOptions {
    * `file:line:column: message`).
    */
   fileName?: string;
+  /**
+   * Files longer than this are parsed and analysed in pieces cut at top-level
+   * definitions (chunks.ts), so memory follows the piece. Default 64 KiB.
+   */
+  chunkSize?: number;
 }
 
 export interface TransformResult {
@@ -40,20 +56,49 @@ export interface TransformResult {
 export const defaultMinRun = 2;
 
 export function transformSource(text: string, options: TransformOptions = {}): TransformResult {
+  const steps = transformSteps(text, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The same as transformSource, but lets the event loop run between the pieces
+ * of a large file: only then are the dropped pieces' native syntax trees
+ * freed (tree-sitter's finalizers run from the event loop), so memory stays
+ * bounded by the piece instead of growing with the file.
+ */
+export async function transformSourceAsync(
+  text: string,
+  options: TransformOptions = {},
+): Promise<TransformResult> {
+  const steps = transformSteps(text, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The transform, yielding after each piece it parsed (see chunks.ts). */
+function* transformSteps(
+  text: string,
+  options: TransformOptions,
+): Generator<void, TransformResult> {
   const requested = options.minRun ?? defaultMinRun;
   const minRun = Number.isFinite(requested) ? Math.max(1, Math.floor(requested)) : defaultMinRun;
   const source = new SourceText(text);
   // Parsed and analysed with attribute-like macros blanked (same offsets).
   const parsed = blankAttributeMacros(text);
-  const tree = parseC(parsed);
-  let analysis: FileAnalysis;
-  try {
-    analysis = analyzeFile(parsed, tree, minRun);
-  } catch (err) {
-    // Last resort: deep functions are skipped before the analysis recurses,
-    // but whatever else runs out of stack or memory must not take the
-    // caller down (a CLI transforming a whole tree): leave the file alone.
-    if (!(err instanceof RangeError)) throw err;
+  const pieces = splitTopLevel(parsed, options.chunkSize);
+  let analysis = yield* analyzePieces(source, parsed, pieces, minRun, new Set());
+  if (analysis.lateDefinitions) {
+    // A later piece defines a catalogue name an earlier one calls (rare, and
+    // only in files of several pieces): analyse again knowing all of them.
+    analysis = yield* analyzePieces(source, parsed, pieces, minRun, analysis.definedFunctions);
+  }
+  if (analysis.failure !== null) {
     return {
       output: text,
       edits: [],
@@ -64,29 +109,109 @@ export function transformSource(text: string, options: TransformOptions = {}): T
           offset: 0,
           severity: "warning",
           rule: "unsupported-syntax",
-          message: `the file could not be analysed (${err.message}): left untouched`,
+          message: `the file could not be analysed (${analysis.failure}): left untouched`,
         },
       ]),
     };
   }
-
-  const fresh = analysis.runs.filter((r) => !r.existing);
-  const edits: TextEdit[] = fresh.flatMap((run) => planRunEdits(source, run));
-  if (fresh.length && !analysis.includesDbatch) {
-    const firstRunAt = Math.min(...fresh.map((r) => r.first.startIndex));
-    edits.push(planIncludeEdit(source, analysis.topLevel, firstRunAt));
+  const { edits, runs, sites, diagnostics, topLevel, firstFreshRun } = analysis;
+  if (firstFreshRun !== null && !includesDbatch(parsed, topLevel)) {
+    edits.push(planIncludeEdit(source, topLevel, firstFreshRun));
   }
   const sorted = sortEdits(edits);
   const output = sorted.length ? applyEdits(text, sorted) : text;
-
-  const runReports = reportRuns(source, analysis.runs);
-  const diagnostics = reportDiagnostics(source, analysis.diagnostics);
+  const runReports = reportRuns(source, runs);
   return {
     output,
     edits: sorted,
     runs: [...runReports.values()].sort((a, b) => a.id - b.id),
-    sites: reportSites(source, analysis.verdicts, runReports),
-    diagnostics,
+    sites: reportSites(source, sites, runReports),
+    diagnostics: reportDiagnostics(source, diagnostics),
+  };
+}
+
+interface PiecesAnalysis {
+  edits: TextEdit[];
+  runs: RunRecord[];
+  sites: SiteRecord[];
+  diagnostics: Diagnostic[];
+  topLevel: TopLevelEntry[];
+  /** Where the first run to wrap starts, or null when there is none. */
+  firstFreshRun: number | null;
+  definedFunctions: ReadonlySet<string>;
+  /** A piece defined a catalogue name that an earlier piece was analysed without. */
+  lateDefinitions: boolean;
+  /** Why the analysis gave up on the file, or null. */
+  failure: string | null;
+}
+
+/**
+ * Parses and analyses each piece in turn, keeping only plain records of it
+ * (edits, runs, verdicts by offset), so one piece's tree is alive at a time.
+ */
+function* analyzePieces(
+  source: SourceText,
+  parsed: string,
+  pieces: readonly Chunk[],
+  minRun: number,
+  knownDefinitions: ReadonlySet<string>,
+): Generator<void, PiecesAnalysis> {
+  const context = fileContext(parsed, knownDefinitions);
+  const result: PiecesAnalysis = {
+    edits: [],
+    runs: [],
+    sites: [],
+    diagnostics: context.manualBatch ? [context.manualBatch] : [],
+    topLevel: [],
+    firstFreshRun: null,
+    definedFunctions: context.definedFunctions,
+    lateDefinitions: false,
+    failure: null,
+  };
+  const whole = pieces.length === 1;
+  for (const piece of pieces) {
+    const definedBefore = context.definedFunctions.size;
+    const tree = parseC(parsed, whole ? undefined : parseRange(source, piece));
+    let analysis: PieceAnalysis;
+    try {
+      analysis = analyzePiece(parsed, tree, piece, minRun, context);
+    } catch (err) {
+      // Last resort: deep functions are skipped before the analysis recurses,
+      // but whatever else runs out of stack or memory must not take the
+      // caller down (a CLI transforming a whole tree): leave the file alone.
+      if (!(err instanceof RangeError)) throw err;
+      return { ...result, failure: err.message };
+    }
+    if (piece !== pieces[0] && context.definedFunctions.size > definedBefore) {
+      result.lateDefinitions = true;
+    }
+    const fresh = analysis.runs.filter((r) => !r.existing);
+    for (const run of fresh) result.edits.push(...planRunEdits(source, run));
+    if (fresh.length > 0 && result.firstFreshRun === null)
+      result.firstFreshRun = Math.min(...fresh.map((r) => r.first.startIndex));
+    const records = recordPiece(analysis.runs, analysis.verdicts);
+    result.runs.push(...records.runs);
+    result.sites.push(...records.sites);
+    result.diagnostics.push(...analysis.diagnostics);
+    result.topLevel.push(...analysis.topLevel);
+    if (!whole) {
+      droppedTree(piece.end - piece.start);
+      yield;
+    }
+  }
+  return result;
+}
+
+function parseRange(source: SourceText, piece: Chunk): ParseRange {
+  const at = (offset: number) => {
+    const p = source.position(offset);
+    return { row: p.line - 1, column: p.column - 1 };
+  };
+  return {
+    startIndex: piece.start,
+    endIndex: piece.end,
+    startPosition: at(piece.start),
+    endPosition: at(piece.end),
   };
 }
 

@@ -86,11 +86,12 @@ export function scanTopLevel(
   tree: SyntaxTree,
   source: string,
   offsets: readonly number[],
+  /** Numbers the copies: shared by the pieces of one file, so ids stay unique. */
+  counter: { next: number },
 ): TopLevelScan {
   const entries: TopLevelEntry[] = [];
   const copies: CNode[] = [];
   const cursor = tree.walk();
-  const counter = { next: 0 };
   let next = 0;
   if (!cursor.gotoFirstChild()) return { entries, copies };
   do {

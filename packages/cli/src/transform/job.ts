@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { transformSource } from "@dbatch/transform";
+import { transformSourceAsync } from "@dbatch/transform";
 import type { TransformResult } from "@dbatch/transform";
 import { errnoCode, errorMessage } from "../errors.ts";
 
@@ -48,11 +48,15 @@ export function untransformed(
   };
 }
 
+// Fatal: invalid UTF-8 throws instead of becoming U+FFFD (and no second copy
+// of a large file is made to compare).
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 function failed(file: string, error: string): FileResult {
   return untransformed(file, { error, skipped: null });
 }
 
-export function transformFile(input: JobInput): FileResult {
+export async function transformFile(input: JobInput): Promise<FileResult> {
   const { file, cwd, minRun } = input;
   let bytes: Buffer;
   try {
@@ -64,8 +68,10 @@ export function transformFile(input: JobInput): FileResult {
     if (code === "EISDIR") return failed(file, `${file}: error: is a directory`);
     return failed(file, `${file}: error: cannot read: ${errorMessage(err)}`);
   }
-  const text = bytes.toString("utf8");
-  if (!Buffer.from(text, "utf8").equals(bytes)) {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
     // One Latin-1 file must not stop the others: it is skipped, and said so.
     return untransformed(file, {
       error: null,
@@ -74,7 +80,7 @@ export function transformFile(input: JobInput): FileResult {
   }
   let result: TransformResult;
   try {
-    result = transformSource(text, { minRun });
+    result = await transformSourceAsync(text, { minRun });
   } catch (err) {
     return failed(file, `${file}:1:1: error: the transform failed: ${errorMessage(err)}`);
   }
@@ -93,10 +99,11 @@ export function transformFile(input: JobInput): FileResult {
     file,
     original: text,
     output: result.output,
-    runs: result.runs.map((r) => ({ ...r, calls: [...r.calls] })),
-    sites: result.sites.map((s) => ({ ...s })),
-    diagnostics: result.diagnostics.map((d) => ({ ...d })),
-    edits: result.edits.map((e) => ({ ...e })),
+    // Plain data already (it crosses a worker boundary by structured clone).
+    runs: result.runs,
+    sites: result.sites,
+    diagnostics: result.diagnostics,
+    edits: result.edits,
     error,
     skipped: null,
   };

@@ -47,13 +47,13 @@ export async function transformAll(
   }
 }
 
-function inProcess(
+async function inProcess(
   inputs: JobInput[],
   onDone: (done: number, total: number) => void,
-): FileResult[] {
+): Promise<FileResult[]> {
   const results: FileResult[] = [];
   for (const input of inputs) {
-    results.push(transformFile(input));
+    results.push(await transformFile(input));
     onDone(results.length, inputs.length);
   }
   return results;

@@ -10,7 +10,9 @@ export interface WorkerRequest {
 if (parentPort) {
   const port = parentPort;
   port.on("message", (request: WorkerRequest) => {
-    port.postMessage({ index: request.index, result: transformFile(request.input) });
+    void transformFile(request.input).then((result) =>
+      port.postMessage({ index: request.index, result }),
+    );
   });
   port.postMessage({ ready: true });
 }

@@ -1,7 +1,8 @@
-// Analyses a whole file: a fast text pre-scan finds the catalogue names
-// followed by `(`; only the top-level declarations holding one are copied out
-// of the tree (most of a large file never makes a syscall); each function
-// that parses cleanly is analysed, the others get parse-error verdicts.
+// Analyses a file piece by piece (chunks.ts): a fast text pre-scan of the
+// whole file finds the catalogue names followed by `(`; in each piece only the
+// top-level declarations holding one are copied out of the tree (most of a
+// large file never makes a syscall); each function that parses cleanly is
+// analysed, the others get parse-error verdicts.
 import { catalogueEntry, catalogueLibcNames } from "../catalogue.ts";
 import { FileNames, definedMacroNames } from "./callee.ts";
 import { analyzeFunction, type Run, type Verdict } from "./function.ts";
@@ -9,22 +10,13 @@ import type { SyntaxTree } from "../parse.ts";
 import { sharedVariableNames } from "./shared-variables.ts";
 import type { CallSite } from "./facts.ts";
 import { errorOffsets, scanTopLevel, type CNode, type TopLevelEntry } from "../syntax-tree.ts";
+import type { Chunk } from "../chunks.ts";
 
 export interface Diagnostic {
   readonly offset: number;
   readonly severity: "error" | "warning";
   readonly rule: string;
   readonly message: string;
-}
-
-export interface FileAnalysis {
-  readonly runs: readonly Run[];
-  readonly verdicts: readonly Verdict[];
-  readonly diagnostics: readonly Diagnostic[];
-  /** The file already includes <dbatch.h>. */
-  readonly includesDbatch: boolean;
-  /** The file's top-level nodes (for placing the #include). */
-  readonly topLevel: readonly TopLevelEntry[];
 }
 
 const callPattern = new RegExp(`\\b(?:${catalogueLibcNames.join("|")})\\s*\\(`, "g");
@@ -50,39 +42,99 @@ const ownBatchFunctionPattern = new RegExp(
  */
 const maxAnalysedDepth = 2000;
 
-interface Hit {
+export interface Hit {
   readonly offset: number;
   readonly name: string;
 }
 
-export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): FileAnalysis {
+/** What every piece of a file is analysed against (see chunks.ts). */
+export interface FileContext {
+  /** Each catalogue name followed by `(`, in text order. */
+  readonly hits: readonly Hit[];
+  /** Catalogue names the file defines as functions: grows as pieces are analysed. */
+  readonly definedFunctions: Set<string>;
+  readonly names: FileNames;
+  /** The file manages batches itself (seed header, own batch_start): nothing is batched. */
+  readonly manualBatch: Diagnostic | null;
+  /** Numbers the copied nodes of all pieces. */
+  readonly counter: { next: number };
+}
+
+export function fileContext(text: string, definedFunctions: ReadonlySet<string>): FileContext {
   const hits: Hit[] = [];
   callPattern.lastIndex = 0;
   for (let m = callPattern.exec(text); m; m = callPattern.exec(text)) {
     hits.push({ offset: m.index, name: /^\w+/.exec(m[0])?.[0] ?? "" });
   }
-  const scan = scanTopLevel(
-    tree,
-    text,
-    hits.map((h) => h.offset),
-  );
-  // Only a top-level include counts: one inside #ifdef may be compiled out
-  // (a second include is harmless, the header has a guard).
-  const includesDbatch = scan.entries.some(
+  const defined = new Set(definedFunctions);
+  return {
+    hits,
+    definedFunctions: defined,
+    names: new FileNames(definedMacroNames(text), defined, sharedVariableNames(text)),
+    manualBatch: manualBatchDiagnostic(text),
+    counter: { next: 0 },
+  };
+}
+
+/** The hits inside the piece (binary search: a file can have thousands of pieces). */
+function hitsIn(hits: readonly Hit[], piece: Chunk): readonly Hit[] {
+  const firstAt = (offset: number): number => {
+    let lo = 0;
+    let hi = hits.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((hits[mid]?.offset ?? 0) < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return hits.slice(firstAt(piece.start), firstAt(piece.end));
+}
+
+/** One piece's runs, verdicts, diagnostics and top-level nodes. */
+export interface PieceAnalysis {
+  readonly runs: readonly Run[];
+  readonly verdicts: readonly Verdict[];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly topLevel: readonly TopLevelEntry[];
+}
+
+/** Only a top-level include counts: one inside #ifdef may be compiled out. */
+export function includesDbatch(text: string, topLevel: readonly TopLevelEntry[]): boolean {
+  return topLevel.some(
     (e) =>
       e.type === "preproc_include" &&
       dbatchHeaderPattern.test(text.slice(e.startIndex, e.endIndex)),
   );
+}
+
+/**
+ * Analyses the piece [start, end) of the text, parsed as `tree` (the whole
+ * file, or that range of it: offsets are the file's either way).
+ */
+export function analyzePiece(
+  text: string,
+  tree: SyntaxTree,
+  piece: Chunk,
+  minRun: number,
+  context: FileContext,
+): PieceAnalysis {
+  const hits = hitsIn(context.hits, piece);
+  const scan = scanTopLevel(
+    tree,
+    text,
+    hits.map((h) => h.offset),
+    context.counter,
+  );
   if (hits.length === 0) {
     const diagnostics = parseErrorDiagnostics(text, tree, []);
-    return { runs: [], verdicts: [], diagnostics, includesDbatch, topLevel: scan.entries };
+    return { runs: [], verdicts: [], diagnostics, topLevel: scan.entries };
   }
 
   // Each clean function with a hit, and its calls (for a verdict if the analysis gives up).
   const functions = new Map<number, { fn: CNode; calls: CallSite[] }>();
   const brokenSites: CallSite[] = [];
   const brokenRegions = new Map<number, CNode>();
-  const definedFunctions = new Set<string>();
   let copy = 0;
   for (const hit of hits) {
     while (copy < scan.copies.length && (scan.copies[copy]?.endIndex ?? 0) <= hit.offset) copy++;
@@ -92,7 +144,7 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
     if (node.type !== "identifier" || node.startIndex !== hit.offset) continue;
     const parent = node.parent;
     if (parent?.type === "function_declarator" && parent.parent?.type === "function_definition") {
-      definedFunctions.add(hit.name);
+      context.definedFunctions.add(hit.name);
     }
     const isCall =
       parent?.type === "call_expression" && parent.childForFieldName("function") === node;
@@ -124,7 +176,6 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
     });
   }
 
-  const names = new FileNames(definedMacroNames(text), definedFunctions, sharedVariableNames(text));
   const runs: Run[] = [];
   const verdicts: Verdict[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -138,7 +189,7 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
     let result: ReturnType<typeof analyzeFunction> | null = null;
     if (fn.height <= maxAnalysedDepth) {
       try {
-        result = analyzeFunction(body, names, minRun);
+        result = analyzeFunction(body, context.names, minRun);
       } catch (err) {
         if (!(err instanceof RangeError)) throw err;
       }
@@ -159,18 +210,7 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
   for (const site of brokenSites) verdicts.push({ site, run: null, reason: "parse-error" });
   diagnostics.push(...parseErrorDiagnostics(text, tree, [...brokenRegions.values()]));
 
-  const seedHeader = seedHeaderPattern.exec(text);
-  const own = seedHeader ? null : ownBatchFunctionPattern.exec(text);
-  if (seedHeader || own) {
-    const name = own?.[1] ?? own?.[2] ?? own?.[3] ?? "";
-    diagnostics.push({
-      offset: seedHeader?.index ?? (own ? own.index + own[0].indexOf(name) : 0),
-      severity: "warning",
-      rule: "manual-batch",
-      message: seedHeader
-        ? "the file uses the original dBatch's <linux/batch.h> (one run from the start): left untouched"
-        : `the file has its own ${name}() (it would clash with <dbatch.h>'s): left untouched`,
-    });
+  if (context.manualBatch) {
     return {
       runs: [],
       verdicts: verdicts.map((v) => ({
@@ -179,11 +219,26 @@ export function analyzeFile(text: string, tree: SyntaxTree, minRun: number): Fil
         reason: v.site.reason ?? "manual-batch",
       })),
       diagnostics,
-      includesDbatch,
       topLevel: scan.entries,
     };
   }
-  return { runs, verdicts, diagnostics, includesDbatch, topLevel: scan.entries };
+  return { runs, verdicts, diagnostics, topLevel: scan.entries };
+}
+
+/** The original dBatch's header, or the file's own batch_start/batch_flush. */
+function manualBatchDiagnostic(text: string): Diagnostic | null {
+  const seedHeader = seedHeaderPattern.exec(text);
+  const own = seedHeader ? null : ownBatchFunctionPattern.exec(text);
+  if (!seedHeader && !own) return null;
+  const name = own?.[1] ?? own?.[2] ?? own?.[3] ?? "";
+  return {
+    offset: seedHeader?.index ?? (own ? own.index + own[0].indexOf(name) : 0),
+    severity: "warning",
+    rule: "manual-batch",
+    message: seedHeader
+      ? "the file uses the original dBatch's <linux/batch.h> (one run from the start): left untouched"
+      : `the file has its own ${name}() (it would clash with <dbatch.h>'s): left untouched`,
+  };
 }
 
 /**
