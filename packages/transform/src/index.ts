@@ -10,7 +10,7 @@ import {
 } from "./analyze/file.ts";
 import { blankAttributeMacros } from "./attribute-macros.ts";
 import { splitTopLevel, type Chunk } from "./chunks.ts";
-import { droppedTree, parseC, type ParseRange } from "./parse.ts";
+import { collectGarbage, droppedTree, parseC, type ParseRange } from "./parse.ts";
 import { planIncludeEdit, planRunEdits } from "./plan.ts";
 import {
   recordPiece,
@@ -98,6 +98,7 @@ function* transformSteps(
     // only in files of several pieces): analyse again knowing all of them.
     analysis = yield* analyzePieces(source, parsed, pieces, minRun, analysis.definedFunctions);
   }
+  if (pieces.length > 1) collectGarbage();
   if (analysis.failure !== null) {
     return {
       output: text,

@@ -42,7 +42,14 @@ let collect: (() => void) | null = null;
 /** Called when a piece's tree is no longer referenced. */
 export function droppedTree(chars: number): void {
   parsedSinceCollection += chars;
-  if (parsedSinceCollection < collectEveryChars) return;
+  if (parsedSinceCollection >= collectEveryChars) collectGarbage();
+}
+
+/**
+ * A full collection now: also called once after the last piece of a large
+ * file, so the report is built on a heap holding only what is kept.
+ */
+export function collectGarbage(): void {
   parsedSinceCollection = 0;
   if (!collect) {
     setFlagsFromString("--expose-gc");

@@ -100,7 +100,7 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
   const { defaultJobs, transformAll, workersWorthwhile } = await import("./pool.ts");
   const { writeFileAtomic } = await import("./atomic-write.ts");
   const { unifiedDiff } = await import("./diff.ts");
-  const { summarise, toFileReports } = await import("./report-model.ts");
+  const { summarise } = await import("./report-model.ts");
   const progress = new Progress(files.length);
   const jobs = options.jobs ?? defaultJobs();
   // An explicit --jobs N > 1 always uses the pool; otherwise only when it pays.
@@ -197,7 +197,7 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
 
   // The others were processed; the exit code still says a file was not.
   if (skipped.length > 0) code = EXIT_USAGE;
-  const s = summarise(toFileReports(results));
+  const s = summarise(results);
   const verb =
     options.mode === "write"
       ? "rewritten"

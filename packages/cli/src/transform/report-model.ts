@@ -61,7 +61,10 @@ export function toFileReports(results: readonly FileResult[]): FileReport[] {
   });
 }
 
-export function summarise(files: readonly FileReport[]): ReportSummary {
+/** Counts over files' runs and sites (FileReports or the raw results: no positions needed). */
+export function summarise(
+  files: readonly { runs: readonly unknown[]; sites: readonly { batched: boolean }[] }[],
+): ReportSummary {
   let runs = 0;
   let batched = 0;
   let notBatched = 0;
