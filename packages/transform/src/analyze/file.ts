@@ -49,8 +49,6 @@ export interface Hit {
 
 /** What every piece of a file is analysed against (see chunks.ts). */
 export interface FileContext {
-  /** Each catalogue name followed by `(`, in text order. */
-  readonly hits: readonly Hit[];
   /** Catalogue names the file defines as functions: grows as pieces are analysed. */
   readonly definedFunctions: Set<string>;
   readonly names: FileNames;
@@ -61,14 +59,8 @@ export interface FileContext {
 }
 
 export function fileContext(text: string, definedFunctions: ReadonlySet<string>): FileContext {
-  const hits: Hit[] = [];
-  callPattern.lastIndex = 0;
-  for (let m = callPattern.exec(text); m; m = callPattern.exec(text)) {
-    hits.push({ offset: m.index, name: /^\w+/.exec(m[0])?.[0] ?? "" });
-  }
   const defined = new Set(definedFunctions);
   return {
-    hits,
     definedFunctions: defined,
     names: new FileNames(definedMacroNames(text), defined, sharedVariableNames(text)),
     manualBatch: manualBatchDiagnostic(text),
@@ -76,19 +68,20 @@ export function fileContext(text: string, definedFunctions: ReadonlySet<string>)
   };
 }
 
-/** The hits inside the piece (binary search: a file can have thousands of pieces). */
-function hitsIn(hits: readonly Hit[], piece: Chunk): readonly Hit[] {
-  const firstAt = (offset: number): number => {
-    let lo = 0;
-    let hi = hits.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((hits[mid]?.offset ?? 0) < offset) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  return hits.slice(firstAt(piece.start), firstAt(piece.end));
+/**
+ * Each catalogue name followed by `(` inside the piece, in text order (a
+ * piece ends after a `}` or `;` and a line break, so no hit straddles two).
+ */
+function hitsIn(text: string, piece: Chunk): Hit[] {
+  const hits: Hit[] = [];
+  // Matched in the piece alone (a slice shares the text's memory): a search
+  // of the whole text would run on to the next hit, however far.
+  const part = text.slice(piece.start, piece.end);
+  callPattern.lastIndex = 0;
+  for (let m = callPattern.exec(part); m; m = callPattern.exec(part)) {
+    hits.push({ offset: piece.start + m.index, name: /^\w+/.exec(m[0])?.[0] ?? "" });
+  }
+  return hits;
 }
 
 /** One piece's runs, verdicts, diagnostics and top-level nodes. */
@@ -119,7 +112,7 @@ export function analyzePiece(
   minRun: number,
   context: FileContext,
 ): PieceAnalysis {
-  const hits = hitsIn(context.hits, piece);
+  const hits = hitsIn(text, piece);
   const scan = scanTopLevel(
     tree,
     text,
