@@ -33,6 +33,13 @@
  *
  * Prints one line per timed repetition,
  *   bench workload=W mode=M calls=N rep=R cost=C
+ * then, after a few more untimed repetitions with the kernel counting this
+ * process's system calls (the raw_syscalls:sys_enter tracepoint through
+ * perf_event_open, around the part that is timed), one line
+ *   entries workload=W mode=M calls=N reps=K total=T
+ * or, where the kernel cannot count them, `... unsupported=REASON`. Counting
+ * runs apart from the timing: a tracepoint on every system call would slow
+ * the plain program more than the batched one.
  * with N the system calls per repetition and C the elapsed CLOCK_MONOTONIC
  * nanoseconds. Inside a qemu guest run with -icount shift=0 those are guest
  * instructions. The one parser of these lines is @dbatch/vm's
@@ -51,6 +58,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/perf_event.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -463,6 +471,71 @@ static void flush_checked(struct bench *b)
 		die("batch_flush");
 }
 
+/*
+ * Counting kernel entries: a perf counter on raw_syscalls:sys_enter for this
+ * process, enabled just before the timed part and disabled just after it.
+ * The disabling ioctl is itself counted (it enters while the counter runs):
+ * entries_calibration measures that with nothing in between.
+ */
+static int entries_fd = -1;
+
+static const char *entries_open(void)
+{
+	static const char *const id_files[] = {
+		"/sys/kernel/tracing/events/raw_syscalls/sys_enter/id",
+		"/sys/kernel/debug/tracing/events/raw_syscalls/sys_enter/id",
+	};
+	struct perf_event_attr attr;
+	long long id = -1;
+
+	for (unsigned int i = 0; i < sizeof(id_files) / sizeof(id_files[0]) && id < 0; i++) {
+		FILE *f = fopen(id_files[i], "r");
+
+		if (!f)
+			continue;
+		if (fscanf(f, "%lld", &id) != 1)
+			id = -1;
+		fclose(f);
+	}
+	if (id < 0)
+		return "no-tracefs";
+	memset(&attr, 0, sizeof(attr));
+	attr.type = PERF_TYPE_TRACEPOINT;
+	attr.size = sizeof(attr);
+	attr.config = (unsigned long long)id;
+	attr.disabled = 1;
+	attr.inherit = 1;
+	entries_fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	if (entries_fd < 0)
+		return errno == EACCES || errno == EPERM ? "not-permitted" : "perf_event_open-failed";
+	return NULL;
+}
+
+static uint64_t timed_start(void)
+{
+	if (entries_fd >= 0)
+		ioctl(entries_fd, PERF_EVENT_IOC_ENABLE, 0);
+	return now_ns();
+}
+
+static uint64_t timed_stop(void)
+{
+	uint64_t t = now_ns();
+
+	if (entries_fd >= 0)
+		ioctl(entries_fd, PERF_EVENT_IOC_DISABLE, 0);
+	return t;
+}
+
+static unsigned long long entries_read(void)
+{
+	unsigned long long v = 0;
+
+	if (read(entries_fd, &v, sizeof(v)) != (ssize_t)sizeof(v))
+		die("read perf counter");
+	return v;
+}
+
 /* One repetition; returns the timed nanoseconds. */
 static uint64_t run_rep(struct bench *b)
 {
@@ -473,42 +546,65 @@ static uint64_t run_rep(struct bench *b)
 	before_rep(b);
 	switch (b->m) {
 	case M_BATCH:
-		t0 = now_ns();
+		t0 = timed_start();
 		batch_start();
 		do_calls(b);
 		flush_checked(b);
-		t1 = now_ns();
+		t1 = timed_stop();
 		break;
 	case M_RECORD:
 		batch_start();
-		t0 = now_ns();
+		t0 = timed_start();
 		do_calls(b);
-		t1 = now_ns();
+		t1 = timed_stop();
 		flush_checked(b);
 		break;
 	case M_WRITEV:
-		t0 = now_ns();
+		t0 = timed_start();
 		do_writev(b);
-		t1 = now_ns();
+		t1 = timed_stop();
 		break;
 	case M_IOCTL:
 		memset(&s, 0, sizeof(s));
 		s.entries = (unsigned long)b->ents;
 		s.count = (unsigned int)b->items;
-		t0 = now_ns();
+		t0 = timed_start();
 		r = ioctl(b->dev, DBATCH_IOC_SUBMIT, &s);
-		t1 = now_ns();
+		t1 = timed_stop();
 		check_ioctl(b, r, &s);
 		break;
 	case M_LIBURING:
 	default:
-		t0 = now_ns();
+		t0 = timed_start();
 		do_liburing(b);
-		t1 = now_ns();
+		t1 = timed_stop();
 		break;
 	}
 	after_rep(b);
 	return t1 - t0;
+}
+
+/* The kernel entries of @count more repetitions, counted (see entries_open). */
+static void print_entries(struct bench *b, const char *w, const char *m, long count)
+{
+	const char *why = entries_open();
+	unsigned long long total, calibration;
+
+	printf("entries workload=%s mode=%s calls=%ld reps=%ld", w, m, b->calls, count);
+	if (why) {
+		printf(" unsupported=%s\n", why);
+		return;
+	}
+	timed_start();
+	timed_stop();
+	calibration = entries_read();
+	ioctl(entries_fd, PERF_EVENT_IOC_RESET, 0);
+	for (long r = 0; r < count; r++)
+		run_rep(b);
+	total = entries_read() - calibration * (unsigned long long)count;
+	printf(" total=%llu\n", total);
+	close(entries_fd);
+	entries_fd = -1;
 }
 
 int main(int argc, char **argv)
@@ -549,5 +645,6 @@ int main(int argc, char **argv)
 	for (r = 0; r < reps; r++)
 		printf("bench workload=%s mode=%s calls=%ld rep=%ld cost=%llu\n", argv[1], argv[2],
 		       b.calls, r + 1, (unsigned long long)ns[r]);
+	print_entries(&b, argv[1], argv[2], reps < 5 ? reps : 5);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -77,6 +77,7 @@ export async function runHost(plan: HostPlan, progress: Progress): Promise<HostO
     }
     const perRep = new Map<MethodName, number[]>();
     const stats = new Map<MethodName, PreloadStats | null>();
+    const entries = new Map<MethodName, number>();
     const failed = new Set<MethodName>();
     let calls = 0;
     const rounds = splitRounds(plan.reps, plan.rounds);
@@ -115,6 +116,8 @@ export async function runHost(plan: HostPlan, progress: Progress): Promise<HostO
           const run = parseProgramOutput(result.stdout);
           calls = run.calls;
           perRep.set(method.name, [...(perRep.get(method.name) ?? []), ...run.perRep]);
+          if (run.kernelEntries !== null && !entries.has(method.name))
+            entries.set(method.name, run.kernelEntries);
           if (method.backend !== null)
             stats.set(method.name, parsePreloadStats(result.stderr, reps + plan.warmup));
         }
@@ -133,6 +136,7 @@ export async function runHost(plan: HostPlan, progress: Progress): Promise<HostO
         calls,
         perRep: reps,
         preloadStats: stats.get(method.name) ?? null,
+        kernelEntries: entries.get(method.name) ?? null,
       });
     }
   }

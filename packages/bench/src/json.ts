@@ -114,6 +114,7 @@ function workloadReport(
           median: s.median,
           max: s.max,
           speedup: base / s.median,
+          kernelEntries: m.kernelEntries,
         });
       }
     }
@@ -141,6 +142,7 @@ export function reportJson(report: BenchReport): string {
         median: round(r.median),
         max: round(r.max),
         speedup: round(r.speedup),
+        kernelEntries: r.kernelEntries === null ? null : round(r.kernelEntries),
       })),
     })),
     ...(report.fits

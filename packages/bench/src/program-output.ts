@@ -6,6 +6,25 @@ import type { PreloadStats } from "./types.ts";
 export interface ProgramRun {
   calls: number;
   perRep: number[];
+  /** System calls per repetition, counted by the kernel (null: not countable here). */
+  kernelEntries: number | null;
+  /** Why they could not be counted (the program's `unsupported=` reason). */
+  kernelEntriesUnsupported: string | null;
+}
+
+/** The program's `entries ... reps=K total=T` line: T / K, or why there is none. */
+function parseEntriesLine(output: string): { perRep: number | null; unsupported: string | null } {
+  const line = output.split("\n").find((l) => l.startsWith("entries "));
+  if (!line) return { perRep: null, unsupported: "no entries line" };
+  const fields = new Map<string, string>();
+  for (const m of line.matchAll(/(\w+)=(\S+)/g)) fields.set(m[1] as string, m[2] as string);
+  const reps = Number(fields.get("reps"));
+  const total = Number(fields.get("total"));
+  if (fields.has("unsupported"))
+    return { perRep: null, unsupported: fields.get("unsupported") ?? "" };
+  if (!Number.isInteger(reps) || reps <= 0 || !Number.isInteger(total) || total < 0)
+    throw new Error(`malformed entries line: ${JSON.stringify(line)}`);
+  return { perRep: total / reps, unsupported: null };
 }
 
 /**
@@ -33,7 +52,13 @@ export function parseProgramOutput(output: string): ProgramRun {
   if (perRep.length === 0) {
     throw new Error(`no benchmark lines in the output: ${JSON.stringify(output.slice(0, 120))}`);
   }
-  return { calls, perRep };
+  const entries = parseEntriesLine(output);
+  return {
+    calls,
+    perRep,
+    kernelEntries: entries.perRep,
+    kernelEntriesUnsupported: entries.unsupported,
+  };
 }
 
 /** The `dbatch: backend=... recorded=...` line of DBATCH_STATS=1, if any. */

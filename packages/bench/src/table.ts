@@ -34,6 +34,11 @@ function batchingColumn(m: Measurement | undefined): string {
   return `${s.backend}, ${entries} kernel entries/rep`;
 }
 
+function entriesColumn(r: MethodResult): string {
+  if (r.kernelEntries === null) return "-";
+  return r.kernelEntries >= 100 ? r.kernelEntries.toFixed(0) : r.kernelEntries.toFixed(2);
+}
+
 function resultRow(r: MethodResult, m: Measurement | undefined): string[] {
   return [
     r.method,
@@ -42,6 +47,7 @@ function resultRow(r: MethodResult, m: Measurement | undefined): string[] {
     fmt(r.min, r.unit),
     fmt(r.max, r.unit),
     `${r.speedup.toFixed(2)}x`,
+    entriesColumn(r),
     batchingColumn(m),
   ];
 }
@@ -72,10 +78,11 @@ export function renderWorkloadTables(run: BenchRun): string {
           "min",
           "max",
           "plain / method",
+          "kernel entries/rep (counted)",
           "preload backend (DBATCH_STATS)",
         ],
         rows,
-        [false, false, true, true, true, true, false],
+        [false, false, true, true, true, true, true, false],
       ),
     );
     out.push("");

@@ -30,6 +30,8 @@ export interface Measurement {
   perRep: number[];
   /** The preload library's own account (DBATCH_STATS=1), when it printed one. */
   preloadStats: PreloadStats | null;
+  /** System calls per repetition, counted by the kernel; null: not countable here. */
+  kernelEntries: number | null;
 }
 
 /** DBATCH_STATS=1's line, divided by the repetitions the process ran (warm-up included). */
@@ -50,6 +52,8 @@ export interface MethodResult {
   median: number;
   max: number;
   speedup: number;
+  /** System calls per repetition counted by the kernel (raw_syscalls tracepoint), or null. */
+  kernelEntries: number | null;
 }
 
 export interface WorkloadReport {

@@ -174,6 +174,7 @@ export async function runVm(plan: VmPlan, progress: Progress): Promise<VmOutcome
         perRep: run.perRep,
         preloadStats:
           job.method.backend !== null ? parsePreloadStats(r.output, plan.reps + plan.warmup) : null,
+        kernelEntries: run.kernelEntries,
       });
     } catch (err) {
       skipped.push({ where: "vm", method: name, workload: job.workload, reason: firstLine(err) });

@@ -87,6 +87,7 @@ test("JSON has exactly the documented fields, finite numbers, consistent where/u
     const methods = new Set<string>();
     for (const r of results) {
       assert.equal(keysOf(r), [
+        "kernelEntries",
         "max",
         "median",
         "method",
@@ -110,6 +111,11 @@ test("JSON has exactly the documented fields, finite numbers, consistent where/u
       assert.not.ok(methods.has(key), `duplicate ${key}`);
       methods.add(key);
       if (r["method"] === "plain") assert.is(r["speedup"], 1);
+      // Counted by the kernel: the plain program makes at least one system call per call.
+      const entries = r["kernelEntries"];
+      assert.ok(entries === null || (typeof entries === "number" && entries >= 0));
+      if (r["method"] === "plain" && entries !== null)
+        assert.ok((entries as number) >= (w["calls"] as number), `plain made ${String(entries)}`);
     }
     assert.ok(methods.has("host/plain"), `${String(w["name"])} has no host plain row`);
     assert.not.ok(
@@ -321,8 +327,26 @@ test("helpers: median, rounds, program output, preload stats, perf CSV", () => {
     parseProgramOutput(
       "bench workload=seed mode=batch calls=3 rep=1 cost=10\ndbatch: backend=x\nbench calls=3 rep=2 cost=20\n",
     ),
-    { calls: 3, perRep: [10, 20] },
+    {
+      calls: 3,
+      perRep: [10, 20],
+      kernelEntries: null,
+      kernelEntriesUnsupported: "no entries line",
+    },
   );
+  assert.equal(
+    parseProgramOutput(
+      "bench calls=3 rep=1 cost=10\nentries workload=seed mode=batch calls=3 reps=4 total=14\n",
+    ).kernelEntries,
+    3.5,
+  );
+  assert.equal(
+    parseProgramOutput(
+      "bench calls=3 rep=1 cost=10\nentries calls=3 reps=4 unsupported=no-tracefs\n",
+    ).kernelEntriesUnsupported,
+    "no-tracefs",
+  );
+  assert.throws(() => parseProgramOutput("bench calls=3 rep=1 cost=10\nentries reps=0 total=x\n"));
   assert.throws(() => parseProgramOutput("oops\n"));
   assert.throws(() => parseProgramOutput("bench calls=x cost=1\n"));
   const stats = parsePreloadStats(
@@ -361,6 +385,7 @@ function measurement(
       backend === null
         ? null
         : { backend, recordedPerRep: 60, flushesPerRep: 1, kernelEntriesPerRep: 1 },
+    kernelEntries: null,
   };
 }
 
@@ -390,11 +415,49 @@ test("a backend fallback drops the row and says so; speedups are plain / method 
   assert.ok(Math.abs((row("uring", "host")?.speedup ?? 0) - 6060 / 4100) < 1e-9);
   assert.is(row("kmod", "vm")?.speedup, 1.5);
   assert.is(row("kmod", "vm")?.unit, "instructions");
-  const targets = judgeTargets(report, null);
-  assert.equal(
-    targets.map((t) => t.verdict),
-    ["pass", "pass", "pass", "not measured", "not measured"],
+  const byName = (list: ReturnType<typeof judgeTargets>) =>
+    Object.fromEntries(list.map((t) => [t.name, t.verdict]));
+  const targets = byName(judgeTargets(report, null));
+  // uring host 1.48x and kmod VM 1.5x: neither loses, kmod is short of 3.0x,
+  // recording at 10 ns is above 8; nothing else was measured.
+  assert.equal(targets, {
+    "uring never loses, host": "pass",
+    "emulate never loses, host": "not measured",
+    "kmod never loses, vm": "pass",
+    "uring never loses, vm": "not measured",
+    "kmod, seed example, vm": "not measured",
+    "uring, seed example, host": "not measured",
+    "emulate, seed example, host": "not measured",
+    "kmod, seed workload, VM": "fail",
+    "uring, seed workload, host": "not measured",
+    "kmod fixed cost per batch, VM": "not measured",
+    "recording, VM": "not measured",
+    "recording, host": "fail",
+    "start-up, help, host": "not measured",
+    "start-up, check one file, host": "not measured",
+  });
+  // The seed example's kernel entries: per run of 4 calls, counted.
+  const example = (method: MethodName, where: Where, entries: number): Measurement => ({
+    ...measurement(method, where, [400, 400, 400], null),
+    workload: "example",
+    calls: 8,
+    kernelEntries: entries,
+  });
+  const counted = byName(
+    judgeTargets(
+      buildReport({}, [
+        example("plain", "host", 8),
+        example("emulate", "host", 8),
+        example("uring", "host", 6),
+        example("plain", "vm", 8),
+        example("kmod", "vm", 2),
+      ]).report,
+      null,
+    ),
   );
+  assert.is(counted["emulate, seed example, host"], "pass");
+  assert.is(counted["uring, seed example, host"], "fail");
+  assert.is(counted["kmod, seed example, vm"], "pass");
   const pair = (name: string, ours: number, reference: number) => ({
     name,
     ours: { command: "ours", medianMs: ours, minMs: ours },
@@ -406,18 +469,10 @@ test("a backend fallback drops the row and says so; speedups are plain / method 
     pairs: [pair("help", 100, 150), pair("check one file", 200, 150)],
   });
   assert.equal(
-    startup.slice(3).map((t) => t.verdict),
+    startup.slice(-2).map((t) => t.verdict),
     ["pass", "fail"],
   );
-  assert.match(startup[4]?.measured ?? "", /^200 ms vs 150 ms \(0\.75x\)$/);
-  const noKmod = judgeTargets(
-    buildReport(
-      {},
-      kept.filter((m) => m.method !== "kmod"),
-    ).report,
-    null,
-  );
-  assert.is(noKmod[0]?.verdict, "not measured");
+  assert.match(startup.at(-1)?.measured ?? "", /^200 ms vs 150 ms \(0\.75x\)$/);
 });
 
 test("start-up timing: each pair interleaved, ratio = reference / ours", () => {

@@ -84,6 +84,7 @@ static void batch_settle(struct dbatch_batch *b, const struct outcome *o)
 	b->arena_used = 0;
 	b->npending = 0;
 	b->nfreed = 0;
+	b->free_from = 0;
 	/* atomic: the owner may read it unowned (dbatch_pending_count) */
 	__atomic_store_n(&b->count, 0, __ATOMIC_RELAXED);
 }

@@ -70,6 +70,12 @@ struct dbatch_batch {
 	/* fd numbers closed by close entries of this batch, not yet reused */
 	int freed[DBATCH_PLACEHOLDERS];
 	unsigned int nfreed;
+	/*
+	 * What the last placeholder probe of this batch showed: every number
+	 * below free_from is in use in the real table (the numbers in freed[]
+	 * too: their closes have not run). 0 when nothing is known.
+	 */
+	int free_from;
 };
 
 /* dbatch_thread.own: what the owner is doing with its batch */

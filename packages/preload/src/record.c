@@ -103,6 +103,15 @@ static inline int pending_lookup(const struct dbatch_batch *b, long fd)
 	return -1;
 }
 
+/* Take freed[i] for an open: its install replaces the file closed there. */
+static int take_freed(struct dbatch_batch *b, unsigned int i)
+{
+	int fd = b->freed[i];
+
+	b->freed[i] = b->freed[--b->nfreed];
+	return fd;
+}
+
 /*
  * The number a deferred open returns: the one the open, run now after the
  * calls before it, would return, i.e. the lowest free number once the
@@ -111,25 +120,35 @@ static inline int pending_lookup(const struct dbatch_batch *b, long fd)
  * one over (its install replaces the file closed there). In a process with
  * other threads one of them could be given that number between the close
  * and the install, so there the batch is flushed first (-2). -1: no number.
+ *
+ * Only opens and closes of the batch change numbers until it runs (no other
+ * deferred call does), so after one probe a freed number below free_from is
+ * known to be the lowest without asking again: a loop of open, write, close
+ * probes once per batch, not once per open.
  */
 static int open_number(struct dbatch_batch *b)
 {
 	unsigned int lowest = b->nfreed;
-	int fd = dbatch_placeholder_take();
+	int fd;
 
 	for (unsigned int i = 0; i < b->nfreed; i++)
-		if ((fd < 0 || b->freed[i] < fd) &&
-		    (lowest == b->nfreed || b->freed[i] < b->freed[lowest]))
+		if (lowest == b->nfreed || b->freed[i] < b->freed[lowest])
 			lowest = i;
-	if (lowest == b->nfreed)
+	if (lowest < b->nfreed && b->freed[lowest] < b->free_from && __libc_single_threaded)
+		return take_freed(b, lowest);
+	fd = dbatch_placeholder_take();
+	if (lowest == b->nfreed || (fd >= 0 && fd < b->freed[lowest])) {
+		if (fd >= 0)	/* the placeholder holds fd: the next free is above */
+			b->free_from = fd + 1;
 		return fd;
-	if (fd >= 0)	/* not the number: a freed one is lower */
+	}
+	if (fd >= 0) {		/* not the number: a freed one is lower */
 		dbatch_sys(SYS_close, fd, 0, 0);
+		b->free_from = fd;
+	}
 	if (!__libc_single_threaded)
 		return -2;
-	fd = b->freed[lowest];
-	b->freed[lowest] = b->freed[--b->nfreed];
-	return fd;
+	return take_freed(b, lowest);
 }
 
 unsigned int dbatch_fd_generation;
