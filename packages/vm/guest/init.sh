@@ -11,6 +11,8 @@ umask 022
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+# The benchmark counts system calls through the raw_syscalls tracepoint.
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
 if ! mount -t devtmpfs devtmpfs /dev; then
 	echo "dbatch-init: cannot mount devtmpfs on /dev" >/dev/console
 fi
