@@ -37,7 +37,8 @@
  * process's system calls (the raw_syscalls:sys_enter tracepoint through
  * perf_event_open, around the part that is timed), one line
  *   entries workload=W mode=M calls=N reps=K total=T
- * or, where the kernel cannot count them, `... unsupported=REASON`. Counting
+ * or, where the kernel cannot count them or DBATCH_BENCH_NO_COUNT=REASON
+ * says not to, `... unsupported=REASON`. Counting
  * runs apart from the timing: a tracepoint on every system call would slow
  * the plain program more than the batched one.
  * with N the system calls per repetition and C the elapsed CLOCK_MONOTONIC
@@ -587,8 +588,11 @@ static uint64_t run_rep(struct bench *b)
 /* The kernel entries of @count more repetitions, counted (see entries_open). */
 static void print_entries(struct bench *b, const char *w, const char *m, long count)
 {
-	const char *why = entries_open();
+	const char *why = getenv("DBATCH_BENCH_NO_COUNT");
 	unsigned long long total, calibration;
+
+	if (!why || !*why)
+		why = entries_open();
 
 	printf("entries workload=%s mode=%s calls=%ld reps=%ld", w, m, b->calls, count);
 	if (why) {

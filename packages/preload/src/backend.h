@@ -28,14 +28,15 @@
  * @splits: extra rounds the batch needed beyond the first because a
  *	dependency or an unsupported call forced it (io_uring: an open whose
  *	fd must be installed at its placeholder before dependents run)
- * @split_reason: short kebab-case word for the last split ("open-install",
- *	"lseek", ...), or NULL
+ *	(counted with dbatch_split(), which also counts its reason)
  */
 struct dbatch_submit_stats {
 	uint64_t kernel_entries;
 	uint64_t splits;
-	const char *split_reason;
 };
+
+/* One split, for @why: a short kebab-case word ("no-gain", "path-op", ...). */
+void dbatch_split(struct dbatch_submit_stats *st, const char *why);
 
 /**
  * struct dbatch_backend - one way of running a batch

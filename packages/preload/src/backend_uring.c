@@ -123,8 +123,7 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 		uring_coalesce_on = !(c && !strcmp(c, "0"));
 	}
 	if (!uring_gains(entries, count)) {
-		st->splits++;
-		st->split_reason = "no-gain";
+		dbatch_split(st, "no-gain");
 		return 0;
 	}
 	ring = uring_ring_get();
@@ -326,8 +325,7 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 			entries[direct].result = dbatch_run_entry(&entries[direct], st);
 		}
 		if (i < count && (direct >= 0 || split_after)) {
-			st->splits++;
-			st->split_reason = why;
+			dbatch_split(st, why ? why : "other");
 		}
 		if (i > 0) {
 			struct dbatch_entry *e = &entries[i - 1];

@@ -23,18 +23,50 @@ extern const char *dbatch_requested DBATCH_HIDDEN;
 extern int dbatch_fallback_errno DBATCH_HIDDEN;
 
 static uint64_t tot_recorded, tot_flushes, tot_kernel, tot_splits;
-static const char *last_split_reason;
 static int printed;
+
+/*
+ * Splits by reason: each choice the uring backend makes is counted (the
+ * reasons are string constants of backend_uring.c; a slot is claimed once).
+ */
+#define DBATCH_SPLIT_REASONS	8
+static const char *split_names[DBATCH_SPLIT_REASONS];
+static uint64_t split_counts[DBATCH_SPLIT_REASONS];
+
+static void count_split_reason(const char *why, uint64_t n)
+{
+	for (unsigned int i = 0; i < DBATCH_SPLIT_REASONS; i++) {
+		const char *name = __atomic_load_n(&split_names[i], __ATOMIC_ACQUIRE);
+
+		if (!name) {
+			const char *none = NULL;
+
+			if (!__atomic_compare_exchange_n(&split_names[i], &none, why, 0,
+							 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+				name = none;	/* another thread claimed it */
+			else
+				name = why;
+		}
+		if (name == why || !strcmp(name, why)) {
+			__atomic_add_fetch(&split_counts[i], n, __ATOMIC_RELAXED);
+			return;
+		}
+	}
+}
 
 void dbatch_stats_add_submit(unsigned int entries, const struct dbatch_submit_stats *st)
 {
 	__atomic_add_fetch(&tot_recorded, entries, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&tot_flushes, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&tot_kernel, st->kernel_entries, __ATOMIC_RELAXED);
-	if (st->splits) {
+	if (st->splits)
 		__atomic_add_fetch(&tot_splits, st->splits, __ATOMIC_RELAXED);
-		__atomic_store_n(&last_split_reason, st->split_reason, __ATOMIC_RELAXED);
-	}
+}
+
+void dbatch_split(struct dbatch_submit_stats *st, const char *why)
+{
+	st->splits++;
+	count_split_reason(why, 1);
 }
 
 /* Totals so far; recorded includes this thread's calls not flushed yet. */
@@ -52,7 +84,10 @@ void dbatch_stats_totals(uint64_t out[4])
 void dbatch_stats_fork_child(void)
 {
 	tot_recorded = tot_flushes = tot_kernel = tot_splits = 0;
-	last_split_reason = NULL;
+	for (unsigned int i = 0; i < DBATCH_SPLIT_REASONS; i++) {
+		split_names[i] = NULL;
+		split_counts[i] = 0;
+	}
 	printed = 0;
 }
 
@@ -74,11 +109,20 @@ void dbatch_stats_print(void)
 		     "dbatch: backend=%s recorded=%llu flushes=%llu kernel_entries=%llu",
 		     dbatch_backend->name, (unsigned long long)v[0],
 		     (unsigned long long)v[1], (unsigned long long)v[2]);
-	if (!strcmp(dbatch_backend->name, "uring") && n < (int)sizeof(line))
-		n += snprintf(line + n, sizeof(line) - (size_t)n, " splits=%llu%s%s",
-			      (unsigned long long)v[3],
-			      last_split_reason ? " split_reason=" : "",
-			      last_split_reason ? last_split_reason : "");
+	if (!strcmp(dbatch_backend->name, "uring") && n < (int)sizeof(line)) {
+		const char *sep = " split_reason=";
+
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " splits=%llu",
+			      (unsigned long long)v[3]);
+		for (unsigned int i = 0; i < DBATCH_SPLIT_REASONS && split_names[i] &&
+				     n < (int)sizeof(line); i++) {
+			n += snprintf(line + n, sizeof(line) - (size_t)n, "%s%s:%llu", sep,
+				      split_names[i],
+				      (unsigned long long)__atomic_load_n(&split_counts[i],
+									  __ATOMIC_RELAXED));
+			sep = ",";
+		}
+	}
 	if (dbatch_requested && n < (int)sizeof(line))
 		n += snprintf(line + n, sizeof(line) - (size_t)n,
 			      " requested=%.40s fallback=%s", dbatch_requested,
