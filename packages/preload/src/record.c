@@ -312,6 +312,27 @@ retry:
 	case DBATCH_DEFER_PLACEHOLDER_FD: {
 		int fd;
 
+		if (idx == 0 && b->free_from == 0) {
+			/*
+			 * Nothing pending: the open runs now, where the plain
+			 * call would, so no number has to be reserved for it,
+			 * and the number it gets shows which ones are in use for
+			 * the opens recorded after it (open_number()).
+			 */
+			long r = dbatch_sys6(e->nr, (long)e->args[0], (long)e->args[1],
+					     (long)e->args[2], (long)e->args[3], 0, 0);
+
+			b->arena_used = arena_mark;
+			dbatch_own_end(t, DBATCH_OWN_IDLE);
+			if (r < 0) {
+				errno = (int)-r;
+				*ret = -1;
+			} else {
+				b->free_from = (int)r + 1;
+				*ret = r;
+			}
+			return 0;
+		}
 		if (b->npending == DBATCH_PLACEHOLDERS) {
 			b->arena_used = arena_mark;
 			if (!flush_and_own(t))

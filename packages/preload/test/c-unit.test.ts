@@ -114,7 +114,7 @@ test("uring runs path ops and fsync as syscalls between rounds (split_reason=pat
   const direct = run({}, "direct");
   assert.match(
     direct.line,
-    /^dbatch: backend=uring .* splits=[1-9]\d* split_reason=path-op:[1-9]\d*$/,
+    /^dbatch: backend=uring .* splits=[1-9]\d* split_reason=path-op:[1-9]\d*(,[a-z-]+:\d+)*$/,
   );
   // the old path (path ops in the ring, io-wq) gives the same files and results
   const ring = run({ DBATCH_URING_PATHOPS: "0" }, "ring");

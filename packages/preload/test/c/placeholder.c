@@ -7,6 +7,7 @@ int main(void)
 
 	must_be_preloaded();
 	CHECK(batch_start() == 0);
+	CHECK(write(1, "", 0) == 0);	/* pending: the opens below are deferred */
 	int a = open("a.txt", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	int b = open("b.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	CHECK(a >= 0 && b >= 0 && a != b);
