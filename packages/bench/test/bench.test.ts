@@ -294,6 +294,40 @@ test("the C program: every workload in every host mode, checked results, clear e
   assert.match(missing.stderr, /^dbatch-bench: .*nope\/tmpfs-writes: No such file/);
 });
 
+test("counted kernel entries: batched opens, writes and closes make no call plain does not", async () => {
+  const program = await ensureBenchProgram();
+  const dir = mkdtempSync(join(scratch, "entries-"));
+  const count = (workload: string, backend: string | null): number | null => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    if (backend !== null)
+      Object.assign(env, { LD_PRELOAD: preloadLibraryPath, DBATCH_BACKEND: backend });
+    const r = spawnSync(program, [workload, "batch", "60", "3", "1", dir], {
+      encoding: "utf8",
+      env,
+    });
+    assert.is(r.status, 0, `${workload} ${backend ?? "plain"}: ${r.stderr}`);
+    return parseProgramOutput(r.stdout).kernelEntries;
+  };
+  const plainSeed = count("seed", null);
+  if (plainSeed === null) {
+    console.log("  SKIPPED: this kernel does not let the benchmark count system calls");
+    return;
+  }
+  assert.is(plainSeed, 60, "plain: one system call per write");
+  // 60 writes to /dev/null merged: one submission (the ring's setup is outside the timed part).
+  assert.ok((count("seed", "uring") ?? Infinity) <= 2, "uring merges the seed's writes");
+  for (const workload of ["example", "files", "logrotate"]) {
+    const plain = count(workload, null);
+    for (const backend of ["emulate", "uring"]) {
+      const batched = count(workload, backend);
+      assert.ok(
+        batched !== null && plain !== null && batched <= plain,
+        `${workload} ${backend}: ${String(batched)} kernel entries per repetition, plain ${String(plain)}`,
+      );
+    }
+  }
+});
+
 test("options: --sweep sorts and dedupes counts, excludes --calls", () => {
   assert.equal(parseBenchArgs(["--sweep", "60,1,8,1"]).sweep, [1, 8, 60]);
   assert.equal(parseBenchArgs([]).sweep, [60]);
