@@ -19,6 +19,8 @@ DBATCH_API int dbatch_batch_start(void)
 	if (dbatch_off || t->sig_depth || t->exiting)
 		return 0;
 	if (!t->window) {
+		if (!dbatch_adapt_start(t, (uintptr_t)__builtin_return_address(0)))
+			return 0;	/* a window that never gains: calls run directly */
 		t->window = 1;
 		t->window_errno = 0;
 	}
@@ -41,13 +43,16 @@ static int flush_and_report(struct dbatch_thread *t)
 DBATCH_API int dbatch_batch_flush(void)
 {
 	struct dbatch_thread *t = &dbatch_tls;
+	int r;
 
 	if (t->sig_depth)
 		return 0;
 	if (!t->window && !(t->batch && dbatch_pending_count(t->batch)))
 		return 0;
 	t->window = t->seed && !t->exiting;
-	return flush_and_report(t);
+	r = flush_and_report(t);
+	dbatch_adapt_end(t);
+	return r;
 }
 
 DBATCH_API int dbatch_seed_flush(void)

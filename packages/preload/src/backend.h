@@ -33,6 +33,8 @@
 struct dbatch_submit_stats {
 	uint64_t kernel_entries;
 	uint64_t splits;
+	/* the backend ran the whole batch as plain calls: it could not gain */
+	int no_gain;
 };
 
 /* One split, for @why: a short kebab-case word ("no-gain", "path-op", ...). */

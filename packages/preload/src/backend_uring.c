@@ -124,6 +124,7 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 	}
 	if (!uring_gains(entries, count)) {
 		dbatch_split(st, "no-gain");
+		st->no_gain = 1;
 		return 0;
 	}
 	ring = uring_ring_get();

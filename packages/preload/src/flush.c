@@ -23,7 +23,7 @@
  * that failed would have been given -1 as its fd: EBADF.
  */
 struct outcome {
-	int first, err, last_err, failed, cancelled;
+	int first, err, last_err, failed, cancelled, no_gain;
 };
 
 /* Run the @b->count entries of @b; fill @o; add to the stats. */
@@ -40,7 +40,7 @@ static void batch_run(struct dbatch_batch *b, int use_backend, struct outcome *o
 	if (done < n)
 		dbatch_emulate_range(b->entries, done, n, &st);
 
-	*o = (struct outcome){ .first = -1 };
+	*o = (struct outcome){ .first = -1, .no_gain = st.no_gain };
 	for (unsigned int i = 0; i < n; i++) {
 		struct dbatch_entry *e = &b->entries[i];
 
@@ -111,6 +111,8 @@ int dbatch_flush_thread(struct dbatch_thread *t)
 	if (o.err && !t->window_errno)
 		t->window_errno = o.err;
 	t->flush_errno = o.last_err;
+	if (t->window_site)	/* a flush of the window batch_start() opened */
+		dbatch_adapt_flushed(t, o.no_gain);
 	batch_settle(b, &o);
 	dbatch_own_end(t, prev);
 	return o.err ? -o.err : 0;

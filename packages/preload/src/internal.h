@@ -88,6 +88,15 @@ enum {
 	DBATCH_EXIT_ABANDONED,	/* owner was busy too long: it runs it itself */
 };
 
+/* A batch_start() call site and how its last windows went (adapt.c). */
+struct dbatch_site {
+	uintptr_t pc;
+	unsigned char streak;		/* windows in a row whose batches were no-gain */
+	unsigned char skipped;		/* windows run direct since the last recorded one */
+};
+
+#define DBATCH_SITES	8
+
 struct dbatch_thread {
 	unsigned char window;		/* batch_start() .. batch_flush() */
 	unsigned char seed;		/* seed mode: window reopens itself */
@@ -106,6 +115,10 @@ struct dbatch_thread {
 	int last_cancelled;
 	int window_errno;
 	int flush_errno;	/* errno the last flush's failures left (0: none) */
+	/* the open window's call site (NULL: not tracked), adapt.c */
+	struct dbatch_site *window_site;
+	unsigned char window_flushed, window_gained;
+	struct dbatch_site sites[DBATCH_SITES];
 	/* registry (registry.c) */
 	unsigned char registered;
 	struct dbatch_thread *next, *prev;	/* registry.c, under its lock */
@@ -208,6 +221,13 @@ static inline unsigned int dbatch_pending_count(const struct dbatch_batch *b)
 {
 	return __atomic_load_n(&b->count, __ATOMIC_RELAXED);
 }
+
+/* adapt.c: 1 when the window from call site @pc should be recorded */
+int dbatch_adapt_start(struct dbatch_thread *t, uintptr_t pc) DBATCH_HIDDEN;
+/* a flush of the open window ran; @no_gain: the backend ran it as plain calls */
+void dbatch_adapt_flushed(struct dbatch_thread *t, int no_gain) DBATCH_HIDDEN;
+/* the window closed (batch_flush) */
+void dbatch_adapt_end(struct dbatch_thread *t) DBATCH_HIDDEN;
 
 /* record.c */
 /* Record call @c with @args; returns 0, or -1 when it cannot be recorded

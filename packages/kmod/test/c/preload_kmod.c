@@ -3,7 +3,8 @@
  * preload_kmod: libdbatch-preload.so's kmod backend end to end, run with
  * LD_PRELOAD=... DBATCH_BACKEND=kmod:   preload_kmod [seccomp]
  *
- * A batch of a deferred open (placeholder fd), writes and close, then one
+ * A batch of a deferred open (placeholder fd: a call is pending before it,
+ * else the open would run at once), writes and close, then one
  * with a failing write; with "seccomp", under an allow-all seccomp filter,
  * where the module refuses the task and the library must run the same
  * batches under emulate with the same results.
@@ -29,6 +30,7 @@ int main(int argc, char **argv)
 	}
 	unlink("/tmp/pk.out");
 	batch_start();
+	write(1, "", 0);
 	fd = open("/tmp/pk.out", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	CHECK(fd >= 0, "deferred open returned %d", fd);
 	for (i = 0; i < 10; i++)

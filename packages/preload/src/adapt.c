@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * adapt.c - windows that never gain run their calls directly.
+ *
+ * The uring backend runs a batch it cannot make cheaper (no run of writes to
+ * merge) as plain system calls from the recorded entries ("no-gain"): the
+ * program then pays the recording for nothing. A batch_start() call site
+ * whose last DBATCH_NOGAIN_STREAK windows were all no-gain opens no window
+ * any more: its calls run directly, exactly as in the plain program; one
+ * window in DBATCH_NOGAIN_RECHECK is recorded again, in case the program's
+ * data changed what the window does. Sites are told apart by the address
+ * batch_start() was called from (each inserted batch_start() has its own),
+ * in a small per-thread table. Only a backend that reports no-gain (uring)
+ * ever makes a site direct; DBATCH_ADAPT=0 turns this off.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+#define DBATCH_NOGAIN_STREAK	4
+#define DBATCH_NOGAIN_RECHECK	32
+
+static int adapt_on = -1;
+
+static int adapting(void)
+{
+	if (adapt_on < 0) {
+		const char *v = getenv("DBATCH_ADAPT");
+
+		adapt_on = !(v && !strcmp(v, "0"));
+	}
+	return adapt_on;
+}
+
+static struct dbatch_site *site_of(struct dbatch_thread *t, uintptr_t pc)
+{
+	return &t->sites[(pc >> 2) % DBATCH_SITES];
+}
+
+int dbatch_adapt_start(struct dbatch_thread *t, uintptr_t pc)
+{
+	struct dbatch_site *s;
+
+	t->window_site = NULL;
+	if (t->seed || !adapting())
+		return 1;
+	s = site_of(t, pc);
+	if (s->pc != pc) {
+		s->pc = pc;
+		s->streak = 0;
+		s->skipped = 0;
+	}
+	if (s->streak >= DBATCH_NOGAIN_STREAK &&
+	    ++s->skipped % DBATCH_NOGAIN_RECHECK != 0)
+		return 0;
+	t->window_site = s;
+	t->window_flushed = 0;
+	t->window_gained = 0;
+	return 1;
+}
+
+void dbatch_adapt_flushed(struct dbatch_thread *t, int no_gain)
+{
+	t->window_flushed = 1;
+	if (!no_gain)
+		t->window_gained = 1;
+}
+
+void dbatch_adapt_end(struct dbatch_thread *t)
+{
+	struct dbatch_site *s = t->window_site;
+
+	t->window_site = NULL;
+	if (!s || !t->window_flushed)
+		return;
+	if (t->window_gained)
+		s->streak = 0;
+	else if (s->streak < 255)
+		s->streak++;
+}
