@@ -63,7 +63,7 @@ export const workloads: readonly WorkloadSpec[] = [
     hasWritevFloor: false,
     hasLiburing: true,
     hasIoctl: true,
-    byDefault: false,
+    byDefault: true,
     actualCalls: same,
   },
   {
@@ -101,7 +101,7 @@ export const workloads: readonly WorkloadSpec[] = [
     hasWritevFloor: false,
     hasLiburing: false,
     hasIoctl: false,
-    byDefault: false,
+    byDefault: true,
     actualCalls: (n) => Math.max(1, Math.floor(n / 4)) * 4,
   },
   {
@@ -111,7 +111,7 @@ export const workloads: readonly WorkloadSpec[] = [
     hasWritevFloor: false,
     hasLiburing: false,
     hasIoctl: false,
-    byDefault: false,
+    byDefault: true,
     actualCalls: (n) => Math.max(1, Math.floor(n / 5)) * 5,
   },
 ];
