@@ -76,7 +76,7 @@ test("JSON has exactly the documented fields, finite numbers, consistent where/u
   assert.ok(Array.isArray(workloads));
   assert.equal(
     workloads.map((w: unknown) => (isRecord(w) ? w["name"] : null)),
-    ["seed", "tmpfs", "files", "unlink"],
+    ["seed", "tmpfs", "files", "unlink", "alt", "example", "logrotate"],
   );
   for (const w of workloads) {
     assert.equal(keysOf(w), ["calls", "name", "results"]);
