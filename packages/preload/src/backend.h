@@ -35,6 +35,8 @@ struct dbatch_submit_stats {
 	uint64_t splits;
 	/* the backend ran the whole batch as plain calls: it could not gain */
 	int no_gain;
+	/* in: close entries in the batch (0: none, no need to look for them) */
+	unsigned int closes;
 };
 
 /* One split, for @why: a short kebab-case word ("no-gain", "path-op", ...). */

@@ -22,7 +22,8 @@
  * own restart logic (DBATCH_SUBMIT_RESUME): the ioctl is restarted where
  * it stopped, so a kernel entry count above one per flush means a signal
  * or task work interrupted it (a restart the kernel makes by itself is
- * not seen here, nor counted).
+ * not seen here, nor counted). A batch is submitted in pieces that end at
+ * each close (kmod_submit()): a close's task work would restart it anyway.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -73,8 +74,9 @@ static long kmod_ioctl(int fd, struct dbatch_submit *s)
 	return dbatch_sys(SYS_ioctl, fd, DBATCH_IOC_SUBMIT, s);
 }
 
-static int kmod_submit(struct dbatch_entry *entries, unsigned int count,
-		       struct dbatch_submit_stats *st)
+/* One ioctl for entries[0, count): how many have their result (see below). */
+static int kmod_submit_range(struct dbatch_entry *entries, unsigned int count,
+			     struct dbatch_submit_stats *st)
 {
 	struct dbatch_submit s;
 	unsigned int n = count;
@@ -143,6 +145,114 @@ static int kmod_submit(struct dbatch_entry *entries, unsigned int count,
 		/* EFAULT, EINVAL, ENOMEM: nothing ran; emulate runs it all */
 		return 0;
 	}
+}
+
+/*
+ * The next piece: entries[from, end), ending just after the first close (or
+ * at @count). A close queues the file's release as task work, which must
+ * run before the next entry (a pipe's reader then sees EOF, a flock is
+ * gone): the module stops there and the kernel restarts the ioctl, copying
+ * the whole batch in and out again each time. Submitting up to each close
+ * costs the same transitions and copies every entry once.
+ *
+ * The piece is made a batch of its own: references before @from are
+ * resolved to the results already there, references inside it made
+ * relative to @from (*@rebased says to undo that). An entry whose producer
+ * failed ends the piece before it (it is cancelled, as the module would).
+ */
+struct piece {
+	unsigned int end;
+	int rebased;	/* relative references to undo */
+	int stop;	/* an entry has DBATCH_ENTRY_STOP */
+};
+
+static struct piece piece_take(struct dbatch_entry *e, unsigned int from, unsigned int count)
+{
+	struct piece p = { .end = count };
+	unsigned int i = from;
+
+	/* the common entry: no flags, not a close (a run of writes) */
+	while (i < count && !e[i].flags && e[i].nr != SYS_close)
+		i++;
+	for (; i < count; i++) {
+		uint32_t refs = e[i].flags & DBATCH_ARG_REF_MASK;
+
+		p.stop |= !!(e[i].flags & DBATCH_ENTRY_STOP);
+		if (unlikely(refs)) {
+			for (uint32_t r = refs; r; r &= r - 1) {
+				uint64_t j = e[i].args[__builtin_ctz(r)];
+
+				if (j < from && e[j].result < 0) {
+					p.end = i;	/* cancelled: not in this piece */
+					return p;
+				}
+			}
+			while (refs) {
+				unsigned int a = (unsigned int)__builtin_ctz(refs);
+				uint64_t j = e[i].args[a];
+
+				refs &= refs - 1;
+				if (j >= from) {
+					e[i].args[a] = j - from;
+					p.rebased = 1;
+				} else {
+					e[i].args[a] = (uint64_t)e[j].result;
+					e[i].flags &= ~DBATCH_ARG_REF(a);
+				}
+			}
+		}
+		if (e[i].nr == SYS_close) {
+			p.end = i + 1;
+			return p;
+		}
+	}
+	return p;
+}
+
+/* Undo the relative references of piece_take() (results stay absolute). */
+static void piece_restore(struct dbatch_entry *e, unsigned int from, unsigned int end)
+{
+	for (unsigned int i = from; i < end; i++) {
+		uint32_t refs = e[i].flags & DBATCH_ARG_REF_MASK;
+
+		for (; refs; refs &= refs - 1)
+			e[i].args[__builtin_ctz(refs)] += from;
+	}
+}
+
+static int kmod_submit(struct dbatch_entry *entries, unsigned int count,
+		       struct dbatch_submit_stats *st)
+{
+	unsigned int done = 0;
+
+	if (!st->closes)
+		return kmod_submit_range(entries, count, st);
+	while (done < count) {
+		struct piece p = piece_take(entries, done, count);
+		unsigned int ran;
+		int r;
+
+		if (p.end == done) {
+			/* its producer failed: cancelled, as the module does */
+			entries[done].result = -ECANCELED;
+			done++;
+			continue;
+		}
+		r = kmod_submit_range(entries + done, p.end - done, st);
+		if (p.rebased)
+			piece_restore(entries, done, p.end);
+		ran = r < 0 ? 0 : (unsigned int)r;
+		if (ran < p.end - done)
+			return (int)(done + ran);	/* the rest: emulate */
+		for (unsigned int i = done; p.stop && i < p.end; i++)
+			if (entries[i].result < 0 && (entries[i].flags & DBATCH_ENTRY_STOP)) {
+				for (unsigned int k = p.end; k < count; k++)
+					entries[k].result = -ECANCELED;
+				return (int)count;
+			}
+		done = p.end;
+	}
+	return (int)count;
 }
 
 const struct dbatch_backend dbatch_backend_kmod = {

@@ -29,7 +29,7 @@ struct outcome {
 /* Run the @b->count entries of @b; fill @o; add to the stats. */
 static void batch_run(struct dbatch_batch *b, int use_backend, struct outcome *o)
 {
-	struct dbatch_submit_stats st = { 0 };
+	struct dbatch_submit_stats st = { .closes = b->closes };
 	unsigned int n = b->count, done = 0;
 
 	if (use_backend) {
@@ -85,6 +85,7 @@ static void batch_settle(struct dbatch_batch *b, const struct outcome *o)
 	b->npending = 0;
 	b->nfreed = 0;
 	b->free_from = 0;
+	b->closes = 0;
 	/* atomic: the owner may read it unowned (dbatch_pending_count) */
 	__atomic_store_n(&b->count, 0, __ATOMIC_RELAXED);
 }

@@ -76,6 +76,8 @@ struct dbatch_batch {
 	 * too: their closes have not run). 0 when nothing is known.
 	 */
 	int free_from;
+	/* close entries in the batch (kmod submits up to each one) */
+	unsigned int closes;
 };
 
 /* dbatch_thread.own: what the owner is doing with its batch */

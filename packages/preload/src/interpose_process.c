@@ -35,6 +35,7 @@ static void atfork_child(void)
 		t->batch->npending = 0;
 		t->batch->nfreed = 0;
 		t->batch->free_from = 0;
+		t->batch->closes = 0;
 		t->batch->arena_used = 0;
 	}
 	dbatch_stats_fork_child();

@@ -362,8 +362,10 @@ retry:
 	}
 	if (ref_pending >= 0)	/* closed: later uses are not the open's */
 		b->pending[ref_pending] = b->pending[--b->npending];
-	if (c == DBATCH_CALL_close)
+	if (c == DBATCH_CALL_close) {
 		note_freed(b, a[0]);
+		b->closes++;
+	}
 	b->call[idx] = (uint8_t)c;
 	b->count = idx + 1;
 	dbatch_own_end(t, DBATCH_OWN_IDLE);
