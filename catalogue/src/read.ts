@@ -26,6 +26,7 @@ export const argumentKinds: readonly ArgumentKind[] = [
   "int",
   "sockaddr",
   "socklen",
+  "timespecs",
 ];
 export const resultKinds: readonly ResultKind[] = ["count", "fd", "status", "offset"];
 export const deferredReturns: readonly DeferredReturn[] = [

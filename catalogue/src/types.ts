@@ -16,7 +16,9 @@ export type ArgumentKind =
   | "whence"
   | "int"
   | "sockaddr"
-  | "socklen";
+  | "socklen"
+  /** Two struct timespec (utimensat's times), or NULL: copied when recorded. */
+  | "timespecs";
 
 /** What the kernel returns on success. */
 export type ResultKind = "count" | "fd" | "status" | "offset";

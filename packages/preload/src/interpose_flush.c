@@ -537,48 +537,6 @@ DBATCH_API ssize_t readlink(const char *path, char *buf, size_t n)
 	return NEXT(readlink)(path, buf, n);
 }
 
-DBATCH_API int truncate(const char *path, off_t len)
-{
-	dbatch_flush_pending();
-	return NEXT(truncate)(path, len);
-}
-
-DBATCH_API int chmod(const char *path, mode_t mode)
-{
-	dbatch_flush_pending();
-	return NEXT(chmod)(path, mode);
-}
-
-DBATCH_API int fchmod(int fd, mode_t mode)
-{
-	dbatch_flush_pending();
-	return NEXT(fchmod)(fd, mode);
-}
-
-DBATCH_API int chown(const char *path, uid_t uid, gid_t gid)
-{
-	dbatch_flush_pending();
-	return NEXT(chown)(path, uid, gid);
-}
-
-DBATCH_API int fchown(int fd, uid_t uid, gid_t gid)
-{
-	dbatch_flush_pending();
-	return NEXT(fchown)(fd, uid, gid);
-}
-
-DBATCH_API int link(const char *from, const char *to)
-{
-	dbatch_flush_pending();
-	return NEXT(link)(from, to);
-}
-
-DBATCH_API int symlink(const char *from, const char *to)
-{
-	dbatch_flush_pending();
-	return NEXT(symlink)(from, to);
-}
-
 DBATCH_API int chdir(const char *path)
 {
 	dbatch_flush_pending();
@@ -665,12 +623,6 @@ DBATCH_API ssize_t preadv(int fd, const struct iovec *iov, int cnt, off_t off)
 {
 	dbatch_flush_pending();
 	return NEXT(preadv)(fd, iov, cnt, off);
-}
-
-DBATCH_API ssize_t pwritev(int fd, const struct iovec *iov, int cnt, off_t off)
-{
-	dbatch_flush_pending();
-	return NEXT(pwritev)(fd, iov, cnt, off);
 }
 
 DBATCH_API ssize_t sendfile(int out, int in, off_t *off, size_t n)

@@ -1045,3 +1045,355 @@ DBATCH_API int shutdown(int fd, int how)
 		return shutdown_next_p(fd, how);
 	return shutdown_slow_p(fd, how);
 }
+
+/* ---- fchmod ---- */
+
+DBATCH_API int fchmod(int fd, mode_t mode);
+
+static int __attribute__((noinline)) fchmod_next_p(int fd, mode_t mode)
+{
+	return NEXT(fchmod)(fd, mode);
+}
+
+static int __attribute__((noinline)) fchmod_slow_p(int fd, mode_t mode)
+{
+	DEFER(fchmod, fd, mode);
+	return NEXT(fchmod)(fd, mode);
+}
+
+DBATCH_API int fchmod(int fd, mode_t mode)
+{
+	if (likely(!dbatch_recording()))
+		return fchmod_next_p(fd, mode);
+	return fchmod_slow_p(fd, mode);
+}
+
+/* ---- fchown ---- */
+
+DBATCH_API int fchown(int fd, uid_t owner, gid_t group);
+
+static int __attribute__((noinline)) fchown_next_p(int fd, uid_t owner, gid_t group)
+{
+	return NEXT(fchown)(fd, owner, group);
+}
+
+static int __attribute__((noinline)) fchown_slow_p(int fd, uid_t owner, gid_t group)
+{
+	DEFER(fchown, fd, owner, group);
+	return NEXT(fchown)(fd, owner, group);
+}
+
+DBATCH_API int fchown(int fd, uid_t owner, gid_t group)
+{
+	if (likely(!dbatch_recording()))
+		return fchown_next_p(fd, owner, group);
+	return fchown_slow_p(fd, owner, group);
+}
+
+/* ---- chmod ---- */
+
+DBATCH_API int chmod(const char *path, mode_t mode);
+
+static int __attribute__((noinline)) chmod_next_p(const char *path, mode_t mode)
+{
+	return NEXT(chmod)(path, mode);
+}
+
+static int __attribute__((noinline)) chmod_slow_p(const char *path, mode_t mode)
+{
+	DEFER(chmod, (long)path, mode);
+	return NEXT(chmod)(path, mode);
+}
+
+DBATCH_API int chmod(const char *path, mode_t mode)
+{
+	if (likely(!dbatch_recording()))
+		return chmod_next_p(path, mode);
+	return chmod_slow_p(path, mode);
+}
+
+/* ---- chown ---- */
+
+DBATCH_API int chown(const char *path, uid_t owner, gid_t group);
+
+static int __attribute__((noinline)) chown_next_p(const char *path, uid_t owner, gid_t group)
+{
+	return NEXT(chown)(path, owner, group);
+}
+
+static int __attribute__((noinline)) chown_slow_p(const char *path, uid_t owner, gid_t group)
+{
+	DEFER(chown, (long)path, owner, group);
+	return NEXT(chown)(path, owner, group);
+}
+
+DBATCH_API int chown(const char *path, uid_t owner, gid_t group)
+{
+	if (likely(!dbatch_recording()))
+		return chown_next_p(path, owner, group);
+	return chown_slow_p(path, owner, group);
+}
+
+/* ---- fchmodat ---- */
+
+DBATCH_API int fchmodat(int dirfd, const char *path, mode_t mode, int flag);
+
+static int __attribute__((noinline)) fchmodat_next_p(int dirfd, const char *path, mode_t mode, int flag)
+{
+	return NEXT(fchmodat)(dirfd, path, mode, flag);
+}
+
+static int __attribute__((noinline)) fchmodat_slow_p(int dirfd, const char *path, mode_t mode, int flag)
+{
+	DIRECT_IF(flag != 0);
+	DEFER(fchmodat, dirfd, (long)path, mode);
+direct:
+	return NEXT(fchmodat)(dirfd, path, mode, flag);
+}
+
+DBATCH_API int fchmodat(int dirfd, const char *path, mode_t mode, int flag)
+{
+	if (likely(!dbatch_recording()))
+		return fchmodat_next_p(dirfd, path, mode, flag);
+	return fchmodat_slow_p(dirfd, path, mode, flag);
+}
+
+/* ---- fchownat ---- */
+
+DBATCH_API int fchownat(int dirfd, const char *path, uid_t owner, gid_t group, int flag);
+
+static int __attribute__((noinline)) fchownat_next_p(int dirfd, const char *path, uid_t owner, gid_t group, int flag)
+{
+	return NEXT(fchownat)(dirfd, path, owner, group, flag);
+}
+
+static int __attribute__((noinline)) fchownat_slow_p(int dirfd, const char *path, uid_t owner, gid_t group, int flag)
+{
+	DEFER(fchownat, dirfd, (long)path, owner, group, flag);
+	return NEXT(fchownat)(dirfd, path, owner, group, flag);
+}
+
+DBATCH_API int fchownat(int dirfd, const char *path, uid_t owner, gid_t group, int flag)
+{
+	if (likely(!dbatch_recording()))
+		return fchownat_next_p(dirfd, path, owner, group, flag);
+	return fchownat_slow_p(dirfd, path, owner, group, flag);
+}
+
+/* ---- utimensat ---- */
+
+DBATCH_API int utimensat(int dirfd, const char *path, const struct timespec times[2], int flag);
+
+static int __attribute__((noinline)) utimensat_next_p(int dirfd, const char *path, const struct timespec times[2], int flag)
+{
+	return NEXT(utimensat)(dirfd, path, times, flag);
+}
+
+static int __attribute__((noinline)) utimensat_slow_p(int dirfd, const char *path, const struct timespec times[2], int flag)
+{
+	DEFER(utimensat, dirfd, (long)path, (long)times, flag);
+	return NEXT(utimensat)(dirfd, path, times, flag);
+}
+
+DBATCH_API int utimensat(int dirfd, const char *path, const struct timespec times[2], int flag)
+{
+	if (likely(!dbatch_recording()))
+		return utimensat_next_p(dirfd, path, times, flag);
+	return utimensat_slow_p(dirfd, path, times, flag);
+}
+
+/* ---- futimens ---- */
+
+DBATCH_API int futimens(int fd, const struct timespec times[2]);
+
+static int __attribute__((noinline)) futimens_next_p(int fd, const struct timespec times[2])
+{
+	return NEXT(futimens)(fd, times);
+}
+
+static int __attribute__((noinline)) futimens_slow_p(int fd, const struct timespec times[2])
+{
+	DEFER(futimens, fd, 0, (long)times, 0);
+	return NEXT(futimens)(fd, times);
+}
+
+DBATCH_API int futimens(int fd, const struct timespec times[2])
+{
+	if (likely(!dbatch_recording()))
+		return futimens_next_p(fd, times);
+	return futimens_slow_p(fd, times);
+}
+
+/* ---- truncate ---- */
+
+DBATCH_API int truncate(const char *path, off_t len);
+
+static int __attribute__((noinline)) truncate_next_p(const char *path, off_t len)
+{
+	return NEXT(truncate)(path, len);
+}
+
+static int __attribute__((noinline)) truncate_slow_p(const char *path, off_t len)
+{
+	DEFER(truncate, (long)path, len);
+	return NEXT(truncate)(path, len);
+}
+
+DBATCH_API int truncate(const char *path, off_t len)
+{
+	if (likely(!dbatch_recording()))
+		return truncate_next_p(path, len);
+	return truncate_slow_p(path, len);
+}
+
+DBATCH_API int truncate64(const char *path, off_t len);
+
+static int __attribute__((noinline)) truncate64_next_p(const char *path, off_t len)
+{
+	return NEXT(truncate64)(path, len);
+}
+
+static int __attribute__((noinline)) truncate64_slow_p(const char *path, off_t len)
+{
+	DEFER(truncate, (long)path, len);
+	return NEXT(truncate64)(path, len);
+}
+
+DBATCH_API int truncate64(const char *path, off_t len)
+{
+	if (likely(!dbatch_recording()))
+		return truncate64_next_p(path, len);
+	return truncate64_slow_p(path, len);
+}
+
+/* ---- link ---- */
+
+DBATCH_API int link(const char *from, const char *to);
+
+static int __attribute__((noinline)) link_next_p(const char *from, const char *to)
+{
+	return NEXT(link)(from, to);
+}
+
+static int __attribute__((noinline)) link_slow_p(const char *from, const char *to)
+{
+	DEFER(link, (long)from, (long)to);
+	return NEXT(link)(from, to);
+}
+
+DBATCH_API int link(const char *from, const char *to)
+{
+	if (likely(!dbatch_recording()))
+		return link_next_p(from, to);
+	return link_slow_p(from, to);
+}
+
+/* ---- linkat ---- */
+
+DBATCH_API int linkat(int fromfd, const char *from, int tofd, const char *to, int flag);
+
+static int __attribute__((noinline)) linkat_next_p(int fromfd, const char *from, int tofd, const char *to, int flag)
+{
+	return NEXT(linkat)(fromfd, from, tofd, to, flag);
+}
+
+static int __attribute__((noinline)) linkat_slow_p(int fromfd, const char *from, int tofd, const char *to, int flag)
+{
+	DEFER(linkat, fromfd, (long)from, tofd, (long)to, flag);
+	return NEXT(linkat)(fromfd, from, tofd, to, flag);
+}
+
+DBATCH_API int linkat(int fromfd, const char *from, int tofd, const char *to, int flag)
+{
+	if (likely(!dbatch_recording()))
+		return linkat_next_p(fromfd, from, tofd, to, flag);
+	return linkat_slow_p(fromfd, from, tofd, to, flag);
+}
+
+/* ---- symlink ---- */
+
+DBATCH_API int symlink(const char *from, const char *to);
+
+static int __attribute__((noinline)) symlink_next_p(const char *from, const char *to)
+{
+	return NEXT(symlink)(from, to);
+}
+
+static int __attribute__((noinline)) symlink_slow_p(const char *from, const char *to)
+{
+	DEFER(symlink, (long)from, (long)to);
+	return NEXT(symlink)(from, to);
+}
+
+DBATCH_API int symlink(const char *from, const char *to)
+{
+	if (likely(!dbatch_recording()))
+		return symlink_next_p(from, to);
+	return symlink_slow_p(from, to);
+}
+
+/* ---- symlinkat ---- */
+
+DBATCH_API int symlinkat(const char *from, int tofd, const char *to);
+
+static int __attribute__((noinline)) symlinkat_next_p(const char *from, int tofd, const char *to)
+{
+	return NEXT(symlinkat)(from, tofd, to);
+}
+
+static int __attribute__((noinline)) symlinkat_slow_p(const char *from, int tofd, const char *to)
+{
+	DEFER(symlinkat, (long)from, tofd, (long)to);
+	return NEXT(symlinkat)(from, tofd, to);
+}
+
+DBATCH_API int symlinkat(const char *from, int tofd, const char *to)
+{
+	if (likely(!dbatch_recording()))
+		return symlinkat_next_p(from, tofd, to);
+	return symlinkat_slow_p(from, tofd, to);
+}
+
+/* ---- pwritev ---- */
+
+DBATCH_API ssize_t pwritev(int fd, const struct iovec *iov, int cnt, off_t off);
+
+static ssize_t __attribute__((noinline)) pwritev_next_p(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+	return NEXT(pwritev)(fd, iov, cnt, off);
+}
+
+static ssize_t __attribute__((noinline)) pwritev_slow_p(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+	CANCEL_POINT();
+	DEFER(pwritev, fd, (long)iov, cnt, off, 0);
+	return NEXT(pwritev)(fd, iov, cnt, off);
+}
+
+DBATCH_API ssize_t pwritev(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+	if (likely(!dbatch_recording()))
+		return pwritev_next_p(fd, iov, cnt, off);
+	return pwritev_slow_p(fd, iov, cnt, off);
+}
+
+DBATCH_API ssize_t pwritev64(int fd, const struct iovec *iov, int cnt, off_t off);
+
+static ssize_t __attribute__((noinline)) pwritev64_next_p(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+	return NEXT(pwritev64)(fd, iov, cnt, off);
+}
+
+static ssize_t __attribute__((noinline)) pwritev64_slow_p(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+	CANCEL_POINT();
+	DEFER(pwritev, fd, (long)iov, cnt, off, 0);
+	return NEXT(pwritev64)(fd, iov, cnt, off);
+}
+
+DBATCH_API ssize_t pwritev64(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+	if (likely(!dbatch_recording()))
+		return pwritev64_next_p(fd, iov, cnt, off);
+	return pwritev64_slow_p(fd, iov, cnt, off);
+}

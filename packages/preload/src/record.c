@@ -282,6 +282,14 @@ retry:
 			v = (long)p;
 			break;
 		}
+		case DBATCH_ARGK_TIMESPECS:
+			if (!v)
+				break;
+			p = arena_copy(b, (const void *)v, 2 * sizeof(struct timespec));
+			if (!p)
+				goto arena_full;
+			v = (long)p;
+			break;
 		case DBATCH_ARGK_SOCKADDR:
 			if (!v)
 				break;

@@ -541,5 +541,343 @@ export const syscallCatalogue: readonly SyscallSpec[] = [
     ],
     "result": "status",
     "deferredReturn": "zero"
+  },
+  {
+    "name": "fchmod",
+    "nr": 91,
+    "libc": [
+      "fchmod"
+    ],
+    "args": [
+      {
+        "name": "fd",
+        "kind": "fd"
+      },
+      {
+        "name": "mode",
+        "kind": "mode"
+      }
+    ],
+    "result": "status",
+    "deferredReturn": "zero"
+  },
+  {
+    "name": "fchown",
+    "nr": 93,
+    "libc": [
+      "fchown"
+    ],
+    "args": [
+      {
+        "name": "fd",
+        "kind": "fd"
+      },
+      {
+        "name": "owner",
+        "kind": "int"
+      },
+      {
+        "name": "group",
+        "kind": "int"
+      }
+    ],
+    "result": "status",
+    "deferredReturn": "zero"
+  },
+  {
+    "name": "chmod",
+    "nr": 90,
+    "libc": [
+      "chmod"
+    ],
+    "args": [
+      {
+        "name": "pathname",
+        "kind": "path"
+      },
+      {
+        "name": "mode",
+        "kind": "mode"
+      }
+    ],
+    "result": "status",
+    "deferredReturn": "zero"
+  },
+  {
+    "name": "chown",
+    "nr": 92,
+    "libc": [
+      "chown"
+    ],
+    "args": [
+      {
+        "name": "pathname",
+        "kind": "path"
+      },
+      {
+        "name": "owner",
+        "kind": "int"
+      },
+      {
+        "name": "group",
+        "kind": "int"
+      }
+    ],
+    "result": "status",
+    "deferredReturn": "zero"
+  },
+  {
+    "name": "fchmodat",
+    "nr": 268,
+    "libc": [
+      "fchmodat"
+    ],
+    "args": [
+      {
+        "name": "dirfd",
+        "kind": "fd"
+      },
+      {
+        "name": "pathname",
+        "kind": "path"
+      },
+      {
+        "name": "mode",
+        "kind": "mode"
+      }
+    ],
+    "result": "status",
+    "deferredReturn": "zero"
+  },
+  {
+    "name": "fchownat",
+    "nr": 260,
+    "libc": [
+      "fchownat"
+    ],
+    "args": [
+      {
+        "name": "dirfd",
+        "kind": "fd"
+      },
+      {
+        "name": "pathname",
+        "kind": "path"
+      },
+      {
+        "name": "owner",
+        "kind": "int"
+      },
+      {
+        "name": "group",
+        "kind": "int"
+      },
+      {
+        "name": "flags",
+        "kind": "flags"
+      }
+    ],
+    "result": "status",
+    "deferredReturn": "zero"
+  },
+  {
+    "name": "utimensat",
+    "nr": 280,
+    "libc": [
+      "utimensat"
+    ],
+    "args": [
+      {
+        "name": "dirfd",
+        "kind": "fd"
+      },
+      {
+        "name": "pathname",
+        "kind": "path"
+      },
+      {
+        "name": "times",
+        "kind": "timespecs"
+      },
+      {
+        "name": "flags",
+        "kind": "flags"
+      }
+    ],
+    "result": "status",
+    "deferredReturn": "zero"
+  },
+  {
+    "name": "futimens",
+    "nr": 280,
+    "libc": [
+      "futimens"
+    ],
+    "args": [
+      {
+        "name": "fd",
+        "kind": "fd"
+      },
+      {
+        "name": "pathname",
+        "kind": "int"
+      },
+      {
+        "name": "times",
+        "kind": "timespecs"
+      },
+      {
+        "name": "flags",
+        "kind": "flags"
+      }
+    ],
+    "result": "status",
+    "deferredReturn": "zero",
+    "kernelArgs": "utimensat(fd, NULL, times, 0)"
+  },
+  {
+    "name": "truncate",
+    "nr": 76,
+    "libc": [
+      "truncate",
+      "truncate64"
+    ],
+    "args": [
+      {
+        "name": "pathname",
+        "kind": "path"
+      },
+      {
+        "name": "length",
+        "kind": "offset"
+      }
+    ],
+    "result": "status",
+    "deferredReturn": "zero"
+  },
+  {
+    "name": "link",
+    "nr": 86,
+    "libc": [
+      "link"
+    ],
+    "args": [
+      {
+        "name": "oldpath",
+        "kind": "path"
+      },
+      {
+        "name": "newpath",
+        "kind": "path"
+      }
+    ],
+    "result": "status",
+    "deferredReturn": "zero"
+  },
+  {
+    "name": "linkat",
+    "nr": 265,
+    "libc": [
+      "linkat"
+    ],
+    "args": [
+      {
+        "name": "olddirfd",
+        "kind": "fd"
+      },
+      {
+        "name": "oldpath",
+        "kind": "path"
+      },
+      {
+        "name": "newdirfd",
+        "kind": "fd"
+      },
+      {
+        "name": "newpath",
+        "kind": "path"
+      },
+      {
+        "name": "flags",
+        "kind": "flags"
+      }
+    ],
+    "result": "status",
+    "deferredReturn": "zero"
+  },
+  {
+    "name": "symlink",
+    "nr": 88,
+    "libc": [
+      "symlink"
+    ],
+    "args": [
+      {
+        "name": "target",
+        "kind": "path"
+      },
+      {
+        "name": "linkpath",
+        "kind": "path"
+      }
+    ],
+    "result": "status",
+    "deferredReturn": "zero"
+  },
+  {
+    "name": "symlinkat",
+    "nr": 266,
+    "libc": [
+      "symlinkat"
+    ],
+    "args": [
+      {
+        "name": "target",
+        "kind": "path"
+      },
+      {
+        "name": "newdirfd",
+        "kind": "fd"
+      },
+      {
+        "name": "linkpath",
+        "kind": "path"
+      }
+    ],
+    "result": "status",
+    "deferredReturn": "zero"
+  },
+  {
+    "name": "pwritev",
+    "nr": 296,
+    "libc": [
+      "pwritev",
+      "pwritev64"
+    ],
+    "args": [
+      {
+        "name": "fd",
+        "kind": "fd"
+      },
+      {
+        "name": "iov",
+        "kind": "iov",
+        "countArg": 2
+      },
+      {
+        "name": "iovcnt",
+        "kind": "iovcnt"
+      },
+      {
+        "name": "offset",
+        "kind": "offset"
+      },
+      {
+        "name": "offset_high",
+        "kind": "int"
+      }
+    ],
+    "result": "count",
+    "deferredReturn": "iov-length"
   }
 ];
