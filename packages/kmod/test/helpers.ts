@@ -34,6 +34,8 @@ export function buildC(
         : "",
     )
     .update(readFileSync(join(kmodUapiIncludeDir, "linux", "dbatch.h")))
+    // the catalogue's lists (fuzz.c's allowed numbers) change with the catalogue
+    .update(readFileSync(join(kmodUapiIncludeDir, "linux", "dbatch_catalogue.h")))
     .digest("hex")
     .slice(0, 12);
   mkdirSync(buildDir, { recursive: true });
