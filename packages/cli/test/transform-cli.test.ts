@@ -475,6 +475,41 @@ test("a function that does not parse: warning with file:line:col, that function 
   assert.match(out.slice(out.indexOf("void fine")), /batch_start\(\);/);
 });
 
+test("parse warnings: one line per file that counts them, every one with --verbose; other warnings as they are", () => {
+  const dir = scratch();
+  const body = (n: number) =>
+    Array.from(
+      { length: n },
+      (_, i) => `void broken${i}(int fd) { @@@ write(fd, "a", 1); write(fd, "b", 1); }`,
+    ).join("\n");
+  writeFileSync(
+    join(dir, "m.c"),
+    `#include <unistd.h>\n${body(3)}\nvoid fine(int fd) { write(fd, "a", 1); write(fd, "b", 1); }\n`,
+  );
+  writeFileSync(join(dir, "one.c"), `#include <unistd.h>\n${body(1)}\n`);
+  const quiet = dbt(["--check", "m.c", "one.c"], { cwd: dir });
+  assert.is(quiet.status, 1, quiet.stderr);
+  const parseLines = (text: string, file: string) =>
+    text.split("\n").filter((l) => l.startsWith(`${file}:`) && l.endsWith("[parse-error]"));
+  assert.equal(parseLines(quiet.stderr, "m.c"), [
+    "m.c:2:24: warning: 3 syntax errors (or macros tree-sitter cannot parse), the first here; the code around them is left untouched (--verbose lists them) [parse-error]",
+  ]);
+  // a single one is said as it is
+  assert.is(parseLines(quiet.stderr, "one.c").length, 1);
+  assert.match(
+    parseLines(quiet.stderr, "one.c")[0] ?? "",
+    /: warning: syntax error in this function/,
+  );
+  const verbose = dbt(["--check", "--verbose", "m.c"], { cwd: dir });
+  assert.equal(
+    parseLines(verbose.stderr, "m.c").map((l) => l.split(":").slice(1, 3).join(":")),
+    ["2:24", "3:24", "4:24"],
+  );
+  // the JSON report keeps every diagnostic
+  const json = dbt(["--check", "--report", "json", "m.c"], { cwd: dir });
+  assert.is((json.stdout.match(/"parse-error"/g) ?? []).length >= 3, true, json.stdout);
+});
+
 test("globs: quoted patterns expand (sorted, deduplicated, .c/.h only, node_modules skipped)", () => {
   const dir = scratch();
   for (const p of [

@@ -11,6 +11,8 @@ export interface TransformOptions {
   reportFile: string | null;
   minRun: number;
   jobs: number | null;
+  /** Every parse warning on its own line (else one line per file). */
+  verbose: boolean;
   patterns: string[];
   help: boolean;
   version: boolean;
@@ -43,6 +45,8 @@ Options:
                      inside a loop is always enough)
   --jobs N           worker threads; by default one per core, and only when
                      the input is large enough to pay for starting them
+  --verbose          a warning line for every syntax error (or macro) the
+                     parser could not read; by default one line per file
   -h, --help         show this help
   -v, --version      print the version
 
@@ -67,6 +71,7 @@ export function parseTransformArgs(argv: string[]): TransformOptions {
         "report-file": { type: "string" },
         "min-run": { type: "string" },
         jobs: { type: "string" },
+        verbose: { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
       },
@@ -91,6 +96,7 @@ export function parseTransformArgs(argv: string[]): TransformOptions {
       reportFile: null,
       minRun: 2,
       jobs: null,
+      verbose: false,
       patterns: [],
       help,
       version,
@@ -132,6 +138,7 @@ export function parseTransformArgs(argv: string[]): TransformOptions {
     reportFile,
     minRun,
     jobs,
+    verbose: values.verbose === true,
     patterns: positionals,
     help: false,
     version: false,

@@ -5,7 +5,7 @@ import { cliVersion } from "../version.ts";
 import { parseTransformArgs, transformUsage } from "./args.ts";
 import type { ReportFormat, TransformOptions } from "./args.ts";
 import { expandInputs } from "./inputs.ts";
-import type { FileResult } from "./job.ts";
+import type { DiagnosticInfo, FileResult } from "./job.ts";
 import { Progress } from "./progress.ts";
 
 export interface Io {
@@ -121,10 +121,7 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
   const skipped = results.filter((r) => r.skipped !== null);
   for (const r of skipped) io.stderr(`${r.skipped ?? ""}\n`);
   for (const r of results) {
-    for (const d of r.diagnostics) {
-      if (d.severity === "warning")
-        io.stderr(`${r.file}:${d.line}:${d.column}: warning: ${d.message} [${d.rule}]\n`);
-    }
+    for (const line of warningLines(r.file, r.diagnostics, options.verbose)) io.stderr(line);
   }
   if (failures.length > 0) {
     for (const f of failures) io.stderr(`${f.error ?? ""}\n`);
@@ -212,4 +209,27 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
       `${plural(s.runs, "run")} batched (${plural(s.batched, "call")}), ${s.notBatched} not batched (${seconds}s)\n`,
   );
   return code;
+}
+
+/**
+ * The warning lines of one file. Parse errors (often macros tree-sitter
+ * cannot read) come in dozens in real code and would bury the summary: one
+ * line per file says how many and where the first is, unless --verbose.
+ */
+export function warningLines(
+  file: string,
+  diagnostics: readonly DiagnosticInfo[],
+  verbose: boolean,
+): string[] {
+  const warnings = diagnostics.filter((d) => d.severity === "warning");
+  const parse = warnings.filter((d) => d.rule === "parse-error");
+  const line = (d: DiagnosticInfo): string =>
+    `${file}:${d.line}:${d.column}: warning: ${d.message} [${d.rule}]\n`;
+  if (verbose || parse.length <= 1) return warnings.map(line);
+  const first = parse[0] as DiagnosticInfo;
+  const summary =
+    `${file}:${first.line}:${first.column}: warning: ${parse.length} syntax errors (or macros ` +
+    `tree-sitter cannot parse), the first here; the code around them is left untouched ` +
+    `(--verbose lists them) [parse-error]\n`;
+  return [summary, ...warnings.filter((d) => d.rule !== "parse-error").map(line)];
 }
