@@ -510,6 +510,33 @@ test("parse warnings: one line per file that counts them, every one with --verbo
   assert.is((json.stdout.match(/"parse-error"/g) ?? []).length >= 3, true, json.stdout);
 });
 
+test("--macro NAME: a project's attribute-like macro is read as nothing, its functions batched; a bad name is a usage error", () => {
+  const dir = scratch();
+  const src = [
+    "#include <unistd.h>",
+    'MYLIB_API void f(int fd) { write(fd, "a", 1); write(fd, "b", 1); }',
+    'MYLIB_DEPRECATED("use g2", (1)) void g(int fd) { write(fd, "a", 1); write(fd, "b", 1); }',
+    "",
+  ].join("\n");
+  writeFileSync(join(dir, "m.c"), src);
+  const without = dbt(["--check", "m.c"], { cwd: dir });
+  assert.is(without.status, 1, without.stderr);
+  assert.match(without.stderr, /\[parse-error\]/);
+  assert.match(without.stderr, / 1 run batched /);
+  const withMacros = dbt(["--stdout", "--macro", "MYLIB_API", "--macro=MYLIB_DEPRECATED", "m.c"], {
+    cwd: dir,
+  });
+  assert.is(withMacros.status, 0, withMacros.stderr);
+  assert.not.match(withMacros.stderr, /parse-error/);
+  assert.is((withMacros.stdout.match(/batch_start\(\);/g) ?? []).length, 2);
+  // the macros themselves are kept as written
+  assert.match(withMacros.stdout, /^MYLIB_DEPRECATED\("use g2", \(1\)\) void g/m);
+  const bad = dbt(["--check", "--macro", "not-a-name", "m.c"], { cwd: dir });
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, /--macro wants a C identifier, got 'not-a-name'/);
+  assert.is(readFileSync(join(dir, "m.c"), "utf8"), src);
+});
+
 test("globs: quoted patterns expand (sorted, deduplicated, .c/.h only, node_modules skipped)", () => {
   const dir = scratch();
   for (const p of [

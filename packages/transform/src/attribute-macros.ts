@@ -5,13 +5,33 @@
 // function a parse error, so it would not be batched at all. They are
 // replaced by spaces of the same length for the parse and the analysis:
 // every offset stays the same, so the edits apply to the text as written.
-// They never hold a call the analysis needs.
+// They never hold a call the analysis needs. A project names its own such
+// macros (`dbatch-transform --macro NAME`): each use, with a parenthesised
+// argument list if one follows, is blanked the same way.
 
 const attributeMacro =
   /\b(?:__attribute_[a-z_]+__|__wur|__THROW|__THROWNL|__nonnull\s*\(\([^()]*\)\)|__attr_[a-z_]+(?:\s*\(\([^()]*\)\))?)(?![\w(])/g;
 
-/** @text with each attribute-like macro blanked (same length, line breaks kept). */
-export function blankAttributeMacros(text: string): string {
-  if (!text.includes("__")) return text;
-  return text.replace(attributeMacro, (m) => m.replace(/[^\n]/g, " "));
+const blank = (m: string): string => m.replace(/[^\n]/g, " ");
+
+/** A C identifier: what a project macro name must be. */
+export const macroNamePattern = /^[A-Za-z_]\w*$/;
+
+function projectMacroPattern(names: readonly string[]): RegExp {
+  // NAME, or NAME(...) with up to two levels of parentheses inside.
+  return new RegExp(
+    `\\b(?:${names.join("|")})\\b(?:\\s*\\((?:[^()]|\\((?:[^()]|\\([^()]*\\))*\\))*\\))?`,
+    "g",
+  );
+}
+
+/**
+ * @text with each attribute-like macro blanked (same length, line breaks
+ * kept): glibc's, and the project's own @names.
+ */
+export function blankAttributeMacros(text: string, names: readonly string[] = []): string {
+  let out = text.includes("__") ? text.replace(attributeMacro, blank) : text;
+  const own = names.filter((n) => macroNamePattern.test(n));
+  if (own.length > 0) out = out.replace(projectMacroPattern(own), blank);
+  return out;
 }

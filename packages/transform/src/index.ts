@@ -41,6 +41,12 @@ export interface TransformOptions {
    * definitions (chunks.ts), so memory follows the piece. Default 64 KiB.
    */
   chunkSize?: number;
+  /**
+   * The project's attribute-like macros (annotations, export or visibility
+   * markers): blanked for the parse with their argument list, like glibc's
+   * __wur. Only names that expand to nothing a batch could observe.
+   */
+  macros?: readonly string[];
 }
 
 export interface TransformResult {
@@ -90,7 +96,7 @@ function* transformSteps(
   const minRun = Number.isFinite(requested) ? Math.max(1, Math.floor(requested)) : defaultMinRun;
   const source = new SourceText(text);
   // Parsed and analysed with attribute-like macros blanked (same offsets).
-  const parsed = blankAttributeMacros(text);
+  const parsed = blankAttributeMacros(text, options.macros);
   const pieces = splitTopLevel(parsed, options.chunkSize);
   let analysis = yield* analyzePieces(source, parsed, pieces, minRun, new Set());
   if (analysis.lateDefinitions) {
@@ -220,5 +226,6 @@ export { applyEdits, OverlappingEditsError, type TextEdit } from "./rewrite.ts";
 export { reasonDescriptions, reasonIds, type ReasonId } from "./reasons.ts";
 export type { RunReport, SiteReport, DiagnosticReport } from "./report.ts";
 export { applyEditsWithLineDirectives } from "./line-directives.ts";
+export { macroNamePattern } from "./attribute-macros.ts";
 export { syscallCatalogue } from "./catalogue.generated.ts";
 export type { SyscallSpec } from "@dbatch/catalogue";

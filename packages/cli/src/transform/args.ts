@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { CliError, flagErrorMessage } from "../errors.ts";
 import { parseWholeNumberFlag } from "../whole-number.ts";
+import { macroNamePattern } from "@dbatch/transform";
 
 export type TransformMode = "write" | "check" | "diff" | "stdout";
 export type ReportFormat = "text" | "json" | "sarif";
@@ -13,6 +14,8 @@ export interface TransformOptions {
   jobs: number | null;
   /** Every parse warning on its own line (else one line per file). */
   verbose: boolean;
+  /** The project's attribute-like macros, blanked for the parse. */
+  macros: string[];
   patterns: string[];
   help: boolean;
   version: boolean;
@@ -45,6 +48,10 @@ Options:
                      inside a loop is always enough)
   --jobs N           worker threads; by default one per core, and only when
                      the input is large enough to pay for starting them
+  --macro NAME       the project's attribute-like macro NAME (an export or
+                     annotation marker, with or without arguments) is read
+                     as nothing, like __wur; repeat for more. Only macros
+                     that expand to nothing a batch could observe
   --verbose          a warning line for every syntax error (or macro) the
                      parser could not read; by default one line per file
   -h, --help         show this help
@@ -72,6 +79,7 @@ export function parseTransformArgs(argv: string[]): TransformOptions {
         "min-run": { type: "string" },
         jobs: { type: "string" },
         verbose: { type: "boolean" },
+        macro: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
       },
@@ -97,6 +105,7 @@ export function parseTransformArgs(argv: string[]): TransformOptions {
       minRun: 2,
       jobs: null,
       verbose: false,
+      macros: [],
       patterns: [],
       help,
       version,
@@ -121,6 +130,11 @@ export function parseTransformArgs(argv: string[]): TransformOptions {
   if (reportFile !== null && report === null) report = "text";
   const minRun = parseWholeNumberFlag("dbatch-transform", "--min-run", values["min-run"]) ?? 2;
   const jobs = parseWholeNumberFlag("dbatch-transform", "--jobs", values.jobs);
+  const macros = values.macro ?? [];
+  for (const name of macros) {
+    if (!macroNamePattern.test(name))
+      throw new CliError(`dbatch-transform: --macro wants a C identifier, got '${name}'`);
+  }
   if (positionals.length === 0) {
     throw new CliError("dbatch-transform: no files given\nTry 'dbatch-transform --help'.");
   }
@@ -139,6 +153,7 @@ export function parseTransformArgs(argv: string[]): TransformOptions {
     minRun,
     jobs,
     verbose: values.verbose === true,
+    macros,
     patterns: positionals,
     help: false,
     version: false,

@@ -109,7 +109,7 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
       ? options.jobs > 1
       : workersWorthwhile(files.length, totalBytes(files, io.cwd));
   const results = await transformAll(
-    files.map((file) => ({ file, cwd: io.cwd, minRun: options.minRun })),
+    files.map((file) => ({ file, cwd: io.cwd, minRun: options.minRun, macros: options.macros })),
     jobs,
     useWorkers,
     (done) => progress.update(done),

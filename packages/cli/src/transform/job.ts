@@ -8,6 +8,8 @@ export interface JobInput {
   file: string;
   cwd: string;
   minRun: number;
+  /** The project's attribute-like macros (--macro). */
+  macros: string[];
 }
 
 export type RunInfo = TransformResult["runs"][number];
@@ -57,7 +59,7 @@ function failed(file: string, error: string): FileResult {
 }
 
 export async function transformFile(input: JobInput): Promise<FileResult> {
-  const { file, cwd, minRun } = input;
+  const { file, cwd, minRun, macros } = input;
   let bytes: Buffer;
   try {
     bytes = readFileSync(resolve(cwd, file));
@@ -80,7 +82,7 @@ export async function transformFile(input: JobInput): Promise<FileResult> {
   }
   let result: TransformResult;
   try {
-    result = await transformSourceAsync(text, { minRun });
+    result = await transformSourceAsync(text, { minRun, macros });
   } catch (err) {
     return failed(file, `${file}:1:1: error: the transform failed: ${errorMessage(err)}`);
   }
