@@ -10,6 +10,7 @@ import {
 } from "./analyze/file.ts";
 import { blankAttributeMacros } from "./attribute-macros.ts";
 import { splitTopLevel, type Chunk } from "./chunks.ts";
+import { blankConditionalElse } from "./conditional-else.ts";
 import { collectGarbage, droppedTree, parseC, type ParseRange } from "./parse.ts";
 import { planIncludeEdit, planRunEdits } from "./plan.ts";
 import {
@@ -96,7 +97,8 @@ function* transformSteps(
   const minRun = Number.isFinite(requested) ? Math.max(1, Math.floor(requested)) : defaultMinRun;
   const source = new SourceText(text);
   // Parsed and analysed with attribute-like macros blanked (same offsets).
-  const parsed = blankAttributeMacros(text, options.macros);
+  // and #if groups between the branches of an if-else chain (same offsets).
+  const parsed = blankConditionalElse(blankAttributeMacros(text, options.macros));
   const pieces = splitTopLevel(parsed, options.chunkSize);
   let analysis = yield* analyzePieces(source, parsed, pieces, minRun, new Set());
   if (analysis.lateDefinitions) {

@@ -1,0 +1,109 @@
+// `#if`/`#ifdef` groups between the branches of an if-else chain:
+//
+//     if (a) { ... }
+//     #ifdef HAVE_B
+//     else if (b) { ... }
+//     #endif
+//     else { ... }
+//
+// tree-sitter-c reads a directive as a statement, so the `else` after it has
+// no `if` and the whole function is a parse error. Such a group's directive
+// lines (#if..., #elif, #else, #endif) are blanked for the parse, offsets
+// unchanged: the analysis then sees every branch at once, a superset of any
+// configuration (more calls, more hazards: never a batch one configuration
+// would not allow). Edits stay balanced in every configuration: a run is a
+// stretch of one statement list, so it either holds the whole if statement
+// (its ends are outside the group) or lies inside one branch's block.
+// A group is blanked only when one of its lines is directly followed by
+// `else` (comments and blank lines aside); other groups are left as they are.
+
+interface DirectiveLine {
+  readonly start: number;
+  /** Just past the line break (or the text's end). */
+  readonly end: number;
+  readonly kind: "if" | "elif" | "else" | "endif";
+}
+
+const conditional = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)\b/;
+
+/** Every conditional directive line, continuation lines included. */
+function directiveLines(text: string): DirectiveLine[] {
+  const lines: DirectiveLine[] = [];
+  let at = 0;
+  while (at < text.length) {
+    let end = text.indexOf("\n", at);
+    end = end < 0 ? text.length : end + 1;
+    const m = conditional.exec(text.slice(at, Math.min(end, at + 80)));
+    if (m) {
+      // a backslash at the line's end continues the directive
+      while (end < text.length && /\\\r?\n$/.test(text.slice(Math.max(at, end - 3), end))) {
+        const next = text.indexOf("\n", end);
+        end = next < 0 ? text.length : next + 1;
+      }
+      const word = m[1] ?? "";
+      const kind = word.startsWith("elif")
+        ? "elif"
+        : word === "else"
+          ? "else"
+          : word === "endif"
+            ? "endif"
+            : "if";
+      lines.push({ start: at, end, kind });
+    }
+    at = end;
+  }
+  return lines;
+}
+
+/** Is the first code after @from the keyword `else`? (Blank lines, comments and other directives skipped.) */
+function elseFollows(text: string, from: number): boolean {
+  let i = from;
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i] ?? "")) i++;
+    if (text.startsWith("//", i)) {
+      const nl = text.indexOf("\n", i);
+      if (nl < 0) return false;
+      i = nl + 1;
+    } else if (text.startsWith("/*", i)) {
+      const close = text.indexOf("*/", i + 2);
+      if (close < 0) return false;
+      i = close + 2;
+    } else if (text[i] === "#") {
+      const nl = text.indexOf("\n", i);
+      if (nl < 0) return false;
+      i = nl + 1;
+    } else {
+      return /^else\b/.test(text.slice(i, i + 5));
+    }
+  }
+}
+
+/** @text with the directive lines of conditional groups inside if-else chains blanked. */
+export function blankConditionalElse(text: string): string {
+  if (!/^[ \t]*#[ \t]*(?:el|endif)/m.test(text) || !/\belse\b/.test(text)) return text;
+  const lines = directiveLines(text);
+  const blank = new Set<number>();
+  // Groups by nesting: each open group collects its lines' indices.
+  const open: { members: number[]; chained: boolean }[] = [];
+  lines.forEach((line, index) => {
+    if (line.kind === "if") open.push({ members: [], chained: false });
+    const group = open.at(-1);
+    if (!group) return; // an #else or #endif without its #if: left alone
+    group.members.push(index);
+    if (line.kind !== "endif" && elseFollows(text, line.end)) group.chained = true;
+    if (line.kind === "endif") {
+      open.pop();
+      if (group.chained) for (const m of group.members) blank.add(m);
+    }
+  });
+  if (blank.size === 0) return text;
+  const parts: string[] = [];
+  let at = 0;
+  for (const index of [...blank].sort((a, b) => a - b)) {
+    const line = lines[index] as DirectiveLine;
+    parts.push(text.slice(at, line.start), text.slice(line.start, line.end).replace(/[^\n]/g, " "));
+    at = line.end;
+  }
+  parts.push(text.slice(at));
+  return parts.join("");
+}
