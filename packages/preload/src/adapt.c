@@ -13,9 +13,6 @@
  * in a small per-thread table. Only a backend that reports no-gain (uring)
  * ever makes a site direct; DBATCH_ADAPT=0 turns this off.
  */
-#define _GNU_SOURCE
-#include <stdlib.h>
-#include <string.h>
 #include "internal.h"
 
 #define DBATCH_NOGAIN_STREAK	4
@@ -25,11 +22,8 @@ static int adapt_on = -1;
 
 static int adapting(void)
 {
-	if (adapt_on < 0) {
-		const char *v = getenv("DBATCH_ADAPT");
-
-		adapt_on = !(v && !strcmp(v, "0"));
-	}
+	if (adapt_on < 0)
+		adapt_on = !dbatch_env_off("DBATCH_ADAPT");
 	return adapt_on;
 }
 

@@ -96,7 +96,7 @@ static int uring_always = -1;
 static int uring_gains(const struct dbatch_entry *e, unsigned int count)
 {
 	if (uring_always < 0)
-		uring_always = getenv("DBATCH_URING_ALWAYS") && !uring_getenv_off("DBATCH_URING_ALWAYS");
+		uring_always = getenv("DBATCH_URING_ALWAYS") && !dbatch_env_off("DBATCH_URING_ALWAYS");
 	if (uring_always || !uring_coalesce_on)
 		return 1;
 	for (unsigned int i = 0, run = 0; i < count; i++) {
@@ -129,11 +129,8 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 	struct iovec *iov = NULL;
 	int any_slot = 0;
 
-	if (uring_coalesce_on < 0) {
-		const char *c = getenv("DBATCH_URING_COALESCE");
-
-		uring_coalesce_on = !(c && !strcmp(c, "0"));
-	}
+	if (uring_coalesce_on < 0)
+		uring_coalesce_on = !dbatch_env_off("DBATCH_URING_COALESCE");
 	if (!uring_gains(entries, count)) {
 		dbatch_split(st, "no-gain");
 		st->no_gain = 1;

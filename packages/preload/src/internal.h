@@ -135,6 +135,8 @@ extern const struct dbatch_backend *dbatch_backend DBATCH_HIDDEN;
 extern int dbatch_off DBATCH_HIDDEN;		/* DBATCH_BACKEND=off */
 extern int dbatch_seed_mode DBATCH_HIDDEN;	/* a <linux/batch.h> program */
 void dbatch_init(void) DBATCH_HIDDEN;
+/* The environment variable @name is set to "0": a default is turned off. */
+int dbatch_env_off(const char *name) DBATCH_HIDDEN;
 
 /*
  * dbatch_recording() - should a catalogue call made now be recorded?

@@ -22,6 +22,13 @@ int dbatch_fallback_errno DBATCH_HIDDEN;
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
+int dbatch_env_off(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && !strcmp(v, "0");
+}
+
 static void choose(void)
 {
 	const char *want = getenv("DBATCH_BACKEND");

@@ -33,7 +33,7 @@ static int printed;
 static const char *split_names[DBATCH_SPLIT_REASONS];
 static uint64_t split_counts[DBATCH_SPLIT_REASONS];
 
-static void count_split_reason(const char *why, uint64_t n)
+static void count_split_reason(const char *why)
 {
 	for (unsigned int i = 0; i < DBATCH_SPLIT_REASONS; i++) {
 		const char *name = __atomic_load_n(&split_names[i], __ATOMIC_ACQUIRE);
@@ -48,7 +48,7 @@ static void count_split_reason(const char *why, uint64_t n)
 				name = why;
 		}
 		if (name == why || !strcmp(name, why)) {
-			__atomic_add_fetch(&split_counts[i], n, __ATOMIC_RELAXED);
+			__atomic_add_fetch(&split_counts[i], 1, __ATOMIC_RELAXED);
 			return;
 		}
 	}
@@ -66,7 +66,7 @@ void dbatch_stats_add_submit(unsigned int entries, const struct dbatch_submit_st
 void dbatch_split(struct dbatch_submit_stats *st, const char *why)
 {
 	st->splits++;
-	count_split_reason(why, 1);
+	count_split_reason(why);
 }
 
 /* Totals so far; recorded includes this thread's calls not flushed yet. */

@@ -53,7 +53,6 @@ int uring_ring_setup(struct io_uring *ring, unsigned int entries) DBATCH_HIDDEN;
 struct io_uring *uring_ring_get(void) DBATCH_HIDDEN;
 void uring_ring_drop(void) DBATCH_HIDDEN;
 struct iovec *uring_iov_scratch(void) DBATCH_HIDDEN;
-int uring_getenv_off(const char *name) DBATCH_HIDDEN;
 int uring_probe(void) DBATCH_HIDDEN;
 void uring_thread_exit(void) DBATCH_HIDDEN;
 void uring_fork_child(void) DBATCH_HIDDEN;

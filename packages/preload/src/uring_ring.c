@@ -45,13 +45,6 @@ int uring_ring_setup(struct io_uring *ring, unsigned int entries)
 	return r;
 }
 
-int uring_getenv_off(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && !strcmp(v, "0");
-}
-
 struct io_uring *uring_ring_get(void)
 {
 	long hi;
@@ -77,9 +70,9 @@ struct io_uring *uring_ring_get(void)
 	 * With path ops run as syscalls no open ever goes into the ring, so
 	 * the direct-descriptor table (for opens) would never be used.
 	 */
-	dbatch_ur.pathops = !uring_getenv_off("DBATCH_URING_PATHOPS");
+	dbatch_ur.pathops = !dbatch_env_off("DBATCH_URING_PATHOPS");
 	dbatch_ur.slots = !dbatch_ur.pathops &&
-		   !uring_getenv_off("DBATCH_URING_SLOTS") &&
+		   !dbatch_env_off("DBATCH_URING_SLOTS") &&
 		   LIBURING_CALL(io_uring_register_files_sparse(&dbatch_ur.ring, DBATCH_BATCH_ENTRIES)) == 0;
 	/*
 	 * A registered ring is entered by its index: unless the file table
