@@ -8,6 +8,8 @@
 // `#if` branches, macros that open blocks), it never cuts again: the rest is
 // one piece, which is correct, only larger.
 
+import { conditionalKind, directiveEnd } from "./preprocessor.ts";
+
 export interface Chunk {
   readonly start: number;
   readonly end: number;
@@ -15,8 +17,6 @@ export interface Chunk {
 
 /** Below this a file is one piece: what every file was before pieces. */
 export const defaultChunkSize = 64 * 1024;
-
-const directivePattern = /^[ \t]*#[ \t]*(if|ifdef|ifndef|endif)\b/;
 
 /**
  * Piece boundaries: consecutive ranges covering the text, each at least
@@ -53,12 +53,9 @@ export function splitTopLevel(text: string, minSize = defaultChunkSize): Chunk[]
       while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
       if (text.charCodeAt(j) === 35) {
         const end = directiveEnd(text, j);
-        const d = directivePattern.exec(text.slice(i, Math.min(end, i + 64)));
-        if (d) {
-          if (d[1] === "endif") conditionals--;
-          else conditionals++;
-          if (conditionals < 0) lost = true;
-        }
+        const kind = conditionalKind(text.slice(i, Math.min(end, i + 64)));
+        if (kind === "if") conditionals++;
+        else if (kind === "endif" && --conditionals < 0) lost = true;
         i = end;
         continue;
       }
@@ -127,23 +124,6 @@ export function splitTopLevel(text: string, minSize = defaultChunkSize): Chunk[]
   }
   chunks.push({ start: chunkStart, end: n });
   return chunks;
-}
-
-/** End of a `#` directive: the line break not preceded by a backslash (comments may hide one). */
-function directiveEnd(text: string, from: number): number {
-  let i = from;
-  const n = text.length;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 10) return i;
-    if (c === 92 /* \ */ && text.charCodeAt(i + 1) === 10) i += 2;
-    else if (c === 92 && text.charCodeAt(i + 1) === 13 && text.charCodeAt(i + 2) === 10) i += 3;
-    else if (c === 47 && text.charCodeAt(i + 1) === 42) {
-      const close = text.indexOf("*/", i + 2);
-      i = close < 0 ? n : close + 2;
-    } else i++;
-  }
-  return n;
 }
 
 /** End of a `//` comment: its line break, unless a backslash continues it. */

@@ -17,39 +17,24 @@
 // A group is blanked only when one of its lines is directly followed by
 // `else` (comments and blank lines aside); other groups are left as they are.
 
+import { conditionalKind, directiveEnd, type ConditionalKind } from "./preprocessor.ts";
+
 interface DirectiveLine {
   readonly start: number;
   /** Just past the line break (or the text's end). */
   readonly end: number;
-  readonly kind: "if" | "elif" | "else" | "endif";
+  readonly kind: ConditionalKind;
 }
-
-const conditional = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)\b/;
 
 /** Every conditional directive line, continuation lines included. */
 function directiveLines(text: string): DirectiveLine[] {
   const lines: DirectiveLine[] = [];
   let at = 0;
   while (at < text.length) {
-    let end = text.indexOf("\n", at);
-    end = end < 0 ? text.length : end + 1;
-    const m = conditional.exec(text.slice(at, Math.min(end, at + 80)));
-    if (m) {
-      // a backslash at the line's end continues the directive
-      while (end < text.length && /\\\r?\n$/.test(text.slice(Math.max(at, end - 3), end))) {
-        const next = text.indexOf("\n", end);
-        end = next < 0 ? text.length : next + 1;
-      }
-      const word = m[1] ?? "";
-      const kind = word.startsWith("elif")
-        ? "elif"
-        : word === "else"
-          ? "else"
-          : word === "endif"
-            ? "endif"
-            : "if";
-      lines.push({ start: at, end, kind });
-    }
+    const kind = conditionalKind(text.slice(at, at + 80));
+    const lineEnd = kind ? directiveEnd(text, at) : text.indexOf("\n", at);
+    const end = lineEnd < 0 || lineEnd >= text.length ? text.length : lineEnd + 1;
+    if (kind) lines.push({ start: at, end, kind });
     at = end;
   }
   return lines;
