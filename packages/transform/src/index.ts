@@ -96,14 +96,15 @@ function* transformSteps(
   const requested = options.minRun ?? defaultMinRun;
   const minRun = Number.isFinite(requested) ? Math.max(1, Math.floor(requested)) : defaultMinRun;
   const source = new SourceText(text);
-  // Parsed and analysed with attribute-like macros blanked (same offsets).
-  // and #if groups between the branches of an if-else chain (same offsets).
+  // Parsed and analysed with attribute-like macros and the #if groups between
+  // the branches of an if-else chain blanked (same offsets).
   const parsed = blankConditionalElse(blankAttributeMacros(text, options.macros));
   const pieces = splitTopLevel(parsed, options.chunkSize);
   let analysis = yield* analyzePieces(source, parsed, pieces, minRun, new Set());
   if (analysis.lateDefinitions) {
-    // A later piece defines a catalogue name an earlier one calls (rare, and
-    // only in files of several pieces): analyse again knowing all of them.
+    // A later piece defines a catalogue name the earlier ones were analysed
+    // without (rare, and only in files of several pieces): analyse again
+    // knowing all of them.
     analysis = yield* analyzePieces(source, parsed, pieces, minRun, analysis.definedFunctions);
   }
   if (pieces.length > 1) collectGarbage();

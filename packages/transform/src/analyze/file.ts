@@ -1,8 +1,8 @@
-// Analyses a file piece by piece (chunks.ts): a fast text pre-scan of the
-// whole file finds the catalogue names followed by `(`; in each piece only the
-// top-level declarations holding one are copied out of the tree (most of a
-// large file never makes a syscall); each function that parses cleanly is
-// analysed, the others get parse-error verdicts.
+// Analyses a file piece by piece (chunks.ts): a fast text pre-scan of each
+// piece finds the catalogue names followed by `(`; only the top-level
+// declarations holding one are copied out of the tree (most of a large file
+// never makes a syscall); each function that parses cleanly is analysed, the
+// others get parse-error verdicts.
 import { catalogueEntry, catalogueLibcNames } from "../catalogue.ts";
 import { FileNames, definedMacroNames } from "./callee.ts";
 import { analyzeFunction, type Run, type Verdict } from "./function.ts";
@@ -42,7 +42,7 @@ const ownBatchFunctionPattern = new RegExp(
  */
 const maxAnalysedDepth = 2000;
 
-export interface Hit {
+interface Hit {
   readonly offset: number;
   readonly name: string;
 }
