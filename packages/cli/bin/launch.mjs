@@ -5,15 +5,12 @@
 // through tsx instead, as before there was a bundle.
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const cliDir = fileURLToPath(new URL("..", import.meta.url));
-const distDir = join(cliDir, "dist");
+import { bundle, cliDir, distDir, manifestPath } from "./bundle.mjs";
 
 function currentBuild() {
   let manifest;
   try {
-    manifest = JSON.parse(readFileSync(join(distDir, "manifest.json"), "utf8"));
+    manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
   } catch {
     return undefined;
   }
@@ -35,7 +32,7 @@ export async function launch(program, source) {
   let dir = process.env.DBATCH_NO_BUNDLE ? undefined : currentBuild();
   if (dir === undefined && !process.env.DBATCH_NO_BUNDLE) {
     try {
-      dir = await (await import("./bundle.mjs")).bundle();
+      dir = await bundle();
     } catch (err) {
       process.stderr.write(
         `dbatch: could not compile the CLI (${err.message}); running it through tsx\n`,
