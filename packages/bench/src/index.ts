@@ -69,13 +69,14 @@ export async function runBench(
     );
   }
   let startup: StartupReport | null = null;
-  if (!options.host || !options.startup) {
-    // (nothing: the skip is said by the targets' "not measured")
-  } else if (startupCommands === null) {
-    notes.push("start-up not measured: run through `dbatch bench`, which knows its binaries");
-  } else {
-    progress("timing start-up: dbatch and dbatch-transform against prettier");
-    startup = measureStartup(startupCommands, Math.min(options.reps, 11));
+  // Skipped (--no-host, --no-startup): the targets say "not measured".
+  if (options.host && options.startup) {
+    if (startupCommands === null) {
+      notes.push("start-up not measured: run through `dbatch bench`, which knows its binaries");
+    } else {
+      progress("timing start-up: dbatch and dbatch-transform against prettier");
+      startup = measureStartup(startupCommands, Math.min(options.reps, 11));
+    }
   }
   let vmKernel: string | null = null;
   if (options.vm) {

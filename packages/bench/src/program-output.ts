@@ -12,12 +12,18 @@ export interface ProgramRun {
   kernelEntriesUnsupported: string | null;
 }
 
+/** The `key=value` words of one line. */
+function keyValues(line: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const m of line.matchAll(/(\w+)=(\S+)/g)) fields.set(m[1] as string, m[2] as string);
+  return fields;
+}
+
 /** The program's `entries ... reps=K total=T` line: T / K, or why there is none. */
 function parseEntriesLine(output: string): { perRep: number | null; unsupported: string | null } {
   const line = output.split("\n").find((l) => l.startsWith("entries "));
   if (!line) return { perRep: null, unsupported: "no entries line" };
-  const fields = new Map<string, string>();
-  for (const m of line.matchAll(/(\w+)=(\S+)/g)) fields.set(m[1] as string, m[2] as string);
+  const fields = keyValues(line);
   const reps = Number(fields.get("reps"));
   const total = Number(fields.get("total"));
   if (fields.has("unsupported"))
@@ -65,8 +71,7 @@ export function parseProgramOutput(output: string): ProgramRun {
 export function parsePreloadStats(stderr: string, repetitions: number): PreloadStats | null {
   const line = stderr.split("\n").find((l) => /^dbatch: .*backend=/.test(l));
   if (!line) return null;
-  const fields = new Map<string, string>();
-  for (const m of line.matchAll(/(\w+)=(\S+)/g)) fields.set(m[1] as string, m[2] as string);
+  const fields = keyValues(line);
   const num = (key: string): number => {
     const v = Number(fields.get(key));
     return Number.isFinite(v) ? v / repetitions : NaN;

@@ -28,7 +28,7 @@ export interface TargetResult {
  */
 function workloadRows(report: BenchReport, workload: WorkloadName): WorkloadReport | undefined {
   const all = report.workloads.filter((w) => w.name === workload);
-  const standard = all.find((w) => w.calls === 60 || w.calls === 60 - (60 % 4));
+  const standard = all.find((w) => w.calls === 60);
   if (standard) return standard;
   return all.filter((w) => w.calls <= 256).sort((a, b) => b.calls - a.calls)[0] ?? all[0];
 }
