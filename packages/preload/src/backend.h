@@ -109,8 +109,9 @@ long dbatch_entry_open_flags(const struct dbatch_entry *e);
 
 /**
  * dbatch_run_entry() - run one entry with a raw syscall (no flags handling
- * besides INSTALL_FD); returns the result. Used by emulate and by other
- * backends for calls they cannot submit themselves.
+ * besides INSTALL_FD); returns the result. Used by emulate, by other
+ * backends for calls they cannot submit themselves, and by the recorder for
+ * an open that runs at once (nothing pending).
  */
 long dbatch_run_entry(struct dbatch_entry *e, struct dbatch_submit_stats *st);
 

@@ -327,8 +327,8 @@ retry:
 			 * and the number it gets shows which ones are in use for
 			 * the opens recorded after it (open_number()).
 			 */
-			long r = dbatch_sys6(e->nr, (long)e->args[0], (long)e->args[1],
-					     (long)e->args[2], (long)e->args[3], 0, 0);
+			struct dbatch_submit_stats unused = { 0 };
+			long r = dbatch_run_entry(e, &unused);
 
 			b->arena_used = arena_mark;
 			dbatch_own_end(t, DBATCH_OWN_IDLE);
