@@ -13,6 +13,7 @@ import { parseBenchArgs, usage, UsageError, type BenchOptions } from "./options.
 import { runCounters, type CounterReport } from "./perf-counters.ts";
 import { renderPlot } from "./plot.ts";
 import { stderrProgress } from "./progress.ts";
+import { measureLargeFile } from "./large-file.ts";
 import { measureStartup, type StartupCommands, type StartupReport } from "./startup.ts";
 import type { BenchRun } from "./run.ts";
 import { renderNotes, renderText } from "./table.ts";
@@ -76,6 +77,18 @@ export async function runBench(
     } else {
       progress("timing start-up: dbatch and dbatch-transform against prettier");
       startup = measureStartup(startupCommands, Math.min(options.reps, 11));
+      if (options.largeMb > 0) {
+        progress(
+          `dbatch-transform on a ${options.largeMb} MB file: peak memory (--check, --write)`,
+        );
+        try {
+          startup.largeFile = measureLargeFile(startupCommands.transform, options.largeMb);
+        } catch (err) {
+          notes.push(
+            `large file not measured: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        }
+      }
     }
   }
   let vmKernel: string | null = null;

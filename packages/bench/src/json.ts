@@ -169,6 +169,17 @@ export function reportJson(report: BenchReport): string {
               },
               ratio: round(p.ratio),
             })),
+            largeFile: report.startup.largeFile
+              ? {
+                  mb: round(report.startup.largeFile.mb),
+                  runs: report.startup.largeFile.runs.map((r) => ({
+                    mode: r.mode,
+                    seconds: round(r.seconds),
+                    peakMb: round(r.peakMb),
+                    ratio: round(r.ratio),
+                  })),
+                }
+              : null,
           },
         }
       : {}),

@@ -58,11 +58,13 @@ export function renderMarkdown(run: BenchRun, options: MarkdownOptions): string 
     renderTargets(run),
     "",
     ...comparisonSection(run),
-    "## Start-up",
+    "## Start-up and a large file",
     "",
     "Wall time of one call, from spawn to exit, interleaved with prettier from the same `node_modules` " +
       "(`prettier --check` on a 1 KB TypeScript file; `dbatch-transform --check` on the seed example). " +
-      "The binaries run the compiled bundle (`packages/cli/dist`, see docs/cli.md).",
+      "The binaries run the compiled bundle (`packages/cli/dist`, see docs/cli.md). " +
+      "Then `dbatch-transform --check` and `--write` on one generated syscall-dense C file " +
+      "(`--large-mb`, default 20 MB), each in a process of its own that reports its peak resident memory (VmHWM).",
     "",
     renderStartup(run),
     "",

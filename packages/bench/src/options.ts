@@ -18,6 +18,8 @@ export interface BenchOptions {
   perf: boolean;
   /** Time the CLI's start-up against prettier's (host only). */
   startup: boolean;
+  /** MB of the generated C file whose transform's peak memory is measured (0: none). */
+  largeMb: number;
   json: boolean;
   plot: string | null;
   markdown: string | null;
@@ -46,8 +48,11 @@ VM) and the writev floor. Prints a table (or JSON) with ratios against plain.
   --no-vm            skip the VM (guest instruction counts, kmod)
   --no-host          skip the host timings
   --no-perf          skip perf stat (hardware counters)
-  --no-startup       skip the start-up timings (dbatch and dbatch-transform
-                     against prettier, host only)
+  --no-startup       skip the CLI's own measurements on the host: start-up
+                     (dbatch and dbatch-transform against prettier) and the
+                     large file
+  --large-mb N       size of the generated C file whose transform's peak
+                     memory is measured (default 20; 0 skips it)
   --json             print the JSON document on stdout instead of the table
   --plot FILE.svg    draw the per-repetition figure and per-call bars
   --markdown FILE    write the report as Markdown (docs/benchmarks.md)
@@ -96,6 +101,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     host: true,
     perf: true,
     startup: true,
+    largeMb: 20,
     json: false,
     plot: null,
     markdown: null,
@@ -150,6 +156,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         break;
       case "--no-startup":
         o.startup = false;
+        break;
+      case "--large-mb":
+        o.largeMb = count(flag, value(), 0);
         break;
       case "--json":
         o.json = true;

@@ -2,6 +2,7 @@
 // by side with prettier (a Node CLI users already run per file, per commit).
 
 import { spawnSync } from "node:child_process";
+import type { LargeFileReport } from "./large-file.ts";
 import { median, minimum } from "./stats.ts";
 
 /** The commands to time, supplied by the CLI that knows where its binaries are. */
@@ -26,6 +27,8 @@ export interface StartupPair {
 export interface StartupReport {
   reps: number;
   pairs: StartupPair[];
+  /** dbatch-transform's peak memory on a large file (null: not measured). */
+  largeFile: LargeFileReport | null;
 }
 
 function timeOnce(argv: readonly string[]): number {
@@ -74,7 +77,7 @@ export function measureStartup(commands: StartupCommands, reps: number): Startup
       ratio: referenceMedian / oursMedian,
     });
   }
-  return { reps, pairs };
+  return { reps, pairs, largeFile: null };
 }
 
 /** `dbatch --help`, not the absolute path of the binary. */

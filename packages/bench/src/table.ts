@@ -109,12 +109,28 @@ export function renderStartup(run: BenchRun): string {
       "",
     ],
   ]);
-  return pipeTable(["command", `median of ${s.reps}`, "min", "reference / ours"], rows, [
+  const table = pipeTable(["command", `median of ${s.reps}`, "min", "reference / ours"], rows, [
     false,
     true,
     true,
     true,
   ]);
+  const large = s.largeFile;
+  if (!large) return table;
+  const largeRows = large.runs.map((r) => [
+    `dbatch-transform ${r.mode}`,
+    `${r.seconds.toFixed(1)} s`,
+    `${r.peakMb.toFixed(0)} MB`,
+    `${r.ratio.toFixed(1)}x`,
+  ]);
+  return (
+    `${table}\n\n` +
+    pipeTable(
+      [`on a ${large.mb.toFixed(1)} MB file`, "time", "peak memory", "peak / file"],
+      largeRows,
+      [false, true, true, true],
+    )
+  );
 }
 
 export function renderTargets(run: BenchRun): string {

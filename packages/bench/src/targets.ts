@@ -100,6 +100,24 @@ function exampleTarget(
   };
 }
 
+function largeFileTarget(startup: StartupReport | null): TargetResult {
+  const large = startup?.largeFile ?? null;
+  const worst = large ? Math.max(...large.runs.map((r) => r.ratio)) : null;
+  return {
+    name: "large input, host",
+    goal: "`dbatch-transform --check` and `--write` on a 20 MB file: peak memory <= 10x the file",
+    measured: large
+      ? `${large.mb.toFixed(1)} MB: ` +
+        large.runs
+          .map((r) => `${r.mode} ${r.peakMb.toFixed(0)} MB (${r.ratio.toFixed(1)}x)`)
+          .join(", ")
+      : "-",
+    // A smaller file (--large-mb) says nothing about the 20 MB goal.
+    verdict:
+      large && large.mb >= 19 && worst !== null ? (worst <= 10 ? "pass" : "fail") : "not measured",
+  };
+}
+
 function startupTargets(startup: StartupReport | null): TargetResult[] {
   const goals: [string, string][] = [
     ["help", "`dbatch --help` no slower than `prettier --help`"],
@@ -179,5 +197,6 @@ export function judgeTargets(report: BenchReport, startup: StartupReport | null)
       verdict: verdict(recordHost !== undefined, (recordHost?.perCall ?? Infinity) <= 8),
     },
     ...startupTargets(startup),
+    largeFileTarget(startup),
   ];
 }

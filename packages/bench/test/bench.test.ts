@@ -469,6 +469,7 @@ test("a backend fallback drops the row and says so; speedups are plain / method 
     "recording, host": "fail",
     "start-up, help, host": "not measured",
     "start-up, check one file, host": "not measured",
+    "large input, host": "not measured",
   });
   // The seed example's kernel entries: per run of 4 calls, counted.
   const example = (method: MethodName, where: Where, entries: number): Measurement => ({
@@ -498,15 +499,35 @@ test("a backend fallback drops the row and says so; speedups are plain / method 
     reference: { command: "ref", medianMs: reference, minMs: reference },
     ratio: reference / ours,
   });
+  const large = (mb: number, ...ratios: number[]) => ({
+    mb,
+    runs: ratios.map((ratio, i) => ({
+      mode: i === 0 ? ("--check" as const) : ("--write" as const),
+      seconds: 1,
+      peakMb: ratio * mb,
+      ratio,
+    })),
+  });
   const startup = judgeTargets(report, {
     reps: 3,
     pairs: [pair("help", 100, 150), pair("check one file", 200, 150)],
+    largeFile: large(19.1, 9.5, 10.2),
   });
   assert.equal(
-    startup.slice(-2).map((t) => t.verdict),
-    ["pass", "fail"],
+    startup.slice(-3).map((t) => t.verdict),
+    ["pass", "fail", "fail"],
   );
-  assert.match(startup.at(-1)?.measured ?? "", /^200 ms vs 150 ms \(0\.75x\)$/);
+  assert.match(startup.at(-2)?.measured ?? "", /^200 ms vs 150 ms \(0\.75x\)$/);
+  assert.match(
+    startup.at(-1)?.measured ?? "",
+    /--check 181 MB \(9\.5x\), --write 195 MB \(10\.2x\)/,
+  );
+  const verdictOf = (largeFile: ReturnType<typeof large> | null) =>
+    judgeTargets(report, { reps: 3, pairs: [], largeFile }).at(-1)?.verdict;
+  assert.is(verdictOf(large(19.1, 9.5, 9.9)), "pass");
+  // A small file (--large-mb 1) does not judge the 20 MB goal; nor does none.
+  assert.is(verdictOf(large(1, 5, 5)), "not measured");
+  assert.is(verdictOf(null), "not measured");
 });
 
 test("start-up timing: each pair interleaved, ratio = reference / ours", () => {

@@ -113,6 +113,8 @@ test("dbatch bench times its own start-up against prettier and judges it", () =>
       "plain",
       "--reps",
       "2",
+      "--large-mb",
+      "1",
     ],
     { timeout: 120_000 },
   );
@@ -123,6 +125,10 @@ test("dbatch bench times its own start-up against prettier and judges it", () =>
   assert.match(r.stdout, /\| prettier --check stats\.ts +\|/);
   assert.match(r.stdout, /\| (PASS|FAIL) +\| start-up, help, host +\|/);
   assert.match(r.stdout, /\| (PASS|FAIL) +\| start-up, check one file, host +\|/);
+  // The large file's peak memory, measured in the binary's own process.
+  assert.match(r.stdout, /\| dbatch-transform --check +\| +[\d.]+ s \| +\d+ MB \| +[\d.]+x \|/);
+  assert.match(r.stdout, /\| dbatch-transform --write +\| +[\d.]+ s \| +\d+ MB \| +[\d.]+x \|/);
+  assert.match(r.stdout, /\| NOT MEASURED +\| large input, host +\|/);
 });
 
 test("dbatch vm -m and dbatch run --vm: the seed example batched by batch.ko in the VM", () => {

@@ -1,6 +1,8 @@
 // Child process of the transform benchmark: transforms one generated file of
-// the size asked for (MB) and prints `mb seconds maxRssKb runs` on one line,
-// so the parent sees this process's peak memory alone.
+// the size asked for (MB) and prints `mb seconds maxRssKb baselineKb runs` on
+// one line, so the parent sees this process's peak memory alone. With "lean"
+// the result is what `dbatch-transform --check` asks for (counts and edits,
+// no per-site reports, no output text).
 import { readFileSync } from "node:fs";
 import { transformSourceAsync } from "../src/index.ts";
 import { generatedFunctions } from "./corpus.ts";
@@ -23,8 +25,9 @@ const peakKb = (): number =>
   Number(/^VmHWM:\s+(\d+) kB$/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? "0");
 const baseline = peakKb();
 const start = process.hrtime.bigint();
-const result = await transformSourceAsync(text);
+const lean = process.argv[3] === "lean";
+const result = await transformSourceAsync(text, lean ? { reports: false, output: false } : {});
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 console.log(
-  `${(text.length / 1e6).toFixed(2)} ${seconds.toFixed(2)} ${peakKb()} ${baseline} ${result.runs.length}`,
+  `${(text.length / 1e6).toFixed(2)} ${seconds.toFixed(2)} ${peakKb()} ${baseline} ${result.counts.runs}`,
 );

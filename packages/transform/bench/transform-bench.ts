@@ -114,12 +114,23 @@ console.log(
 // input's size, the part above the process's own before the transform
 // started (Node, the grammar, the generated text itself) and all of it.
 console.log("");
-console.log("large input: one generated file per process, transformed in pieces (chunks.ts)");
+console.log(
+  "large input: one generated file per process, transformed in pieces (chunks.ts); " +
+    "the CLI's target (<= 10x) is judged by `dbatch bench`, on the binary itself",
+);
 const child = join(dirname(fileURLToPath(import.meta.url)), "large-input.ts");
-for (const mb of [5, 20]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", child, String(mb)], {
-    encoding: "utf8",
-  });
+for (const [mb, lean] of [
+  [5, false],
+  [20, false],
+  [20, true],
+] as const) {
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", child, String(mb), lean ? "lean" : ""],
+    {
+      encoding: "utf8",
+    },
+  );
   const [size, secs, peakKb, beforeKb, runs] = r.stdout.trim().split(" ").map(Number);
   if (r.status !== 0 || size === undefined || peakKb === undefined || beforeKb === undefined) {
     console.log(`${mb} MB: failed: ${r.stderr.trim().split("\n").slice(-2).join(" | ")}`);
@@ -128,8 +139,8 @@ for (const mb of [5, 20]) {
   const peakMb = peakKb / 1024;
   const ratio = peakMb / size;
   console.log(
-    `${size.toFixed(1).padStart(5)} MB  ${secs} s  ${runs} runs  peak RSS ${peakMb.toFixed(0)} MB ` +
-      `(${ratio.toFixed(1)}x the input; ${((peakKb - beforeKb) / 1024 / size).toFixed(1)}x above the process before it)  ` +
-      `${ratio <= 10 ? "PASS" : "FAIL"} target <= 10x`,
+    `${size.toFixed(1).padStart(5)} MB ${lean ? "counts only " : "full result "} ${secs} s  ${runs} runs  ` +
+      `peak RSS ${peakMb.toFixed(0)} MB (${ratio.toFixed(1)}x the input; ` +
+      `${((peakKb - beforeKb) / 1024 / size).toFixed(1)}x above the process before it)`,
   );
 }

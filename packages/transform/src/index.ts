@@ -13,15 +13,13 @@ import { splitTopLevel, type Chunk } from "./chunks.ts";
 import { blankConditionalElse } from "./conditional-else.ts";
 import { collectGarbage, droppedTree, parseC, type ParseRange } from "./parse.ts";
 import { planIncludeEdit, planRunEdits } from "./plan.ts";
+import { FileRecords } from "./records.ts";
 import {
-  recordPiece,
   reportDiagnostics,
   reportRuns,
   reportSites,
   type DiagnosticReport,
-  type RunRecord,
   type RunReport,
-  type SiteRecord,
   type SiteReport,
 } from "./report.ts";
 import { applyEdits, sortEdits, type TextEdit } from "./rewrite.ts";
@@ -48,11 +46,36 @@ export interface TransformOptions {
    * __wur. Only names that expand to nothing a batch could observe.
    */
   macros?: readonly string[];
+  /**
+   * false: `runs` and `sites` are left empty (`counts` still says how many):
+   * for callers that print only a summary. Half a million site reports are
+   * most of what a 20 MB file's result weighs. Default true.
+   */
+  reports?: boolean;
+  /**
+   * false: the edits are not applied and `output` is "" (`changed` and
+   * `edits` still say what would change): for a check. Default true.
+   */
+  output?: boolean;
+}
+
+export interface TransformCounts {
+  /** Runs batched (wrapped now or already). */
+  runs: number;
+  /** Call sites in a run, and the others. */
+  batched: number;
+  notBatched: number;
 }
 
 export interface TransformResult {
-  /** The text with the edits applied (=== the input when nothing changes). */
+  /**
+   * The text with the edits applied (=== the input when nothing changes; ""
+   * when options.output is false).
+   */
   output: string;
+  /** Whether the edits change the text. */
+  changed: boolean;
+  counts: TransformCounts;
   /** Against the input text, UTF-16 offsets, sorted. */
   edits: TextEdit[];
   runs: RunReport[];
@@ -110,7 +133,9 @@ function* transformSteps(
   if (pieces.length > 1) collectGarbage();
   if (analysis.failure !== null) {
     return {
-      output: text,
+      output: options.output === false ? "" : text,
+      changed: false,
+      counts: { runs: 0, batched: 0, notBatched: 0 },
       edits: [],
       runs: [],
       sites: [],
@@ -124,30 +149,41 @@ function* transformSteps(
       ]),
     };
   }
-  const { edits, runs, sites, diagnostics, topLevel, firstFreshRun } = analysis;
+  const { records, diagnostics, topLevel } = analysis;
+  const edits: TextEdit[] = [];
+  for (let run = 0; run < records.runCount; run++) {
+    if (records.isExisting(run)) continue;
+    edits.push(
+      ...planRunEdits(
+        source,
+        records.runStart(run),
+        records.runLastStart(run),
+        records.runLastEnd(run),
+      ),
+    );
+  }
+  const firstFreshRun = records.firstFreshRun();
   if (firstFreshRun !== null && !includesDbatch(parsed, topLevel)) {
     edits.push(planIncludeEdit(source, topLevel, firstFreshRun));
   }
   const sorted = sortEdits(edits);
-  const output = sorted.length ? applyEdits(text, sorted) : text;
-  const runReports = reportRuns(source, runs);
+  const output = options.output === false ? "" : sorted.length ? applyEdits(text, sorted) : text;
+  const runs = options.reports === false ? null : reportRuns(source, records);
   return {
     output,
+    changed: sorted.length > 0,
+    counts: records.counts(),
     edits: sorted,
-    runs: [...runReports.values()].sort((a, b) => a.id - b.id),
-    sites: reportSites(source, sites, runReports),
+    runs: runs?.reports ?? [],
+    sites: runs ? reportSites(source, records, runs.ids) : [],
     diagnostics: reportDiagnostics(source, diagnostics),
   };
 }
 
 interface PiecesAnalysis {
-  edits: TextEdit[];
-  runs: RunRecord[];
-  sites: SiteRecord[];
+  records: FileRecords;
   diagnostics: Diagnostic[];
   topLevel: TopLevelEntry[];
-  /** Where the first run to wrap starts, or null when there is none. */
-  firstFreshRun: number | null;
   definedFunctions: ReadonlySet<string>;
   /** A piece defined a catalogue name that an earlier piece was analysed without. */
   lateDefinitions: boolean;
@@ -156,8 +192,8 @@ interface PiecesAnalysis {
 }
 
 /**
- * Parses and analyses each piece in turn, keeping only plain records of it
- * (edits, runs, verdicts by offset), so one piece's tree is alive at a time.
+ * Parses and analyses each piece in turn, keeping only compact records of it
+ * (records.ts), so one piece's tree is alive at a time.
  */
 function* analyzePieces(
   source: SourceText,
@@ -168,12 +204,9 @@ function* analyzePieces(
 ): Generator<void, PiecesAnalysis> {
   const context = fileContext(parsed, knownDefinitions);
   const result: PiecesAnalysis = {
-    edits: [],
-    runs: [],
-    sites: [],
+    records: new FileRecords(),
     diagnostics: context.manualBatch ? [context.manualBatch] : [],
     topLevel: [],
-    firstFreshRun: null,
     definedFunctions: context.definedFunctions,
     lateDefinitions: false,
     failure: null,
@@ -195,13 +228,7 @@ function* analyzePieces(
     if (piece !== pieces[0] && context.definedFunctions.size > definedBefore) {
       result.lateDefinitions = true;
     }
-    const fresh = analysis.runs.filter((r) => !r.existing);
-    for (const run of fresh) result.edits.push(...planRunEdits(source, run));
-    if (fresh.length > 0 && result.firstFreshRun === null)
-      result.firstFreshRun = Math.min(...fresh.map((r) => r.first.startIndex));
-    const records = recordPiece(analysis.runs, analysis.verdicts);
-    result.runs.push(...records.runs);
-    result.sites.push(...records.sites);
+    result.records.addPiece(analysis.runs, analysis.verdicts);
     result.diagnostics.push(...analysis.diagnostics);
     result.topLevel.push(...analysis.topLevel);
     if (!whole) {
@@ -225,9 +252,15 @@ function parseRange(source: SourceText, piece: Chunk): ParseRange {
   };
 }
 
-export { applyEdits, OverlappingEditsError, type TextEdit } from "./rewrite.ts";
+export { applyEdits, editedPieces, OverlappingEditsError, type TextEdit } from "./rewrite.ts";
 export { reasonDescriptions, reasonIds, type ReasonId } from "./reasons.ts";
 export type { RunReport, SiteReport, DiagnosticReport } from "./report.ts";
+/**
+ * A full garbage collection now. The transform collects while it parses a
+ * large file; a caller about to allocate much more (writing a large output)
+ * may start from the heap it actually holds.
+ */
+export { collectGarbage } from "./parse.ts";
 export { applyEditsWithLineDirectives } from "./line-directives.ts";
 export { macroNamePattern } from "./attribute-macros.ts";
 export { syscallCatalogue } from "./catalogue.generated.ts";

@@ -35,7 +35,7 @@ export function parseC(text: string, range?: ParseRange): SyntaxTree {
  * every piece's tree until the heap itself filled. After this many bytes of
  * source parsed, the pieces' trees are collected explicitly.
  */
-const collectEveryChars = 512 * 1024;
+const collectEveryChars = 256 * 1024;
 let parsedSinceCollection = 0;
 let collect: (() => void) | null = null;
 

@@ -2,8 +2,7 @@
 // first statement, `batch_flush();` after its last, and `#include <dbatch.h>`
 // once. Inserted lines copy the anchor line's indentation and the file's line
 // ending; a statement sharing its line with other code gets an inline insert.
-import type { Run } from "./analyze/function.ts";
-import type { CNode as SyntaxNode, TopLevelEntry } from "./syntax-tree.ts";
+import type { TopLevelEntry } from "./syntax-tree.ts";
 import type { TextEdit } from "./rewrite.ts";
 import type { SourceText } from "./source-text.ts";
 
@@ -11,12 +10,20 @@ export const startStatement = "batch_start();";
 export const flushStatement = "batch_flush();";
 export const includeLine = "#include <dbatch.h>";
 
-export function planRunEdits(source: SourceText, run: Run): TextEdit[] {
-  return [startEdit(source, run.first), flushEdit(source, run.last)];
+/**
+ * The two edits of a run whose first statement starts at @firstStart and whose
+ * last statement spans @lastStart..@lastEnd.
+ */
+export function planRunEdits(
+  source: SourceText,
+  firstStart: number,
+  lastStart: number,
+  lastEnd: number,
+): TextEdit[] {
+  return [startEdit(source, firstStart), flushEdit(source, lastStart, lastEnd)];
 }
 
-function startEdit(source: SourceText, first: SyntaxNode): TextEdit {
-  const at = first.startIndex;
+function startEdit(source: SourceText, at: number): TextEdit {
   const lineStart = source.lineStart(at);
   const before = source.text.slice(lineStart, at);
   if (/^[ \t]*$/.test(before)) {
@@ -29,12 +36,11 @@ function startEdit(source: SourceText, first: SyntaxNode): TextEdit {
 // a line of its own: nothing, or a comment that ends on that line.
 const restOfLineIsComment = /^[ \t]*(?:\/\/.*|\/\*(?:(?!\*\/).)*\*\/[ \t]*)?$/;
 
-function flushEdit(source: SourceText, last: SyntaxNode): TextEdit {
-  const at = last.endIndex;
+function flushEdit(source: SourceText, lastStart: number, at: number): TextEdit {
   const lineEnd = source.lineEnd(at);
   const rest = source.text.slice(at, lineEnd);
   if (restOfLineIsComment.test(rest) && !rest.trimEnd().endsWith("\\")) {
-    const indent = source.indentation(last.startIndex);
+    const indent = source.indentation(lastStart);
     return { start: lineEnd, end: lineEnd, text: source.eol + indent + flushStatement };
   }
   return { start: at, end: at, text: " " + flushStatement };

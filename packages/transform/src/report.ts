@@ -1,7 +1,7 @@
 // The report of one file: the batched runs (numbered in text order) and a
 // verdict for every catalogue call site, with 1-based lines and columns.
-import type { Run, Verdict } from "./analyze/function.ts";
 import type { Diagnostic } from "./analyze/file.ts";
+import type { FileRecords } from "./records.ts";
 import type { ReasonId } from "./reasons.ts";
 import type { SourceText } from "./source-text.ts";
 
@@ -30,86 +30,50 @@ export interface DiagnosticReport {
   message: string;
 }
 
-/**
- * A run as the report needs it: offsets and names only, so a piece's syntax
- * tree can be dropped once its runs are recorded.
- */
-export interface RunRecord {
-  readonly start: number;
-  readonly lastStart: number;
-  readonly lastEnd: number;
-  /** The calls in the run as written, in text order. */
-  readonly calls: readonly string[];
-}
-
-/** A call site's verdict as the report needs it. */
-export interface SiteRecord {
-  readonly offset: number;
-  readonly call: string;
-  readonly run: RunRecord | null;
-  readonly reason: ReasonId | null;
-}
-
-/** Records of one piece's runs and verdicts. */
-export function recordPiece(
-  runs: readonly Run[],
-  verdicts: readonly Verdict[],
-): { runs: RunRecord[]; sites: SiteRecord[] } {
-  const records = new Map<Run, RunRecord>();
-  for (const run of runs) {
-    const sites = [...run.sites].sort((a, b) => a.node.startIndex - b.node.startIndex);
-    records.set(run, {
-      start: run.first.startIndex,
-      lastStart: run.last.startIndex,
-      lastEnd: run.last.endIndex,
-      calls: sites.map((s) => s.name),
-    });
-  }
-  const sites = verdicts.map((v) => ({
-    offset: v.site.node.startIndex,
-    call: v.site.name,
-    run: v.run ? (records.get(v.run) ?? null) : null,
-    reason: v.reason,
-  }));
-  return { runs: [...records.values()], sites };
-}
-
+/** The runs by position, numbered from 1, and each record's number. */
 export function reportRuns(
   source: SourceText,
-  runs: readonly RunRecord[],
-): Map<RunRecord, RunReport> {
-  const ordered = [...runs].sort((a, b) => a.start - b.start);
-  const reports = new Map<RunRecord, RunReport>();
-  ordered.forEach((run, i) => {
-    reports.set(run, {
+  records: FileRecords,
+): { reports: RunReport[]; ids: Int32Array } {
+  const order = Array.from({ length: records.runCount }, (_, i) => i).sort(
+    (a, b) => records.runStart(a) - records.runStart(b),
+  );
+  const ids = new Int32Array(records.runCount);
+  const reports = order.map((run, i) => {
+    ids[run] = i + 1;
+    return {
       id: i + 1,
-      startLine: source.position(run.start).line,
-      endLine: source.position(Math.max(run.lastStart, run.lastEnd - 1)).line,
-      calls: [...run.calls],
-    });
+      startLine: source.position(records.runStart(run)).line,
+      endLine: source.position(Math.max(records.runLastStart(run), records.runLastEnd(run) - 1))
+        .line,
+      calls: records.runCallNames(run),
+    };
   });
-  return reports;
+  return { reports, ids };
 }
 
+/** A verdict for every call site, by position; @runIds from reportRuns. */
 export function reportSites(
   source: SourceText,
-  sites: readonly SiteRecord[],
-  runs: ReadonlyMap<RunRecord, RunReport>,
+  records: FileRecords,
+  runIds: Int32Array,
 ): SiteReport[] {
-  return [...sites]
-    .sort((a, b) => a.offset - b.offset)
-    .map((v) => {
-      const { line, column } = source.position(v.offset);
-      const run = v.run ? (runs.get(v.run)?.id ?? null) : null;
-      return {
-        line,
-        column,
-        call: v.call,
-        batched: run !== null,
-        run,
-        reason: run !== null ? null : (v.reason ?? "single-call"),
-      };
-    });
+  const order = Array.from({ length: records.siteCount }, (_, i) => i).sort(
+    (a, b) => records.siteOffset(a) - records.siteOffset(b),
+  );
+  return order.map((site) => {
+    const { line, column } = source.position(records.siteOffset(site));
+    const index = records.siteRun(site);
+    const run = index >= 0 ? (runIds[index] ?? null) : null;
+    return {
+      line,
+      column,
+      call: records.siteCall(site),
+      batched: run !== null,
+      run,
+      reason: run !== null ? null : (records.siteReason(site) ?? "single-call"),
+    };
+  });
 }
 
 export function reportDiagnostics(

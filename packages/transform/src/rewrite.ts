@@ -26,11 +26,34 @@ export function sortEdits(edits: readonly TextEdit[]): TextEdit[] {
     .map(({ edit }) => edit);
 }
 
+function isSorted(edits: readonly TextEdit[]): boolean {
+  for (let i = 1; i < edits.length; i++) {
+    const a = edits[i - 1] as TextEdit;
+    const b = edits[i] as TextEdit;
+    if (b.start < a.start || (b.start === a.start && b.end < a.end)) return false;
+  }
+  return true;
+}
+
 /** The text with every edit applied. Throws OverlappingEditsError when two edits overlap. */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
-  const sorted = sortEdits(edits);
-  const parts: string[] = [];
-  let cursor = 0;
+  return [...editedPieces(text, edits)].join("");
+}
+
+/**
+ * The edited text in pieces of about @pieceSize characters, in order, for a
+ * writer that need not hold the whole result (a 20 MB file's output would be
+ * a second copy of it). Pieces end only where an edit starts or ends, never
+ * inside the text between two edits, so a surrogate pair is never split.
+ * Throws like applyEdits, before the first piece for an edit out of range.
+ */
+export function* editedPieces(
+  text: string,
+  edits: readonly TextEdit[],
+  pieceSize = 1 << 20,
+): Generator<string> {
+  // The transform's own edits come sorted: no second copy of them then.
+  const sorted = isSorted(edits) ? edits : sortEdits(edits);
   let previous: TextEdit | null = null;
   for (const edit of sorted) {
     if (edit.start < 0 || edit.end < edit.start || edit.end > text.length) {
@@ -38,10 +61,22 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
     }
     // Touching is fine (an insertion at a replacement's start goes before it).
     if (previous && edit.start < previous.end) throw new OverlappingEditsError(previous, edit);
-    parts.push(text.slice(cursor, edit.start), edit.text);
-    cursor = edit.end;
     previous = edit;
   }
+  let parts: string[] = [];
+  let size = 0;
+  let cursor = 0;
+  for (const edit of sorted) {
+    const kept = text.slice(cursor, edit.start);
+    parts.push(kept, edit.text);
+    size += kept.length + edit.text.length;
+    cursor = edit.end;
+    if (size >= pieceSize) {
+      yield parts.join("");
+      parts = [];
+      size = 0;
+    }
+  }
   parts.push(text.slice(cursor));
-  return parts.join("");
+  yield parts.join("");
 }

@@ -10,7 +10,7 @@ export class SourceText {
   readonly text: string;
   /** "\r\n" when the file's first line break is CRLF, else "\n". */
   readonly eol: string;
-  private lineStarts: number[] | null = null;
+  private lineStarts: Int32Array | null = null;
 
   constructor(text: string) {
     this.text = text;
@@ -51,13 +51,15 @@ export class SourceText {
     return match ? match[0] : "";
   }
 
-  private starts(): number[] {
+  // Typed: a 20 MB file has most of a million lines.
+  private starts(): Int32Array {
     if (this.lineStarts) return this.lineStarts;
-    const starts = [0];
-    let at = this.text.indexOf("\n");
-    while (at >= 0) {
-      starts.push(at + 1);
-      at = this.text.indexOf("\n", at + 1);
+    let count = 1;
+    for (let at = this.text.indexOf("\n"); at >= 0; at = this.text.indexOf("\n", at + 1)) count++;
+    const starts = new Int32Array(count);
+    let line = 1;
+    for (let at = this.text.indexOf("\n"); at >= 0; at = this.text.indexOf("\n", at + 1)) {
+      starts[line++] = at + 1;
     }
     this.lineStarts = starts;
     return starts;

@@ -2,7 +2,7 @@
 // are refused, and text outside the edits is kept byte for byte.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { OverlappingEditsError, applyEdits, sortEdits } from "../src/rewrite.ts";
+import { OverlappingEditsError, applyEdits, editedPieces, sortEdits } from "../src/rewrite.ts";
 
 test("applies edits given in any order", () => {
   const text = "abcdef";
@@ -87,6 +87,29 @@ test("sortEdits is stable for equal offsets", () => {
     sortEdits(edits).map((e) => e.text),
     ["a", "b", "c"],
   );
+});
+
+test("editedPieces: the same text as applyEdits, in pieces that end only at edits", () => {
+  // Astral characters (surrogate pairs) everywhere between the edits: a piece
+  // cut inside the text between two edits could split one.
+  const text = "😀a😀b😀c😀d😀e😀";
+  const edits = [
+    { start: 12, end: 12, text: "[" },
+    { start: 2, end: 3, text: "A" },
+    { start: 5, end: 5, text: "<" },
+    { start: 8, end: 9, text: "" },
+  ];
+  for (const size of [1, 2, 5, 1 << 20]) {
+    const pieces = [...editedPieces(text, edits, size)];
+    assert.is(pieces.join(""), applyEdits(text, edits), `piece size ${size}`);
+    for (const piece of pieces) {
+      assert.not.ok(/[\uD800-\uDBFF]$/.test(piece), `a piece ends in half a pair: ${piece}`);
+    }
+    if (size === 1) assert.is(pieces.length, edits.length + 1);
+  }
+  // Refused before any piece is produced: a writer has nothing half written.
+  const pieces = editedPieces(text, [...edits, { start: 2, end: 4, text: "x" }], 1);
+  assert.throws(() => pieces.next(), /overlapping edits/);
 });
 
 test.run();

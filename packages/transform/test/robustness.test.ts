@@ -127,4 +127,23 @@ test("the depth bound does not depend on the stack left: a deep function is skip
   );
 });
 
+test("reports: false and output: false leave the counts, edits and changed as they were", () => {
+  for (const c of fixtureCases()) {
+    const full = transformSource(c.input, c.options);
+    const lean = transformSource(c.input, { ...c.options, reports: false, output: false });
+    const batched = full.sites.filter((s) => s.batched).length;
+    assert.equal(
+      full.counts,
+      { runs: full.runs.length, batched, notBatched: full.sites.length - batched },
+      c.name,
+    );
+    assert.equal(lean.counts, full.counts, c.name);
+    assert.equal(lean.edits, full.edits, c.name);
+    assert.is(lean.changed, full.output !== c.input, c.name);
+    assert.is(full.changed, lean.changed, c.name);
+    assert.equal([lean.runs, lean.sites, lean.output], [[], [], ""], c.name);
+    assert.equal(lean.diagnostics, full.diagnostics, c.name);
+  }
+});
+
 test.run();

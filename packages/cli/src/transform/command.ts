@@ -100,6 +100,7 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
   const { defaultJobs, transformAll, workersWorthwhile } = await import("./pool.ts");
   const { writeFileAtomic } = await import("./atomic-write.ts");
   const { unifiedDiff } = await import("./diff.ts");
+  const { collectGarbage, editedPieces } = await import("@dbatch/transform");
   const { summarise } = await import("./report-model.ts");
   const progress = new Progress(files.length);
   const jobs = options.jobs ?? defaultJobs();
@@ -109,7 +110,17 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
       ? options.jobs > 1
       : workersWorthwhile(files.length, totalBytes(files, io.cwd));
   const results = await transformAll(
-    files.map((file) => ({ file, cwd: io.cwd, minRun: options.minRun, macros: options.macros })),
+    files.map((file) => ({
+      file,
+      cwd: io.cwd,
+      minRun: options.minRun,
+      macros: options.macros,
+      keep: {
+        original: options.mode !== "check" || options.report !== null,
+        output: options.mode === "diff" || options.mode === "stdout",
+        reports: options.report !== null,
+      },
+    })),
     jobs,
     useWorkers,
     (done) => progress.update(done),
@@ -131,7 +142,7 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
     return EXIT_USAGE;
   }
 
-  const changed = results.filter((r) => r.output !== r.original);
+  const changed = results.filter((r) => r.changed);
   const reportOnStdout = options.report !== null && options.reportFile === null;
   const machineReport = reportOnStdout && (options.report === "json" || options.report === "sarif");
   // Only the report goes to stdout when it is machine-readable.
@@ -141,6 +152,9 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
 
   switch (options.mode) {
     case "write": {
+      // What the transform of a large file left behind goes before the
+      // writes add their own (a 20 MB file: 203 MB peak without, 190 with).
+      if (totalChars(results) > 4 << 20) collectGarbage();
       for (const r of changed) {
         const path = resolve(io.cwd, r.file);
         // A file made read-only is not the tool's to rewrite (root could).
@@ -153,7 +167,7 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
           continue;
         }
         try {
-          writeFileAtomic(path, r.output);
+          writeFileAtomic(path, editedPieces(r.original, r.edits));
           written++;
         } catch (err) {
           io.stderr(`${r.file}: error: cannot write: ${errorMessage(err)} (file left as it was)\n`);
@@ -209,6 +223,10 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
       `${plural(s.runs, "run")} batched (${plural(s.batched, "call")}), ${s.notBatched} not batched (${seconds}s)\n`,
   );
   return code;
+}
+
+function totalChars(results: readonly FileResult[]): number {
+  return results.reduce((sum, r) => sum + r.original.length, 0);
 }
 
 /**

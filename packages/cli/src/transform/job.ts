@@ -10,6 +10,14 @@ export interface JobInput {
   minRun: number;
   /** The project's attribute-like macros (--macro). */
   macros: string[];
+  /**
+   * What the caller needs besides the summary: the text as read and the
+   * edits (to write the file piece by piece, or for a report), the
+   * transformed text (diffed, printed) and the per-site reports. Left out
+   * when not asked for, so that a large tree is checked with little held per
+   * file.
+   */
+  keep: { original: boolean; output: boolean; reports: boolean };
 }
 
 export type RunInfo = TransformResult["runs"][number];
@@ -20,12 +28,16 @@ export type EditInfo = TransformResult["edits"][number];
 /** One file's outcome; plain data so that it crosses a worker boundary. */
 export interface FileResult {
   file: string;
+  /** The text as read ("" unless kept). */
   original: string;
+  /** The transformed text ("" unless kept). */
   output: string;
+  changed: boolean;
+  counts: TransformResult["counts"];
   runs: RunInfo[];
   sites: SiteInfo[];
   diagnostics: DiagnosticInfo[];
-  /** The edits, against `original` (UTF-16 offsets). */
+  /** The edits, against `original` (UTF-16 offsets; none unless the original was kept). */
   edits: EditInfo[];
   /** A message naming the file when it could not be read or parsed. */
   error: string | null;
@@ -42,6 +54,8 @@ export function untransformed(
     file,
     original: "",
     output: "",
+    changed: false,
+    counts: { runs: 0, batched: 0, notBatched: 0 },
     runs: [],
     sites: [],
     diagnostics: [],
@@ -58,8 +72,8 @@ function failed(file: string, error: string): FileResult {
   return untransformed(file, { error, skipped: null });
 }
 
-export async function transformFile(input: JobInput): Promise<FileResult> {
-  const { file, cwd, minRun, macros } = input;
+/** The file's text, or the FileResult saying why there is none. */
+function readText(file: string, cwd: string): string | FileResult {
   let bytes: Buffer;
   try {
     bytes = readFileSync(resolve(cwd, file));
@@ -70,9 +84,8 @@ export async function transformFile(input: JobInput): Promise<FileResult> {
     if (code === "EISDIR") return failed(file, `${file}: error: is a directory`);
     return failed(file, `${file}: error: cannot read: ${errorMessage(err)}`);
   }
-  let text: string;
   try {
-    text = utf8.decode(bytes);
+    return utf8.decode(bytes);
   } catch {
     // One Latin-1 file must not stop the others: it is skipped, and said so.
     return untransformed(file, {
@@ -80,9 +93,22 @@ export async function transformFile(input: JobInput): Promise<FileResult> {
       skipped: `${file}: warning: not valid UTF-8 text: skipped, left untouched [encoding]`,
     });
   }
+}
+
+export async function transformFile(input: JobInput): Promise<FileResult> {
+  const { file, cwd, minRun, macros, keep } = input;
+  // Read in a function of its own: the bytes are garbage before the
+  // transform starts (a large file's buffer is as big as its text).
+  const text = readText(file, cwd);
+  if (typeof text !== "string") return text;
   let result: TransformResult;
   try {
-    result = await transformSourceAsync(text, { minRun, macros });
+    result = await transformSourceAsync(text, {
+      minRun,
+      macros,
+      output: keep.output,
+      reports: keep.reports,
+    });
   } catch (err) {
     return failed(file, `${file}:1:1: error: the transform failed: ${errorMessage(err)}`);
   }
@@ -99,13 +125,15 @@ export async function transformFile(input: JobInput): Promise<FileResult> {
       : null;
   return {
     file,
-    original: text,
+    original: keep.original ? text : "",
     output: result.output,
+    changed: result.changed,
+    counts: result.counts,
     // Plain data already (it crosses a worker boundary by structured clone).
     runs: result.runs,
     sites: result.sites,
     diagnostics: result.diagnostics,
-    edits: result.edits,
+    edits: keep.original ? result.edits : [],
     error,
     skipped: null,
   };

@@ -18,6 +18,7 @@ export interface FileReport {
   edits: EditReport[];
   /** The file's lines as they are (for stable fingerprints). */
   lines: string[];
+  counts: FileResult["counts"];
 }
 
 export interface ReportSummary {
@@ -57,34 +58,44 @@ export function toFileReports(results: readonly FileResult[]): FileReport[] {
       const [endLine, endColumn] = at.get(e.end) ?? [1, 1];
       return { startLine, startColumn, endLine, endColumn, text: e.text };
     });
-    return { file: r.file, runs: r.runs, sites: r.sites, edits, lines: r.original.split("\n") };
+    return {
+      file: r.file,
+      runs: r.runs,
+      sites: r.sites,
+      edits,
+      lines: r.original.split("\n"),
+      counts: r.counts,
+    };
   });
 }
 
-/** Counts over files' runs and sites (FileReports or the raw results: no positions needed). */
-export function summarise(
-  files: readonly { runs: readonly unknown[]; sites: readonly { batched: boolean }[] }[],
-): ReportSummary {
+/** Counts over files' runs and sites. */
+export function summarise(files: readonly { counts: FileResult["counts"] }[]): ReportSummary {
   let runs = 0;
   let batched = 0;
   let notBatched = 0;
-  for (const f of files) {
-    runs += f.runs.length;
-    for (const s of f.sites) {
-      if (s.batched) batched++;
-      else notBatched++;
-    }
+  for (const { counts } of files) {
+    runs += counts.runs;
+    batched += counts.batched;
+    notBatched += counts.notBatched;
   }
   return { files: files.length, runs, batched, notBatched };
 }
 
-/** Where a run is reported: its first batched call site, else its first line. */
-export function runAnchor(file: FileReport, run: RunInfo): { line: number; column: number } {
-  let best: SiteInfo | null = null;
+/**
+ * Where each run is reported (by run id): its first batched call site, else
+ * its first line. One pass over the sites (a large file has 10^5 runs).
+ */
+export function runAnchors(file: FileReport): (run: RunInfo) => { line: number; column: number } {
+  const first = new Map<number, SiteInfo>();
   for (const s of file.sites) {
-    if (s.run !== run.id) continue;
-    if (best === null || s.line < best.line || (s.line === best.line && s.column < best.column))
-      best = s;
+    if (s.run === null) continue;
+    const best = first.get(s.run);
+    if (!best || s.line < best.line || (s.line === best.line && s.column < best.column))
+      first.set(s.run, s);
   }
-  return best ? { line: best.line, column: best.column } : { line: run.startLine, column: 1 };
+  return (run) => {
+    const best = first.get(run.id);
+    return best ? { line: best.line, column: best.column } : { line: run.startLine, column: 1 };
+  };
 }

@@ -3,7 +3,8 @@ import { isAbsolute, join, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { cliDir } from "../paths.ts";
 import type { EditReport, FileReport } from "./report-model.ts";
-import { runAnchor } from "./report-model.ts";
+import type { RunInfo } from "./job.ts";
+import { runAnchors } from "./report-model.ts";
 import { knownReasons, reasonHelp, reasonText, summariseCalls } from "./reasons.ts";
 
 const BATCHED_RULE = "batched-run";
@@ -117,15 +118,23 @@ function fingerprinter(file: FileReport): (ruleId: string, line: number) => Reco
   };
 }
 
-/** The edits that make run @run: its batch_start() and batch_flush() insertions. */
-function runEdits(file: FileReport, startLine: number, endLine: number): EditReport[] {
-  const start = file.edits.find(
-    (e) => e.text.includes("batch_start();") && e.startLine === startLine,
-  );
-  const flush = file.edits.find(
-    (e) => e.text.includes("batch_flush();") && e.startLine === endLine,
-  );
-  return start && flush ? [start, flush] : [];
+/**
+ * The edits that make a run: its batch_start() insertion on the run's first
+ * line and its batch_flush() on its last (none for a run already batched).
+ */
+function runEditFinder(file: FileReport): (run: RunInfo) => EditReport[] {
+  const starts = new Map<number, EditReport>();
+  const flushes = new Map<number, EditReport>();
+  for (const e of file.edits) {
+    if (e.text.includes("batch_start();") && !starts.has(e.startLine)) starts.set(e.startLine, e);
+    if (e.text.includes("batch_flush();") && !flushes.has(e.startLine))
+      flushes.set(e.startLine, e);
+  }
+  return (run) => {
+    const start = starts.get(run.startLine);
+    const flush = flushes.get(run.endLine);
+    return start && flush ? [start, flush] : [];
+  };
 }
 
 function replacement(e: EditReport): SarifFix["artifactChanges"][number]["replacements"][number] {
@@ -168,11 +177,13 @@ export function renderSarifReport(
   for (const f of files) {
     const location = artifact(f.file);
     const fingerprint = fingerprinter(f);
+    const anchor = runAnchors(f);
+    const runEdits = runEditFinder(f);
     // The #include edit goes with the first run that needs it.
     let include = f.edits.find((e) => e.text.includes("#include <dbatch.h>"));
     for (const run of f.runs) {
-      const at = runAnchor(f, run);
-      const own = runEdits(f, run.startLine, run.endLine);
+      const at = anchor(run);
+      const own = runEdits(run);
       const isNew = own.length > 0;
       const ruleId = isNew ? WOULD_BATCH_RULE : BATCHED_RULE;
       const result: SarifResult = {

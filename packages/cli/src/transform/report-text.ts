@@ -1,5 +1,5 @@
 import type { FileReport } from "./report-model.ts";
-import { runAnchor } from "./report-model.ts";
+import { runAnchors } from "./report-model.ts";
 import { reasonText, summariseCalls } from "./reasons.ts";
 
 interface Remark {
@@ -19,8 +19,9 @@ export function renderTextReport(files: readonly FileReport[]): string {
   const lines: string[] = [];
   for (const f of files) {
     const remarks: Remark[] = [];
+    const anchor = runAnchors(f);
     for (const run of f.runs) {
-      const at = runAnchor(f, run);
+      const at = anchor(run);
       remarks.push({
         ...at,
         text: `remark: batched run ${run.id} (${summariseCalls(run.calls)}) [batched]`,

@@ -1,0 +1,150 @@
+// What the transform keeps of a file once a piece's syntax tree is dropped:
+// its runs and call-site verdicts as numbers in typed arrays, call names as
+// indices into one table. A 20 MB file has half a million call sites; as
+// objects (with a fresh name string each) they were most of the memory the
+// transform held, here they are 16 bytes a site.
+import type { Run, Verdict } from "./analyze/function.ts";
+import { reasonIds, type ReasonId } from "./reasons.ts";
+
+/** A growable column of 32-bit integers. */
+class IntColumn {
+  private data = new Int32Array(256);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = value;
+  }
+
+  at(index: number): number {
+    return this.data[index] ?? 0;
+  }
+}
+
+const reasonIndex = new Map<ReasonId, number>(reasonIds.map((id, i) => [id, i]));
+
+export class FileRecords {
+  private readonly names: string[] = [];
+  private readonly nameIds = new Map<string, number>();
+  // Runs: where the first statement starts, where the last starts and ends,
+  // 1 when it was wrapped already, and where its calls start in `runCalls`.
+  private readonly runStarts = new IntColumn();
+  private readonly runLastStarts = new IntColumn();
+  private readonly runLastEnds = new IntColumn();
+  private readonly runExisting = new IntColumn();
+  private readonly runCallsFrom = new IntColumn();
+  private readonly runCalls = new IntColumn();
+  // Sites: offset, name id, run index (-1: none), reason index (-1: none).
+  private readonly siteOffsets = new IntColumn();
+  private readonly siteNames = new IntColumn();
+  private readonly siteRuns = new IntColumn();
+  private readonly siteReasons = new IntColumn();
+
+  get runCount(): number {
+    return this.runStarts.length;
+  }
+
+  get siteCount(): number {
+    return this.siteOffsets.length;
+  }
+
+  /** Records one piece's runs and verdicts (the piece's nodes are not kept). */
+  addPiece(runs: readonly Run[], verdicts: readonly Verdict[]): void {
+    const index = new Map<Run, number>();
+    for (const run of runs) {
+      index.set(run, this.runStarts.length);
+      this.runStarts.push(run.first.startIndex);
+      this.runLastStarts.push(run.last.startIndex);
+      this.runLastEnds.push(run.last.endIndex);
+      this.runExisting.push(run.existing ? 1 : 0);
+      this.runCallsFrom.push(this.runCalls.length);
+      const sites = [...run.sites].sort((a, b) => a.node.startIndex - b.node.startIndex);
+      for (const site of sites) this.runCalls.push(this.nameId(site.name));
+    }
+    for (const v of verdicts) {
+      this.siteOffsets.push(v.site.node.startIndex);
+      this.siteNames.push(this.nameId(v.site.name));
+      this.siteRuns.push(v.run ? (index.get(v.run) ?? -1) : -1);
+      this.siteReasons.push(v.reason === null ? -1 : (reasonIndex.get(v.reason) ?? -1));
+    }
+  }
+
+  runStart(run: number): number {
+    return this.runStarts.at(run);
+  }
+
+  runLastStart(run: number): number {
+    return this.runLastStarts.at(run);
+  }
+
+  runLastEnd(run: number): number {
+    return this.runLastEnds.at(run);
+  }
+
+  /** Already wrapped by hand or by an earlier transform: no edits. */
+  isExisting(run: number): boolean {
+    return this.runExisting.at(run) === 1;
+  }
+
+  /** The calls in the run as written, in text order. */
+  runCallNames(run: number): string[] {
+    const from = this.runCallsFrom.at(run);
+    const to = run + 1 < this.runCount ? this.runCallsFrom.at(run + 1) : this.runCalls.length;
+    const names: string[] = [];
+    for (let i = from; i < to; i++) names.push(this.name(this.runCalls.at(i)));
+    return names;
+  }
+
+  siteOffset(site: number): number {
+    return this.siteOffsets.at(site);
+  }
+
+  siteCall(site: number): string {
+    return this.name(this.siteNames.at(site));
+  }
+
+  /** The run the site is batched in, or -1. */
+  siteRun(site: number): number {
+    return this.siteRuns.at(site);
+  }
+
+  siteReason(site: number): ReasonId | null {
+    return reasonIds[this.siteReasons.at(site)] ?? null;
+  }
+
+  counts(): { runs: number; batched: number; notBatched: number } {
+    let batched = 0;
+    for (let site = 0; site < this.siteCount; site++) if (this.siteRun(site) >= 0) batched++;
+    return { runs: this.runCount, batched, notBatched: this.siteCount - batched };
+  }
+
+  /** Where the first run to wrap starts, or null when every run exists already. */
+  firstFreshRun(): number | null {
+    let first: number | null = null;
+    for (let r = 0; r < this.runCount; r++) {
+      if (this.isExisting(r)) continue;
+      const start = this.runStart(r);
+      if (first === null || start < first) first = start;
+    }
+    return first;
+  }
+
+  // One string per distinct name: every report of a `write` shares it.
+  private nameId(name: string): number {
+    let id = this.nameIds.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(name);
+      this.nameIds.set(name, id);
+    }
+    return id;
+  }
+
+  private name(id: number): string {
+    return this.names[id] ?? "";
+  }
+}
