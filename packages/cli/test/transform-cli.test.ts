@@ -459,6 +459,43 @@ test("200k nested parentheses: no failure; that function untouched with a warnin
   assert.match(readFileSync(join(dir, "good.c"), "utf8"), /batch_start\(\);/);
 });
 
+test("a file of 4 MiB or more runs in a node started with --optimize-for-size, once; results as usual", () => {
+  const fn = (i: number) =>
+    `static void f${i}(int fd)\n{\n\twrite(fd, "a", 1);\n\twrite(fd, "b", 1);\n\tclose(fd);\n}\n\n`;
+  const parts = ["#include <unistd.h>\n\n"];
+  let size = 0;
+  for (let i = 0; size < (4 << 20) + 1; i++) {
+    parts.push(fn(i));
+    size += parts.at(-1)?.length ?? 0;
+  }
+  const dir = scratchWith({ "small.c": seedExample });
+  writeFileSync(join(dir, "big.c"), parts.join(""));
+  // Each node process says how it was started, at exit.
+  const hook = join(dir, "argv.mjs");
+  writeFileSync(
+    hook,
+    'process.on("exit", () => process.stderr.write(`node-flags [${process.execArgv.join(" ")}]\\n`));\n',
+  );
+  const env = { ...cleanEnv(), NODE_OPTIONS: `--import=${hook}` };
+  const r = dbt(["--write", "big.c", "small.c"], { cwd: dir, env, timeout: 240_000 });
+  assert.is(r.status, 0, r.stderr);
+  const flags = [...r.stderr.matchAll(/^node-flags \[(.*)\]$/gm)].map((m) => m[1] ?? "");
+  assert.equal(
+    flags.map((f) => f.includes("--optimize-for-size")),
+    [true, false],
+    r.stderr,
+  );
+  // One summary (the child's), both files written.
+  assert.is(r.stderr.match(/^dbatch-transform: 2 files, 2 rewritten;/gm)?.length, 1, r.stderr);
+  const big = readFileSync(join(dir, "big.c"), "utf8");
+  assert.ok(big.startsWith("#include <unistd.h>\n#include <dbatch.h>\n"));
+  assert.is(big.match(/batch_start\(\);/g)?.length, parts.length - 1);
+  assert.is(readFileSync(join(dir, "small.c"), "utf8"), seedExpected);
+  // Small input: no second process.
+  const small = dbt(["--check", "small.c"], { cwd: dir, env });
+  assert.is(small.stderr.match(/^node-flags/gm)?.length, 1, small.stderr);
+});
+
 test("a function that does not parse: warning with file:line:col, that function untouched, the rest batched", () => {
   const src = join(fixturesDir, "transform", "parse-error", "input.c");
   if (!existsSync(src)) {

@@ -12,7 +12,7 @@ import { blankAttributeMacros } from "./attribute-macros.ts";
 import { splitTopLevel, type Chunk } from "./chunks.ts";
 import { blankConditionalElse } from "./conditional-else.ts";
 import { collectGarbage, droppedTree, parseC, type ParseRange } from "./parse.ts";
-import { planIncludeEdit, planRunEdits } from "./plan.ts";
+import { planIncludeEdit, runEditPlanner } from "./plan.ts";
 import { FileRecords } from "./records.ts";
 import {
   reportDiagnostics,
@@ -151,20 +151,18 @@ function* transformSteps(
   }
   const { records, diagnostics, topLevel } = analysis;
   const edits: TextEdit[] = [];
-  for (let run = 0; run < records.runCount; run++) {
-    if (records.isExisting(run)) continue;
-    edits.push(
-      ...planRunEdits(
-        source,
-        records.runStart(run),
-        records.runLastStart(run),
-        records.runLastEnd(run),
-      ),
-    );
-  }
+  // The #include goes before the first run: first, so that edits made in
+  // text order need no sorting.
   const firstFreshRun = records.firstFreshRun();
   if (firstFreshRun !== null && !includesDbatch(parsed, topLevel)) {
     edits.push(planIncludeEdit(source, topLevel, firstFreshRun));
+  }
+  const planRun = runEditPlanner(source);
+  for (let run = 0; run < records.runCount; run++) {
+    if (records.isExisting(run)) continue;
+    edits.push(
+      ...planRun(records.runStart(run), records.runLastStart(run), records.runLastEnd(run)),
+    );
   }
   const sorted = sortEdits(edits);
   const output = options.output === false ? "" : sorted.length ? applyEdits(text, sorted) : text;

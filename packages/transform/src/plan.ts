@@ -11,16 +11,29 @@ export const flushStatement = "batch_flush();";
 export const includeLine = "#include <dbatch.h>";
 
 /**
- * The two edits of a run whose first statement starts at @firstStart and whose
- * last statement spans @lastStart..@lastEnd.
+ * Plans the edits of a file's runs: for a run whose first statement starts at
+ * @firstStart and whose last spans @lastStart..@lastEnd, its two edits. The
+ * inserted texts differ only by indentation, so each distinct text is one
+ * string shared by every edit that inserts it (a large file has 10^5 edits).
  */
-export function planRunEdits(
+export function runEditPlanner(
   source: SourceText,
-  firstStart: number,
-  lastStart: number,
-  lastEnd: number,
-): TextEdit[] {
-  return [startEdit(source, firstStart), flushEdit(source, lastStart, lastEnd)];
+): (firstStart: number, lastStart: number, lastEnd: number) => [TextEdit, TextEdit] {
+  const texts = new Map<string, string>();
+  const shared = (text: string): string => {
+    const known = texts.get(text);
+    if (known !== undefined) return known;
+    texts.set(text, text);
+    return text;
+  };
+  return (firstStart, lastStart, lastEnd) => {
+    const start = startEdit(source, firstStart);
+    const flush = flushEdit(source, lastStart, lastEnd);
+    return [
+      { ...start, text: shared(start.text) },
+      { ...flush, text: shared(flush.text) },
+    ];
+  };
 }
 
 function startEdit(source: SourceText, at: number): TextEdit {

@@ -20,6 +20,8 @@ export class OverlappingEditsError extends Error {
 
 /** Edits sorted by position; insertions at one offset keep their given order. */
 export function sortEdits(edits: readonly TextEdit[]): TextEdit[] {
+  // The transform's edits mostly come in order: no wrapper per edit then.
+  if (isSorted(edits)) return edits.slice();
   return edits
     .map((edit, order) => ({ edit, order }))
     .sort((a, b) => a.edit.start - b.edit.start || a.edit.end - b.edit.end || a.order - b.order)

@@ -96,6 +96,14 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
     return EXIT_USAGE;
   }
 
+  if (io === processIo) {
+    const lean = await import("./lean-heap.ts");
+    if (lean.largestFileBytes(files, io.cwd) >= lean.leanHeapFileBytes) {
+      const code = lean.rerunWithLeanHeap();
+      if (code !== null) return code;
+    }
+  }
+
   // Loaded only now: --help, --version and usage errors stay quick.
   const { defaultJobs, transformAll, workersWorthwhile } = await import("./pool.ts");
   const { writeFileAtomic } = await import("./atomic-write.ts");

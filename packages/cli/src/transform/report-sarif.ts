@@ -127,8 +127,7 @@ function runEditFinder(file: FileReport): (run: RunInfo) => EditReport[] {
   const flushes = new Map<number, EditReport>();
   for (const e of file.edits) {
     if (e.text.includes("batch_start();") && !starts.has(e.startLine)) starts.set(e.startLine, e);
-    if (e.text.includes("batch_flush();") && !flushes.has(e.startLine))
-      flushes.set(e.startLine, e);
+    if (e.text.includes("batch_flush();") && !flushes.has(e.startLine)) flushes.set(e.startLine, e);
   }
   return (run) => {
     const start = starts.get(run.startLine);
