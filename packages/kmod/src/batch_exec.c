@@ -23,14 +23,42 @@
 
 #include "batch.h"
 
+/* The calls whose args[2] is the count a full transfer returns. */
+static bool dbatch_has_count(u32 nr)
+{
+	switch (nr) {
+	case __NR_write:
+	case __NR_read:
+	case __NR_pwrite64:
+	case __NR_pread64:
+	case __NR_sendto:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Whether entry @e, just run, ends a batch that stops on errors: it failed,
+ * or it was to transfer its whole count and did not.
+ */
+static bool dbatch_entry_failed(const struct dbatch_entry *e, long res)
+{
+	if (res < 0)
+		return true;
+	return (e->flags & DBATCH_ENTRY_SHORT) && (u64)res != e->args[2];
+}
+
 /**
  * dbatch_validate() - check the fields the module does not interpret freely
  * @ents: kernel copy of the entries
  * @count: number of entries
  *
  * Return: 0, or -EINVAL when an entry has unknown flags, a non-zero
- * reserved field, or DBATCH_ENTRY_INSTALL_FD with a negative install_fd
- * or on an allowed call that does not return a file descriptor.
+ * reserved field, DBATCH_ENTRY_INSTALL_FD with a negative install_fd
+ * or on an allowed call that does not return a file descriptor, or
+ * DBATCH_ENTRY_SHORT without DBATCH_ENTRY_STOP or on a call without a
+ * count in args[2].
  */
 long dbatch_validate(const struct dbatch_entry *ents, u32 count)
 {
@@ -42,6 +70,9 @@ long dbatch_validate(const struct dbatch_entry *ents, u32 count)
 		u32 nr;
 
 		if (e->reserved || (e->flags & ~DBATCH_ENTRY_FLAGS_MASK))
+			return -EINVAL;
+		if (unlikely(e->flags & DBATCH_ENTRY_SHORT) &&
+		    (!(e->flags & DBATCH_ENTRY_STOP) || !dbatch_has_count(e->nr)))
 			return -EINVAL;
 		if (likely(!(e->flags & DBATCH_ENTRY_INSTALL_FD)))
 			continue;
@@ -315,8 +346,9 @@ long dbatch_execute(struct dbatch_entry *ents, u32 start, u32 count,
 		}
 		e->result = res;
 		i++;
-		if (res < 0 && ((e->flags & DBATCH_ENTRY_STOP) ||
-				(flags & DBATCH_SUBMIT_STOP_ON_ERROR)))
+		if (((e->flags & DBATCH_ENTRY_STOP) ||
+		     (flags & DBATCH_SUBMIT_STOP_ON_ERROR)) &&
+		    dbatch_entry_failed(e, res))
 			break;
 	}
 	*completed = i;

@@ -75,6 +75,10 @@ extern int dbatch_batch_start(void) __attribute__((weak));
 extern int dbatch_batch_flush(void) __attribute__((weak));
 extern int dbatch_batch_last_error(struct dbatch_error *err) __attribute__((weak));
 extern int dbatch_batch_stats(struct dbatch_stats *st) __attribute__((weak));
+extern void dbatch_batch_check_mark(void) __attribute__((weak));
+extern long dbatch_batch_checked(int tag, int kind, long expected, long value)
+	__attribute__((weak));
+extern int dbatch_batch_flush_checked(void) __attribute__((weak));
 
 /**
  * batch_start() - open a batching window on the calling thread.
@@ -135,6 +139,75 @@ static inline int batch_stats(struct dbatch_stats *st)
 	st->backend = "none";
 	st->recorded = st->flushes = st->kernel_entries = 0;
 	return -1;
+}
+
+/*
+ * Checked results. Code that checks a call and leaves on failure,
+ *
+ *	if (write(fd, buf, n) != n)
+ *		goto fail;
+ *	if (close(fd) < 0)
+ *		err(1, "close");
+ *
+ * is batched (dbatch-transform writes this) as
+ *
+ *	batch_start();
+ *	if (batch_checked(1, DBATCH_CHECK_COUNT, n, write(fd, buf, n)) != n)
+ *		goto fail;
+ *	if (batch_checked(2, DBATCH_CHECK_ERROR, 0, close(fd)) < 0)
+ *		err(1, "close");
+ *	{ int f_ = batch_flush_checked(); if (f_ == 1) goto fail;
+ *	  else if (f_ == 2) err(1, "close"); }
+ *
+ * A recorded call returns success, so the checks pass while recording; its
+ * entry stops the batch if it fails (DBATCH_CHECK_ERROR: a negative result)
+ * or transfers less than @expected (DBATCH_CHECK_COUNT, on write, read,
+ * pwrite, pread and send; @expected is their count argument). The calls
+ * after it are not run, as the program would have left before them, and
+ * batch_flush_checked() returns the tag of the check that failed, with errno
+ * what the program would have seen there, so that the same failure path
+ * runs. A call that runs directly (no library, or not recorded) returns its
+ * real result to the program's own check; if that check fails inside a
+ * window, the library closes the window first.
+ */
+#define DBATCH_CHECK_ERROR	1
+#define DBATCH_CHECK_COUNT	2
+
+static inline long batch_checked_(int tag, int kind, long expected, long value)
+{
+	return dbatch_batch_checked ? dbatch_batch_checked(tag, kind, expected, value) : value;
+}
+
+/* Notes where the batch stands just before the checked call is made. */
+static inline void batch_check_mark_(void)
+{
+	if (dbatch_batch_check_mark)
+		dbatch_batch_check_mark();
+}
+
+/**
+ * batch_checked() - the result of @call, checked by the code around it
+ * @tag: the check's number in its run (1, 2, ...), what batch_flush_checked()
+ *	returns when this check fails
+ * @kind: DBATCH_CHECK_ERROR or DBATCH_CHECK_COUNT
+ * @expected: with DBATCH_CHECK_COUNT the count a full transfer returns
+ * @call: the call, evaluated once; the value keeps its type
+ */
+#define batch_checked(tag, kind, expected, call)                                      \
+	((__typeof__(call))batch_checked_((tag), (kind), (long)(expected),             \
+					  (batch_check_mark_(), (long)(call))))
+
+/**
+ * batch_flush_checked() - batch_flush() for a run with checked calls.
+ *
+ * Returns 0 when every check passed (errno as batch_flush() leaves it), or
+ * the tag of the check that failed, with errno as the program would have
+ * seen it at that check: the call's own errno, or unchanged for a short
+ * transfer.
+ */
+static inline int batch_flush_checked(void)
+{
+	return dbatch_batch_flush_checked ? dbatch_batch_flush_checked() : 0;
 }
 
 #ifdef __cplusplus

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include "../include/dbatch.h"
 #include "internal.h"
 
@@ -23,6 +24,7 @@ DBATCH_API int dbatch_batch_start(void)
 			return 0;	/* a window that never gains: calls run directly */
 		t->window = 1;
 		t->window_errno = 0;
+		t->check_failed = 0;
 	}
 	return 0;
 }
@@ -40,6 +42,19 @@ static int flush_and_report(struct dbatch_thread *t)
 	return err ? -1 : 0;
 }
 
+/* Close the window: run what it recorded. A failed check stays noted. */
+static int window_flush(struct dbatch_thread *t)
+{
+	int r;
+
+	if (!t->window && !(t->batch && dbatch_pending_count(t->batch)))
+		return 0;
+	t->window = t->seed && !t->exiting;
+	r = flush_and_report(t);
+	dbatch_adapt_end(t);
+	return r;
+}
+
 DBATCH_API int dbatch_batch_flush(void)
 {
 	struct dbatch_thread *t = &dbatch_tls;
@@ -47,12 +62,80 @@ DBATCH_API int dbatch_batch_flush(void)
 
 	if (t->sig_depth)
 		return 0;
-	if (!t->window && !(t->batch && dbatch_pending_count(t->batch)))
-		return 0;
-	t->window = t->seed && !t->exiting;
-	r = flush_and_report(t);
-	dbatch_adapt_end(t);
+	r = window_flush(t);
+	t->check_failed = 0;
 	return r;
+}
+
+/*
+ * Whether the last catalogue call was recorded: the batch grew by one since
+ * @count (at flush generation @gen), or a full batch was flushed and the
+ * call opened the next one.
+ */
+static int just_recorded(const struct dbatch_thread *t, unsigned int gen, unsigned int count)
+{
+	const struct dbatch_batch *b = t->batch;
+
+	if (!b || !b->count)
+		return 0;
+	if (t->flush_gen == gen)
+		return b->count == count + 1;
+	return t->flush_gen == gen + 1 && b->count == 1;
+}
+
+DBATCH_API void dbatch_batch_check_mark(void)
+{
+	struct dbatch_thread *t = &dbatch_tls;
+
+	t->check_gen = t->flush_gen;
+	t->check_count = t->batch ? t->batch->count : 0;
+}
+
+DBATCH_API long dbatch_batch_checked(int tag, int kind, long expected, long value)
+{
+	struct dbatch_thread *t = &dbatch_tls;
+	struct dbatch_batch *b = t->batch;
+	int saved;
+
+	if (t->window && just_recorded(t, t->check_gen, t->check_count)) {
+		struct dbatch_entry *e = &b->entries[b->count - 1];
+		uint32_t nr = e->nr;
+		int counted = nr == SYS_write || nr == SYS_read || nr == SYS_pwrite64 ||
+			      nr == SYS_pread64 || nr == SYS_sendto;
+
+		e->flags |= DBATCH_ENTRY_STOP;
+		if (kind == DBATCH_CHECK_COUNT && counted && e->args[2] == (uint64_t)expected)
+			e->flags |= DBATCH_ENTRY_SHORT;
+		b->check[b->count - 1] = (uint16_t)tag;
+		return value;
+	}
+	/*
+	 * The call ran (before the window, outside it, or directly inside it):
+	 * @value is real and the program checks it itself. If the check fails
+	 * the program leaves the window without reaching its flush: close it
+	 * here, after running what is pending (errno kept for the check).
+	 */
+	if (!t->window || !(value < 0 || (kind == DBATCH_CHECK_COUNT && value != expected)))
+		return value;
+	saved = errno;
+	dbatch_batch_flush();
+	errno = saved;
+	return value;
+}
+
+DBATCH_API int dbatch_batch_flush_checked(void)
+{
+	struct dbatch_thread *t = &dbatch_tls;
+	int saved = errno, tag;
+
+	if (t->sig_depth)
+		return 0;
+	window_flush(t);
+	tag = t->check_failed;
+	t->check_failed = 0;
+	if (tag)
+		errno = t->check_errno ? t->check_errno : saved;
+	return tag;
 }
 
 DBATCH_API int dbatch_seed_flush(void)

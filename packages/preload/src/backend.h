@@ -39,6 +39,20 @@ struct dbatch_submit_stats {
 	unsigned int closes;
 };
 
+/*
+ * Whether entry @e, once run, stops the batch (DBATCH_ENTRY_STOP): it failed,
+ * or with DBATCH_ENTRY_SHORT it did not transfer its whole count (args[2]).
+ * The kernel module applies the same rule.
+ */
+static inline int dbatch_entry_stops(const struct dbatch_entry *e)
+{
+	if (!(e->flags & DBATCH_ENTRY_STOP))
+		return 0;
+	if (e->result < 0)
+		return 1;
+	return (e->flags & DBATCH_ENTRY_SHORT) && (uint64_t)e->result != e->args[2];
+}
+
 /* One split, for @why: a short kebab-case word ("no-gain", "path-op", ...). */
 void dbatch_split(struct dbatch_submit_stats *st, const char *why);
 
@@ -58,7 +72,9 @@ void dbatch_split(struct dbatch_submit_stats *st, const char *why);
  *	  DBATCH_ENTRY_INSTALL_FD: the call returns a new fd; move it to
  *	    install_fd (dup3 onto it, keeping O_CLOEXEC from the open flags,
  *	    then close the temporary) and report install_fd as the result.
- *	  DBATCH_ENTRY_STOP: if this entry fails, stop (the rest are not run).
+ *	  DBATCH_ENTRY_STOP: if this entry fails, stop (the rest are not run);
+ *	    with DBATCH_ENTRY_SHORT a result other than args[2] is a failure
+ *	    too (dbatch_entry_stops()).
  *	Returns the number of entries it ran (results set for [0, n)); the
  *	library runs entries [n, count) with the emulate backend, so returning
  *	0 (or a negative errno, treated as 0) is a clean fallback, e.g. when

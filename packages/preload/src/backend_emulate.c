@@ -81,7 +81,7 @@ void dbatch_emulate_range(struct dbatch_entry *e, unsigned int from,
 		long r = dbatch_entry_resolve_refs(e, i);
 
 		e[i].result = r < 0 ? r : dbatch_run_entry(&e[i], st);
-		if (e[i].result < 0 && (e[i].flags & DBATCH_ENTRY_STOP))
+		if (dbatch_entry_stops(&e[i]))
 			break;
 	}
 	for (i++; i < count; i++)

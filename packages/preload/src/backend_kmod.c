@@ -245,7 +245,7 @@ static int kmod_submit(struct dbatch_entry *entries, unsigned int count,
 		if (ran < p.end - done)
 			return (int)(done + ran);	/* the rest: emulate */
 		for (unsigned int i = done; p.stop && i < p.end; i++)
-			if (entries[i].result < 0 && (entries[i].flags & DBATCH_ENTRY_STOP)) {
+			if (dbatch_entry_stops(&entries[i])) {
 				for (unsigned int k = p.end; k < count; k++)
 					entries[k].result = -ECANCELED;
 				return (int)count;

@@ -340,7 +340,7 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 		if (i > 0) {
 			struct dbatch_entry *e = &entries[i - 1];
 
-			if ((e->flags & DBATCH_ENTRY_STOP) && e->result < 0) {
+			if (dbatch_entry_stops(e)) {
 				for (; i < count; i++)
 					entries[i].result = -ECANCELED;
 			}

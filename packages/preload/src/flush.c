@@ -24,6 +24,9 @@
  */
 struct outcome {
 	int first, err, last_err, failed, cancelled, no_gain;
+	/* the first checked entry that stopped the batch: its tag (0: none)
+	 * and the errno the program would see at its check (0: unchanged) */
+	int check_tag, check_errno;
 };
 
 /* Run the @b->count entries of @b; fill @o; add to the stats. */
@@ -44,6 +47,21 @@ static void batch_run(struct dbatch_batch *b, int use_backend, struct outcome *o
 	for (unsigned int i = 0; i < n; i++) {
 		struct dbatch_entry *e = &b->entries[i];
 
+		if (!o->check_tag && dbatch_entry_stops(e)) {
+			/* its own errno, or what the failures before it left */
+			o->check_tag = b->check[i];
+			o->check_errno = e->result < 0 ? (int)-e->result : o->last_err;
+			/* the rest were not reached: no failure of theirs counts */
+			if (e->result < 0) {
+				o->failed++;
+				if (o->first < 0) {
+					o->first = (int)i;
+					o->err = (int)-e->result;
+				}
+				o->last_err = (int)-e->result;
+			}
+			break;
+		}
 		if (e->result >= 0)
 			continue;
 		o->failed++;
@@ -103,7 +121,22 @@ int dbatch_flush_thread(struct dbatch_thread *t)
 		dbatch_own_end(t, prev);
 		return 0;
 	}
+	t->flush_gen++;
+	if (t->check_failed) {
+		/* a check failed in an earlier flush of this window: the
+		 * program would have left before these calls */
+		for (unsigned int i = 0; i < b->count; i++)
+			b->entries[i].result = -ECANCELED;
+		o = (struct outcome){ .first = -1, .failed = 1 };
+		batch_settle(b, &o);
+		dbatch_own_end(t, prev);
+		return 0;
+	}
 	batch_run(b, 1, &o);
+	if (o.check_tag) {
+		t->check_failed = o.check_tag;
+		t->check_errno = o.check_errno;
+	}
 	t->last_errno = o.err;
 	t->last_index = o.first;
 	t->last_call = o.first >= 0 ? b->call[o.first] : -1;

@@ -62,6 +62,8 @@ struct dbatch_pending_fd {
 struct dbatch_batch {
 	struct dbatch_entry entries[DBATCH_BATCH_ENTRIES];
 	uint8_t call[DBATCH_BATCH_ENTRIES];	/* enum dbatch_call per entry */
+	/* batch_checked()'s tag of each entry with DBATCH_ENTRY_STOP */
+	uint16_t check[DBATCH_BATCH_ENTRIES];
 	unsigned int count;
 	size_t arena_used;
 	char *arena;				/* DBATCH_ARENA_SIZE bytes */
@@ -117,6 +119,18 @@ struct dbatch_thread {
 	int last_cancelled;
 	int window_errno;
 	int flush_errno;	/* errno the last flush's failures left (0: none) */
+	/*
+	 * Checked results (batch_checked()): the tag of the check that failed
+	 * in a flush of the open window (0: none) and the errno the program
+	 * would have seen at that check (0: as it was). While it is set the
+	 * window's later calls are not run: the program would have left it.
+	 */
+	int check_failed;
+	int check_errno;
+	/* flushes of this thread's batch; with batch->count, says whether a
+	 * call was recorded (batch_checked()) */
+	unsigned int flush_gen;
+	unsigned int check_gen, check_count;	/* dbatch_batch_check_mark() */
 	/* the open window's call site (NULL: not tracked), adapt.c */
 	struct dbatch_site *window_site;
 	unsigned char window_flushed, window_gained;

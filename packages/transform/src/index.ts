@@ -161,7 +161,12 @@ function* transformSteps(
   for (let run = 0; run < records.runCount; run++) {
     if (records.isExisting(run)) continue;
     edits.push(
-      ...planRun(records.runStart(run), records.runLastStart(run), records.runLastEnd(run)),
+      ...planRun(
+        records.runStart(run),
+        records.runLastStart(run),
+        records.runLastEnd(run),
+        records.runChecks(run),
+      ),
     );
   }
   const sorted = sortEdits(edits);

@@ -80,6 +80,10 @@ export const pureFunctions: ReadonlySet<string> = new Set([
 /** The markers of a run that dBatch inserts (and users may write by hand). */
 export const batchStartName = "batch_start";
 export const batchFlushName = "batch_flush";
+/** What a run with checked calls ends with (plan.ts): a flush too. */
+export const batchFlushCheckedName = "batch_flush_checked";
+/** Wraps a checked call in a transformed run (plan.ts). */
+export const batchCheckedName = "batch_checked";
 
 /** ALL_CAPS names called like functions are macros by C convention. */
 export function looksLikeMacroName(name: string): boolean {

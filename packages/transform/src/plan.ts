@@ -2,6 +2,7 @@
 // first statement, `batch_flush();` after its last, and `#include <dbatch.h>`
 // once. Inserted lines copy the anchor line's indentation and the file's line
 // ending; a statement sharing its line with other code gets an inline insert.
+import type { CheckRecord } from "./records.ts";
 import type { TopLevelEntry } from "./syntax-tree.ts";
 import type { TextEdit } from "./rewrite.ts";
 import type { SourceText } from "./source-text.ts";
@@ -18,7 +19,12 @@ export const includeLine = "#include <dbatch.h>";
  */
 export function runEditPlanner(
   source: SourceText,
-): (firstStart: number, lastStart: number, lastEnd: number) => [TextEdit, TextEdit] {
+): (
+  firstStart: number,
+  lastStart: number,
+  lastEnd: number,
+  checks: readonly CheckRecord[],
+) => TextEdit[] {
   const texts = new Map<string, string>();
   const shared = (text: string): string => {
     const known = texts.get(text);
@@ -26,14 +32,42 @@ export function runEditPlanner(
     texts.set(text, text);
     return text;
   };
-  return (firstStart, lastStart, lastEnd) => {
+  return (firstStart, lastStart, lastEnd, checks) => {
     const start = startEdit(source, firstStart);
-    const flush = flushEdit(source, lastStart, lastEnd);
-    return [
-      { ...start, text: shared(start.text) },
-      { ...flush, text: shared(flush.text) },
-    ];
+    if (checks.length === 0) {
+      const flush = flushEdit(source, lastStart, lastEnd, flushStatement);
+      return [
+        { ...start, text: shared(start.text) },
+        { ...flush, text: shared(flush.text) },
+      ];
+    }
+    // Each checked call reports to the library which check it is; the
+    // flush says which one failed, and its failure branch runs there.
+    const wraps = checks.flatMap((c, i): TextEdit[] => [
+      {
+        start: c.callStart,
+        end: c.callStart,
+        text: `batch_checked(${i + 1}, ${checkKinds[c.kind]}, ${c.expected}, `,
+      },
+      { start: c.callEnd, end: c.callEnd, text: ")" },
+    ]);
+    const flush = flushEdit(source, lastStart, lastEnd, checkedFlush(checks));
+    return [start, ...wraps, flush];
   };
+}
+
+const checkKinds = { error: "DBATCH_CHECK_ERROR", count: "DBATCH_CHECK_COUNT" } as const;
+
+/**
+ * The flush of a run with checked calls, on one line: the failure branch of
+ * the check that failed, as written (its jump or noreturn call leaves from
+ * the same statement list the check was in).
+ */
+function checkedFlush(checks: readonly CheckRecord[]): string {
+  const branches = checks
+    .map((c, i) => `if (dbatch_failed_ == ${i + 1}) ${c.failure}`)
+    .join(" else ");
+  return `{ int dbatch_failed_ = batch_flush_checked(); ${branches} }`;
 }
 
 function startEdit(source: SourceText, at: number): TextEdit {
@@ -49,14 +83,14 @@ function startEdit(source: SourceText, at: number): TextEdit {
 // a line of its own: nothing, or a comment that ends on that line.
 const restOfLineIsComment = /^[ \t]*(?:\/\/.*|\/\*(?:(?!\*\/).)*\*\/[ \t]*)?$/;
 
-function flushEdit(source: SourceText, lastStart: number, at: number): TextEdit {
+function flushEdit(source: SourceText, lastStart: number, at: number, statement: string): TextEdit {
   const lineEnd = source.lineEnd(at);
   const rest = source.text.slice(at, lineEnd);
   if (restOfLineIsComment.test(rest) && !rest.trimEnd().endsWith("\\")) {
     const indent = source.indentation(lastStart);
-    return { start: lineEnd, end: lineEnd, text: source.eol + indent + flushStatement };
+    return { start: lineEnd, end: lineEnd, text: source.eol + indent + statement };
   }
-  return { start: at, end: at, text: " " + flushStatement };
+  return { start: at, end: at, text: " " + statement };
 }
 
 /**

@@ -32,6 +32,8 @@ export const reasonDescriptions = {
   "manual-batch":
     "The code manages its runs by hand (batch_start()/batch_flush() it does not pair, or the original dBatch's <linux/batch.h>): left untouched.",
   "not-libc": "The file defines its own function or macro with this name: it is not the libc call.",
+  "after-check":
+    "A statement other than a call follows a checked call (`if (write(...) != n) goto fail;`) in the run: had the check failed, the original would not have run it, and a batch cannot take it back.",
   "unsupported-syntax":
     "A construct the analysis does not model (statement expression, nested function, SEH, ...): not batched to stay safe.",
 } as const;

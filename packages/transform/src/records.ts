@@ -25,6 +25,17 @@ class IntColumn {
   }
 }
 
+/** A checked call of a run (analyze/checked.ts), as the plan needs it. */
+export interface CheckRecord {
+  readonly callStart: number;
+  readonly callEnd: number;
+  readonly kind: "error" | "count";
+  /** The count a full transfer returns ("count"), as written; "0" otherwise. */
+  readonly expected: string;
+  /** The failure branch, as written: run after the flush when this check failed. */
+  readonly failure: string;
+}
+
 const reasonIndex = new Map<ReasonId, number>(reasonIds.map((id, i) => [id, i]));
 
 export class FileRecords {
@@ -38,6 +49,8 @@ export class FileRecords {
   private readonly runExisting = new IntColumn();
   private readonly runCallsFrom = new IntColumn();
   private readonly runCalls = new IntColumn();
+  // Checked calls, by run index (few runs have any).
+  private readonly checks = new Map<number, CheckRecord[]>();
   // Sites: offset, name id, run index (-1: none), reason index (-1: none).
   private readonly siteOffsets = new IntColumn();
   private readonly siteNames = new IntColumn();
@@ -62,6 +75,18 @@ export class FileRecords {
       this.runLastEnds.push(run.last.endIndex);
       this.runExisting.push(run.existing ? 1 : 0);
       this.runCallsFrom.push(this.runCalls.length);
+      if (run.checks.length > 0) {
+        this.checks.set(
+          this.runStarts.length - 1,
+          run.checks.map((c) => ({
+            callStart: c.call.startIndex,
+            callEnd: c.call.endIndex,
+            kind: c.kind,
+            expected: c.expected,
+            failure: c.failure.text,
+          })),
+        );
+      }
       const sites = [...run.sites].sort((a, b) => a.node.startIndex - b.node.startIndex);
       for (const site of sites) this.runCalls.push(this.nameId(site.name));
     }
@@ -88,6 +113,11 @@ export class FileRecords {
   /** Already wrapped by hand or by an earlier transform: no edits. */
   isExisting(run: number): boolean {
     return this.runExisting.at(run) === 1;
+  }
+
+  /** The run's checked calls in order (tag = position + 1). */
+  runChecks(run: number): readonly CheckRecord[] {
+    return this.checks.get(run) ?? [];
   }
 
   /** The calls in the run as written, in text order. */

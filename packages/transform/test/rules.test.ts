@@ -53,7 +53,8 @@ test("a used result is a hazard", () => {
     "result-used",
     "single-call",
   ]);
-  assert.equal(verdicts("if (write(fd, buf, 1) < 0) return; write(fd, buf, 2);"), [
+  // Compared, but the failure path does not leave the run: used as written.
+  assert.equal(verdicts("if (write(fd, buf, 1) < 0) n++; write(fd, buf, 2);"), [
     "result-used",
     "single-call",
   ]);
@@ -62,7 +63,7 @@ test("a used result is a hazard", () => {
     "result-used",
     "single-call",
   ]);
-  assert.equal(verdicts("if (write(fd, buf, 1) < 0) return; close(fd); return;"), [
+  assert.equal(verdicts("if (write(fd, buf, 1) < n) return; close(fd); return;"), [
     "result-used",
     "single-call",
   ]);
@@ -447,6 +448,99 @@ test("every reason a site can carry is documented in the README", async () => {
   const { readFileSync } = await import("node:fs");
   const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
   for (const id of reasonIds) assert.ok(readme.includes(`\`${id}\``), `README lacks ${id}`);
+});
+
+test("checked results: a call compared with what success returns, leaving on failure, joins a run", () => {
+  const checked = (cond: string, leave = "return;") =>
+    verdicts(`write(fd, buf, 1); if (${cond}) ${leave}`);
+  // The forms that mean "failed": negative, -1, non-zero status, not the whole count.
+  for (const cond of [
+    "write(fd, buf, n) < 0",
+    "0 > write(fd, buf, n)",
+    "write(fd, buf, n) == -1",
+    "-1 == write(fd, buf, n)",
+    "write(fd, buf, n) != n",
+    "n != write(fd, buf, n)",
+    "(size_t)write(fd, buf, (size_t)n) != (size_t)n",
+    "close(fd)",
+    "close(fd) != 0",
+    "fsync(fd) < 0",
+  ]) {
+    assert.equal(checked(cond), ["run1", "run1"], cond);
+  }
+  // Ways of leaving: goto, return, break/continue, a noreturn call, a block ending so.
+  for (const leave of ["goto out;", "return;", 'err(1, "w");', '{ perror("w"); exit(2); }']) {
+    assert.equal(checked("write(fd, buf, n) != n", leave), ["run1", "run1"], leave);
+  }
+  // Not a check this can honour: the comparison does not say "failed", the
+  // count is not the call's, the failure path goes on, an else, an open's fd,
+  // an lseek's offset, a call with a side effect in what it is compared with.
+  for (const [cond, leave] of [
+    ["write(fd, buf, n) != 1", "return;"],
+    ["write(fd, buf, n) < n", "return;"],
+    ["write(fd, buf, n) > 0", "return;"],
+    ["close(fd) > 0", "return;"],
+    ["write(fd, buf, n) != n", "n = 0;"],
+    ["write(fd, buf, n) != n", 'perror("w");'],
+    ["write(fd, buf, n) != n", "return; else n++;"],
+    ['open("x", O_RDONLY) < 0', "return;"],
+    ["lseek(fd, 0, SEEK_SET) < 0", "return;"],
+    ["write(fd, buf, n++) != n++", "return;"],
+  ]) {
+    const v = checked(cond ?? "", leave);
+    assert.not.equal(v.slice(-1), ["run1"], `${cond} / ${leave}: ${v.join(",")}`);
+  }
+});
+
+test("checked results: after a check only calls may follow in the run (after-check)", () => {
+  assert.equal(verdicts("if (write(fd, buf, n) != n) return; write(fd, buf, 2); close(fd);"), [
+    "run1",
+    "run1",
+    "run1",
+  ]);
+  // Both lone calls are blamed on the boundary that kept them apart.
+  assert.equal(verdicts("if (write(fd, buf, n) != n) return; n++; write(fd, buf, 2);"), [
+    "after-check",
+    "after-check",
+  ]);
+  assert.equal(
+    verdicts("write(fd, buf, 1); if (write(fd, buf, n) != n) return; n++; write(fd, buf, 2);"),
+    ["run1", "run1", "after-check"],
+  );
+  // Before the first check, anything the run allows.
+  assert.equal(verdicts("n++; write(fd, buf, 1); n--; if (close(fd) < 0) return;"), [
+    "run1",
+    "run1",
+  ]);
+  // Nested in another statement, a check does not join the run around it
+  // (its failure branch could not run in its place); inside its own block it
+  // may start one.
+  assert.equal(verdicts("write(fd, buf, 1); { if (close(fd) < 0) return; }"), [
+    "single-call",
+    "single-call",
+  ]);
+  assert.equal(
+    verdicts("write(fd, buf, 1); for (;;) { if (close(fd) < 0) return; write(fd, buf, 1); }"),
+    ["single-call", "run1", "run1"],
+  );
+});
+
+test("checked results: the call is wrapped, the flush runs the failure branch of the check that failed", () => {
+  const out = output(
+    'write(fd, buf, 1);\n\tif (write(fd, buf, n) != n)\n\t\tgoto out;\n\tif (close(fd) < 0)\n\t\terr(1, "close");\nout:\n\treturn;',
+  );
+  assert.match(
+    out,
+    /\tif \(batch_checked\(1, DBATCH_CHECK_COUNT, n, write\(fd, buf, n\)\) != n\)\n\t\tgoto out;/,
+  );
+  assert.match(out, /\tif \(batch_checked\(2, DBATCH_CHECK_ERROR, 0, close\(fd\)\) < 0\)\n/);
+  assert.match(
+    out,
+    /\t\{ int dbatch_failed_ = batch_flush_checked\(\); if \(dbatch_failed_ == 1\) goto out; else if \(dbatch_failed_ == 2\) err\(1, "close"\); \}\nout:/,
+  );
+  // A second run finds the run it made and leaves it.
+  const text = `${prelude}#include <dbatch.h>\nvoid f(int fd, char *buf, int n)\n{\n${out.slice(out.indexOf("{\n") + 2)}`;
+  assert.is(transformSource(text).edits.length, 0);
 });
 
 test.run();

@@ -195,6 +195,42 @@ int main(void)
 	close(e[0].args[0]);
 	close(e[2].args[0]);
 
+	/* DBATCH_ENTRY_SHORT: only with STOP, only on calls with a count */
+	{
+		int nul = open("/dev/null", O_WRONLY);
+		int p[2];
+		char buf[8];
+
+		e[0] = dbt_ent(SYS_write, nul, (unsigned long)"x", 1, 0);
+		e[0].flags = DBATCH_ENTRY_SHORT;
+		CHECK_EQ(dbt_submit(dev, e, 1, 0, NULL), -EINVAL);
+		e[0] = dbt_ent(SYS_fsync, nul, 0, 0, 0);
+		e[0].flags = DBATCH_ENTRY_STOP | DBATCH_ENTRY_SHORT;
+		CHECK_EQ(dbt_submit(dev, e, 1, 0, NULL), -EINVAL);
+		CHECK_EQ(pipe(p), 0);
+		/* a short read stops the batch; the write after it is cancelled */
+		CHECK_EQ(write(p[1], "ab", 2), 2);
+		e[0] = dbt_ent(SYS_read, p[0], (unsigned long)buf, 4, 0);
+		e[0].flags = DBATCH_ENTRY_STOP | DBATCH_ENTRY_SHORT;
+		e[1] = dbt_ent(SYS_write, nul, (unsigned long)"x", 1, 0);
+		r = dbt_submit(dev, e, 2, 0, &s);
+		CHECK(r == 0 && e[0].result == 2 && e[1].result == -ECANCELED && s.completed == 1,
+		      "short read: r=%d read=%lld write=%lld completed=%u", r,
+		      (long long)e[0].result, (long long)e[1].result, s.completed);
+		/* a whole one does not */
+		CHECK_EQ(write(p[1], "abcd", 4), 4);
+		e[0] = dbt_ent(SYS_read, p[0], (unsigned long)buf, 4, 0);
+		e[0].flags = DBATCH_ENTRY_STOP | DBATCH_ENTRY_SHORT;
+		e[1] = dbt_ent(SYS_write, nul, (unsigned long)"x", 1, 0);
+		r = dbt_submit(dev, e, 2, 0, &s);
+		CHECK(r == 0 && e[0].result == 4 && e[1].result == 1,
+		      "whole read: r=%d read=%lld write=%lld", r, (long long)e[0].result,
+		      (long long)e[1].result);
+		close(p[0]);
+		close(p[1]);
+		close(nul);
+	}
+
 	/* /dev/batch itself */
 	CHECK_EQ(lseek(dev, 0, SEEK_SET) < 0 ? -errno : 0, -ESPIPE);
 	CHECK_EQ(write(dev, "x", 1) < 0 ? -errno : 0, -EINVAL);

@@ -4,6 +4,8 @@
 import { catalogueEntry } from "../catalogue.ts";
 import type { SyscallSpec } from "@dbatch/catalogue";
 import {
+  batchCheckedName,
+  batchFlushCheckedName,
   batchFlushName,
   batchStartName,
   looksLikeMacroName,
@@ -44,7 +46,14 @@ export class FileNames {
     const spec = catalogueEntry(name);
     const local = this.macroNames.has(name) || this.definedFunctions.has(name);
     if (spec) return local ? { kind: "not-libc", spec } : { kind: "syscall", spec };
-    if (name === batchStartName || name === batchFlushName) return { kind: "batch" };
+    if (
+      name === batchStartName ||
+      name === batchFlushName ||
+      name === batchFlushCheckedName ||
+      name === batchCheckedName
+    ) {
+      return { kind: "batch" };
+    }
     if (this.macroNames.has(name) || looksLikeMacroName(name)) return { kind: "macro-call" };
     if (this.definedFunctions.has(name)) return { kind: "unknown-call" };
     if (pureFunctions.has(name)) return { kind: "pure" };

@@ -3,7 +3,11 @@
 // asm) and the identifiers an expression reads or the buffers a deferred read
 // fills.
 import type { ReasonId } from "../reasons.ts";
-import { batchFlushName } from "../known-functions.ts";
+import {
+  batchCheckedName,
+  batchFlushCheckedName,
+  batchFlushName,
+} from "../known-functions.ts";
 import type { CNode as SyntaxNode } from "../syntax-tree.ts";
 import {
   FactsBuilder as FactsBuilderClass,
@@ -171,8 +175,9 @@ export class ExpressionScanner {
       b.directSites.push(site);
       b.fail("unknown-call");
     } else if (callee.kind === "batch") {
-      if (name === batchFlushName) b.batchFlushCalls++;
-      else b.batchStartCalls++;
+      // batch_checked() wraps a call inside a run: neither opens nor closes one.
+      if (name === batchFlushName || name === batchFlushCheckedName) b.batchFlushCalls++;
+      else if (name !== batchCheckedName) b.batchStartCalls++;
       b.fail("manual-batch");
     } else if (callee.kind !== "pure") {
       b.fail(callee.kind);

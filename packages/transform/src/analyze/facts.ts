@@ -7,6 +7,12 @@ import type { SyscallSpec } from "@dbatch/catalogue";
 import type { CNode as SyntaxNode } from "../syntax-tree.ts";
 import type { ReasonId } from "../reasons.ts";
 import type { CalleeKind } from "./callee.ts";
+import type { CheckedCall } from "./checked.ts";
+
+/** A checked call (checked.ts) with its site. */
+export interface SiteCheck extends CheckedCall {
+  readonly site: CallSite;
+}
 
 /** A call of a catalogue syscall. */
 export interface CallSite {
@@ -57,6 +63,8 @@ export interface StatementFacts {
   readonly isBatchStart: boolean;
   readonly batchStartCalls: number;
   readonly batchFlushCalls: number;
+  /** The statement is an `if` checking one call and leaving on failure (checked.ts). */
+  readonly check: SiteCheck | null;
 }
 
 /** What the file says about names: what a called name is, which variables are shared. */
@@ -80,6 +88,7 @@ export class FactsBuilder {
   loopSite = false;
   batchStartCalls = 0;
   batchFlushCalls = 0;
+  check: SiteCheck | null = null;
 
   fail(reason: ReasonId): void {
     if (this.hazard === null) this.hazard = reason;
@@ -88,6 +97,9 @@ export class FactsBuilder {
   /** Take in a nested statement's facts (its hazard, sites, names...). */
   absorb(child: StatementFacts): void {
     if (child.hazard) this.fail(child.hazard);
+    // Nested in a statement, a check's failure branch could not be run after
+    // the flush in its place: the result is used as written.
+    if (child.check) this.fail("result-used");
     this.escapesBreak ||= child.escapesBreak;
     this.escapesContinue ||= child.escapesContinue;
     this.sites.push(...child.sites);
@@ -131,6 +143,7 @@ export class FactsBuilder {
       isBatchStart,
       batchStartCalls: this.batchStartCalls,
       batchFlushCalls: this.batchFlushCalls,
+      check: this.check,
     };
   }
 }

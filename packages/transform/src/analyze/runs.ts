@@ -7,9 +7,11 @@ import {
   isStatementNode,
   type CallSite,
   type OpenCandidate,
+  type SiteCheck,
   type StatementFacts,
   type StatementList,
 } from "./facts.ts";
+import { isPure } from "./checked.ts";
 import { StatementClassifier } from "./statements.ts";
 
 /** A run of statements in one list that holds call sites. */
@@ -23,6 +25,8 @@ export interface Run {
   readonly directOpens: readonly OpenCandidate[];
   /** Already wrapped in batch_start()/batch_flush() by hand or by an earlier run. */
   readonly existing: boolean;
+  /** The run's checked calls (checked.ts), in order: check n is tag n + 1. */
+  readonly checks: readonly SiteCheck[];
 }
 
 export interface Verdict {
@@ -36,6 +40,20 @@ export interface Verdict {
 interface Member {
   readonly index: number;
   readonly facts: StatementFacts;
+}
+
+/**
+ * A statement that may come after a checked call in a run: another check, or
+ * a call statement whose arguments have no side effects (evaluating them
+ * while recording is then unobservable when an earlier check fails).
+ */
+function mayFollowCheck(f: StatementFacts): boolean {
+  if (f.check) return true;
+  if (f.node.type !== "expression_statement" || f.sites.length !== 1) return false;
+  const call = f.node.namedChildren.find((c) => c.type !== "comment");
+  if (call?.type !== "call_expression") return false;
+  const args = call.childForFieldName("arguments")?.namedChildren ?? [];
+  return args.every((a) => a.type === "comment" || isPure(a));
 }
 
 /** A list entry: a statement, or null where a label splits the list. */
@@ -101,6 +119,9 @@ export class RunFinder {
         continue;
       }
       if ([...f.mentions].some((m) => pending.has(m))) close("read-buffer-used");
+      // Once a check is in the run, the statements after it would not have
+      // run had it failed: only calls, which the failed check cancels.
+      if (!mayFollowCheck(f) && current.some((m) => m.facts.check)) close("after-check");
       current.push({ index: i, facts: f });
       for (const b of f.readBuffers) pending.add(b);
     }
@@ -154,6 +175,7 @@ export class RunFinder {
       opens: [],
       directOpens: [],
       existing: true,
+      checks: [],
     };
     this.runs.push(run);
     for (const site of run.sites) this.verdicts.push({ site, run, reason: null });
@@ -193,6 +215,7 @@ export class RunFinder {
         .filter((f) => f.node.type === "declaration" || f.node.type === "expression_statement")
         .flatMap((f) => f.opens),
       existing: false,
+      checks: members.flatMap((f) => (f.check ? [f.check] : [])),
     };
     this.allRuns.push(run);
     const worthIt = run.sites.length >= this.minRun || members.some((f) => f.loopSite);

@@ -3,6 +3,7 @@
 // expressions.ts. Memoized per node, once per statement.
 import { batchStartName } from "../known-functions.ts";
 import type { CNode as SyntaxNode } from "../syntax-tree.ts";
+import { checkedCall } from "./checked.ts";
 import { ExpressionScanner, discardedContext, valueContext } from "./expressions.ts";
 import {
   FactsBuilder,
@@ -80,6 +81,7 @@ export class StatementClassifier {
         break;
       }
       case "if_statement": {
+        if (this.checkedIf(node, b)) break;
         const condition = node.childForFieldName("condition");
         if (condition) this.scan.expression(condition, b, valueContext);
         const consequence = node.childForFieldName("consequence");
@@ -160,6 +162,23 @@ export class StatementClassifier {
         }
     }
     return b.build(node, isBatchStart);
+  }
+
+  /**
+   * `if (CALL != n) goto fail;` and the like (checked.ts): the call may be
+   * deferred; what the condition compares it with is read at the check, and
+   * the failure branch, which runs after the flush when the check failed,
+   * counts only for what it reads.
+   */
+  private checkedIf(node: SyntaxNode, b: FactsBuilder): boolean {
+    const checked = checkedCall(node, this.names);
+    if (!checked) return false;
+    const site = this.scan.call(checked.call, b, discardedContext);
+    if (!site) return false;
+    if (checked.compared) this.scan.expression(checked.compared, b, valueContext);
+    for (const m of this.facts(checked.failure).mentions) b.mentions.add(m);
+    b.check = { ...checked, site };
+    return true;
   }
 
   /** Statements in order; a statement using a buffer an earlier deferred read fills is a hazard. */

@@ -41,20 +41,28 @@
  * DBATCH_ENTRY_STOP: if this entry fails (negative result, including
  *	-ECANCELED), the entries after it are not run; their results are
  *	-ECANCELED.
+ * DBATCH_ENTRY_SHORT: with DBATCH_ENTRY_STOP, a result other than the
+ *	count the call was given (args[2]) also stops the batch: a short
+ *	write, read or send, which a program checking `!= n` treats as a
+ *	failure. Only on write, read, pwrite64, pread64 and sendto, and only
+ *	with DBATCH_ENTRY_STOP; else the whole batch is refused with EINVAL.
+ *	Such an entry is never merged with its neighbours.
  */
 #define DBATCH_ARG_REF(i)		(1U << (i))
 #define DBATCH_ARG_REF_MASK		0x3fU
 #define DBATCH_ENTRY_INSTALL_FD		(1U << 8)
 #define DBATCH_ENTRY_STOP		(1U << 9)
+#define DBATCH_ENTRY_SHORT		(1U << 10)
 #define DBATCH_ENTRY_FLAGS_MASK \
-	(DBATCH_ARG_REF_MASK | DBATCH_ENTRY_INSTALL_FD | DBATCH_ENTRY_STOP)
+	(DBATCH_ARG_REF_MASK | DBATCH_ENTRY_INSTALL_FD | DBATCH_ENTRY_STOP | \
+	 DBATCH_ENTRY_SHORT)
 
 /**
  * struct dbatch_entry - one system call of a batch
  * @nr: x86-64 system call number; a number outside the catalogue fails
  *	this entry with -ENOSYS, exactly like an unimplemented system call
- * @flags: DBATCH_ARG_REF(), DBATCH_ENTRY_INSTALL_FD, DBATCH_ENTRY_STOP;
- *	any other bit refuses the whole batch (EINVAL)
+ * @flags: DBATCH_ARG_REF(), DBATCH_ENTRY_INSTALL_FD, DBATCH_ENTRY_STOP,
+ *	DBATCH_ENTRY_SHORT; any other bit refuses the whole batch (EINVAL)
  * @install_fd: with DBATCH_ENTRY_INSTALL_FD, the fd number the result is
  *	installed at; otherwise ignored (set it to -1)
  * @reserved: must be zero (else the whole batch is refused, EINVAL)

@@ -1,0 +1,243 @@
+// Checked results: `if (CALL != n) goto fail;`, `if (CALL < 0) err(1, ...);`.
+// The call may still be deferred when its result is only compared with what
+// a successful call returns and the failure branch leaves the run: the
+// recorded call reports success (the check passes while recording), its batch
+// entry stops the batch when the real call fails, and the flush says which
+// check failed so that its failure branch runs then (plan.ts copies it after
+// the run). Everything here is syntax: which comparisons mean "failed", which
+// failure branches certainly leave.
+import type { SyscallSpec } from "@dbatch/catalogue";
+import type { CNode as SyntaxNode } from "../syntax-tree.ts";
+import type { NameResolver } from "./facts.ts";
+
+/** What makes a call fail its check (DBATCH_CHECK_* in <dbatch.h>). */
+export type CheckKind = "error" | "count";
+
+/** An `if` that checks one catalogue call and leaves on failure. */
+export interface CheckedCall {
+  /** The call expression (inside casts and parentheses). */
+  readonly call: SyntaxNode;
+  readonly kind: CheckKind;
+  /** "count": the count argument's text (what a full transfer returns). */
+  readonly expected: string;
+  /** What the call is compared with (its identifiers are read at the check). */
+  readonly compared: SyntaxNode | null;
+  /** The statement the original runs when the check fails. */
+  readonly failure: SyntaxNode;
+}
+
+// Calls whose third argument is the count a complete transfer returns (the
+// kernel module's DBATCH_ENTRY_SHORT accepts the same set).
+const countedCalls = new Set(["write", "read", "pwrite64", "pread64", "sendto"]);
+
+// Functions that never return (C library and BSD err.h): a failure branch
+// ending in one leaves the run.
+const noreturnFunctions = new Set([
+  "exit",
+  "_exit",
+  "_Exit",
+  "quick_exit",
+  "abort",
+  "err",
+  "errx",
+  "verr",
+  "verrx",
+  "__builtin_trap",
+  "__builtin_unreachable",
+  "pthread_exit",
+]);
+
+/** Strips parentheses (and with @casts, casts) around an expression. */
+function unwrap(node: SyntaxNode, casts: boolean): SyntaxNode {
+  let n = node;
+  for (;;) {
+    if (n.type === "parenthesized_expression" && n.namedChildren.length === 1) {
+      n = n.namedChildren[0] as SyntaxNode;
+    } else if (casts && n.type === "cast_expression") {
+      const value = n.childForFieldName("value");
+      if (!value) return n;
+      n = value;
+    } else {
+      return n;
+    }
+  }
+}
+
+/** An expression without side effects (no assignment, increment or call). */
+export function isPure(node: SyntaxNode): boolean {
+  switch (node.type) {
+    case "identifier":
+    case "number_literal":
+    case "sizeof_expression":
+    case "char_literal":
+    case "string_literal":
+    case "concatenated_string":
+    case "true":
+    case "false":
+    case "null":
+      return true;
+    case "parenthesized_expression":
+    case "cast_expression":
+    case "field_expression":
+    case "subscript_expression":
+    case "pointer_expression":
+      return node.namedChildren.every(
+        (c) => c.type === "type_descriptor" || c.type === "field_identifier" || isPure(c),
+      );
+    case "unary_expression":
+    case "binary_expression":
+      return !/\+\+|--|=/.test(operatorText(node)) && node.namedChildren.every(isPure);
+    default:
+      return false;
+  }
+}
+
+/** The operator of a unary or binary expression (the copied tree keeps no tokens). */
+function operatorText(node: SyntaxNode): string {
+  if (node.type === "unary_expression") {
+    const arg = node.childForFieldName("argument");
+    return arg ? node.text.slice(0, arg.startIndex - node.startIndex).trim() : "";
+  }
+  const left = node.childForFieldName("left");
+  const right = node.childForFieldName("right");
+  if (!left || !right) return "";
+  return node.text
+    .slice(left.endIndex - node.startIndex, right.startIndex - node.startIndex)
+    .trim();
+}
+
+function isLiteral(node: SyntaxNode, value: number): boolean {
+  const n = unwrap(node, true);
+  if (n.type === "number_literal") return Number(n.text) === value;
+  if (value < 0 && n.type === "unary_expression" && operatorText(n) === "-") {
+    const arg = n.childForFieldName("argument");
+    return arg !== null && isLiteral(arg, -value);
+  }
+  return false;
+}
+
+/** The catalogue call @node is (inside parentheses, and casts when @casts), or null. */
+function catalogueCall(
+  node: SyntaxNode,
+  names: NameResolver,
+  casts: boolean,
+): { call: SyntaxNode; spec: SyscallSpec } | null {
+  const call = unwrap(node, casts);
+  if (call.type !== "call_expression") return null;
+  const fn = call.childForFieldName("function");
+  if (fn?.type !== "identifier") return null;
+  const callee = names.resolve(fn.text);
+  if (callee.kind !== "syscall") return null;
+  return { call, spec: callee.spec };
+}
+
+/** Text of an expression with casts and parentheses taken off, for comparing two. */
+function bareText(node: SyntaxNode): string {
+  return unwrap(node, true).text.replace(/\s+/g, "");
+}
+
+/** What the condition says about a call: which check it is, or null. */
+function checkOf(
+  condition: SyntaxNode,
+  names: NameResolver,
+): { call: SyntaxNode; kind: CheckKind; expected: string; compared: SyntaxNode | null } | null {
+  const c = unwrap(condition, false);
+  const status = (node: SyntaxNode) => {
+    const found = catalogueCall(node, names, false);
+    return found && found.spec.result === "status" ? found : null;
+  };
+  // if (close(fd)): non-zero is failure for a call that returns 0 or -1.
+  const bare = status(c);
+  if (bare) return { call: bare.call, kind: "error", expected: "0", compared: null };
+  if (c.type !== "binary_expression") return null;
+  const left = c.childForFieldName("left");
+  const right = c.childForFieldName("right");
+  if (!left || !right) return null;
+  const op = operatorText(c);
+  for (const [callSide, other, mirrored] of [
+    [left, right, false],
+    [right, left, true],
+  ] as const) {
+    const found = catalogueCall(callSide, names, false);
+    if (found && found.spec.result !== "fd" && found.spec.result !== "offset") {
+      // CALL < 0, CALL == -1 (and mirrored): a negative result is failure.
+      const lessThanZero = mirrored ? op === ">" : op === "<";
+      if ((lessThanZero && isLiteral(other, 0)) || (op === "==" && isLiteral(other, -1))) {
+        return { call: found.call, kind: "error", expected: "0", compared: other };
+      }
+      // CALL != 0 for a call that returns 0 on success.
+      if (op === "!=" && isLiteral(other, 0) && found.spec.result === "status") {
+        return { call: found.call, kind: "error", expected: "0", compared: other };
+      }
+    }
+    // CALL != n (casts allowed on either side): anything but the whole count is failure.
+    const counted = catalogueCall(callSide, names, true);
+    if (counted && op === "!=" && countedCalls.has(counted.spec.name) && isPure(other)) {
+      const args = counted.call.childForFieldName("arguments")?.namedChildren ?? [];
+      const count = args.filter((a) => a.type !== "comment")[2];
+      if (count && isPure(count) && bareText(count) === bareText(other)) {
+        return {
+          call: counted.call,
+          kind: "count",
+          expected: unwrap(count, false).text,
+          compared: other,
+        };
+      }
+    }
+  }
+  return null;
+}
+
+/** Whether running @statement certainly leaves the statement list it is in. */
+function leaves(statement: SyntaxNode): boolean {
+  switch (statement.type) {
+    case "goto_statement":
+    case "return_statement":
+    case "break_statement":
+    case "continue_statement":
+      return true;
+    case "expression_statement": {
+      const expr = statement.namedChildren[0];
+      if (expr?.type !== "call_expression") return false;
+      const fn = expr.childForFieldName("function");
+      return fn?.type === "identifier" && noreturnFunctions.has(fn.text);
+    }
+    case "compound_statement": {
+      const inner = statement.namedChildren.filter((c) => c.type !== "comment");
+      const last = inner.at(-1);
+      return last !== undefined && leaves(last);
+    }
+    default:
+      return false;
+  }
+}
+
+/** Labels, cases or batch calls in the failure branch: copying it would break them. */
+function copyable(statement: SyntaxNode): boolean {
+  const stack = [statement];
+  while (stack.length) {
+    const n = stack.pop() as SyntaxNode;
+    if (n.type === "labeled_statement" || n.type === "case_statement" || n.type === "ERROR") {
+      return false;
+    }
+    if (n.type.startsWith("preproc_")) return false;
+    if (
+      n.type === "identifier" &&
+      /^(?:dbatch_\w*|batch_(?:start|flush\w*|checked))$/.test(n.text)
+    ) {
+      return false;
+    }
+    stack.push(...n.namedChildren);
+  }
+  return true;
+}
+
+/** The checked call of an `if` statement, or null when it is not one. */
+export function checkedCall(node: SyntaxNode, names: NameResolver): CheckedCall | null {
+  if (node.type !== "if_statement" || node.childForFieldName("alternative")) return null;
+  const condition = node.childForFieldName("condition");
+  const failure = node.childForFieldName("consequence");
+  if (!condition || !failure || !leaves(failure) || !copyable(failure)) return null;
+  const check = checkOf(condition, names);
+  return check ? { ...check, failure } : null;
+}
