@@ -116,7 +116,7 @@ int main(void)
 \tint fd = open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 \twrite(fd, "a", 1);
 \twrite(fd, "b", 1);
-\tif (write(fd, "c", 1) < 0)
+\tif (write(fd, "c", 1) < 1)
 \t\treturn 1;
 \tclose(fd);
 \treturn 0;

@@ -496,6 +496,30 @@ test("a file of 4 MiB or more runs in a node started with --optimize-for-size, o
   assert.is(small.stderr.match(/^node-flags/gm)?.length, 1, small.stderr);
 });
 
+test("checked calls: noreturn functions from the headers next to the file, and --noreturn NAME", () => {
+  const body = (fatal: string) =>
+    `void save(int fd)\n{\n\tif (write(fd, "a", 1) != 1)\n\t\t${fatal}();\n\tif (close(fd) < 0)\n\t\t${fatal}();\n}\n`;
+  const dir = scratch();
+  writeFileSync(join(dir, "util.h"), '#include "common.h"\n');
+  writeFileSync(join(dir, "common.h"), "void die (void) __attribute__ ((noreturn));\n");
+  writeFileSync(join(dir, "a.c"), `#include <unistd.h>\n#include <util.h>\n${body("die")}`);
+  writeFileSync(join(dir, "b.c"), `#include <unistd.h>\nvoid fatal(void);\n${body("fatal")}`);
+  const a = dbt(["--stdout", "a.c"], { cwd: dir });
+  assert.is(a.status, 0, a.stderr);
+  assert.match(a.stdout, /batch_checked\(1, DBATCH_CHECK_COUNT, 1, write\(fd, "a", 1\)\)/);
+  assert.match(a.stdout, /if \(dbatch_failed_ == 2\) die\(\);/);
+  const plain = dbt(["--stdout", "b.c"], { cwd: dir });
+  assert.is(plain.stdout, readFileSync(join(dir, "b.c"), "utf8"));
+  const named = dbt(["--stdout", "--noreturn", "fatal", "b.c"], { cwd: dir });
+  assert.match(
+    named.stdout,
+    /if \(dbatch_failed_ == 1\) fatal\(\); else if \(dbatch_failed_ == 2\) fatal\(\);/,
+  );
+  const bad = dbt(["--noreturn", "no-such", "b.c"], { cwd: dir });
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, /--noreturn wants a C identifier, got 'no-such'/);
+});
+
 test("a function that does not parse: warning with file:line:col, that function untouched, the rest batched", () => {
   const src = join(fixturesDir, "transform", "parse-error", "input.c");
   if (!existsSync(src)) {

@@ -13,6 +13,7 @@ import { splitTopLevel, type Chunk } from "./chunks.ts";
 import { blankConditionalElse } from "./conditional-else.ts";
 import { collectGarbage, droppedTree, parseC, type ParseRange } from "./parse.ts";
 import { planIncludeEdit, runEditPlanner } from "./plan.ts";
+import { noreturnNames } from "./noreturn.ts";
 import { FileRecords } from "./records.ts";
 import {
   reportDiagnostics,
@@ -46,6 +47,12 @@ export interface TransformOptions {
    * __wur. Only names that expand to nothing a batch could observe.
    */
   macros?: readonly string[];
+  /**
+   * Functions that never return, declared where the file cannot show it
+   * (its headers): a checked call's failure branch calling one leaves the
+   * run. The file's own noreturn declarations are found without this.
+   */
+  noreturn?: readonly string[];
   /**
    * false: `runs` and `sites` are left empty (`counts` still says how many):
    * for callers that print only a summary. Half a million site reports are
@@ -123,12 +130,21 @@ function* transformSteps(
   // the branches of an if-else chain blanked (same offsets).
   const parsed = blankConditionalElse(blankAttributeMacros(text, options.macros));
   const pieces = splitTopLevel(parsed, options.chunkSize);
-  let analysis = yield* analyzePieces(source, parsed, pieces, minRun, new Set());
+  // Read before attribute macros are blanked: __attribute__((noreturn)) says it.
+  const noreturn = [...(options.noreturn ?? []), ...noreturnNames(text)];
+  let analysis = yield* analyzePieces(source, parsed, pieces, minRun, new Set(), noreturn);
   if (analysis.lateDefinitions) {
     // A later piece defines a catalogue name the earlier ones were analysed
     // without (rare, and only in files of several pieces): analyse again
     // knowing all of them.
-    analysis = yield* analyzePieces(source, parsed, pieces, minRun, analysis.definedFunctions);
+    analysis = yield* analyzePieces(
+      source,
+      parsed,
+      pieces,
+      minRun,
+      analysis.definedFunctions,
+      noreturn,
+    );
   }
   if (pieces.length > 1) collectGarbage();
   if (analysis.failure !== null) {
@@ -204,8 +220,9 @@ function* analyzePieces(
   pieces: readonly Chunk[],
   minRun: number,
   knownDefinitions: ReadonlySet<string>,
+  noreturn: readonly string[],
 ): Generator<void, PiecesAnalysis> {
-  const context = fileContext(parsed, knownDefinitions);
+  const context = fileContext(parsed, knownDefinitions, noreturn);
   const result: PiecesAnalysis = {
     records: new FileRecords(),
     diagnostics: context.manualBatch ? [context.manualBatch] : [],
@@ -266,5 +283,6 @@ export type { RunReport, SiteReport, DiagnosticReport } from "./report.ts";
 export { collectGarbage } from "./parse.ts";
 export { applyEditsWithLineDirectives } from "./line-directives.ts";
 export { macroNamePattern } from "./attribute-macros.ts";
+export { noreturnNames } from "./noreturn.ts";
 export { syscallCatalogue } from "./catalogue.generated.ts";
 export type { SyscallSpec } from "@dbatch/catalogue";

@@ -2,7 +2,7 @@
 // batched, and the reason a call is not.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { reasonIds, transformSource } from "../src/index.ts";
+import { noreturnNames, reasonIds, transformSource } from "../src/index.ts";
 
 const prelude = "#include <unistd.h>\n#include <fcntl.h>\n#include <stdio.h>\n#include <errno.h>\n";
 
@@ -541,6 +541,38 @@ test("checked results: the call is wrapped, the flush runs the failure branch of
   // A second run finds the run it made and leaves it.
   const text = `${prelude}#include <dbatch.h>\nvoid f(int fd, char *buf, int n)\n{\n${out.slice(out.indexOf("{\n") + 2)}`;
   assert.is(transformSource(text).edits.length, 0);
+});
+
+test("checked results: a project's noreturn functions leave too (declared in the file, or named)", () => {
+  const body = "write(fd, buf, 1); if (write(fd, buf, n) != n) write_fatal(); close(fd);";
+  const run = (declarations: string, noreturn: string[] = []) => {
+    const text = `${prelude}${declarations}\nvoid f(int fd, char *buf, int n)\n{\n${body}\n}\n`;
+    return transformSource(text, { noreturn }).sites.map((s) =>
+      s.batched ? `run${s.run}` : s.reason,
+    );
+  };
+  const batched = ["run1", "run1", "run1"];
+  assert.not.equal(run("void write_fatal(void);"), batched);
+  assert.equal(run("void write_fatal (void) __attribute__ ((noreturn));"), batched);
+  assert.equal(run("_Noreturn void write_fatal(void);"), batched);
+  assert.equal(run("[[noreturn]] extern void write_fatal(void);"), batched);
+  assert.equal(run("void write_fatal(void);", ["write_fatal"]), batched);
+  // A macro of that name is not the function.
+  assert.not.equal(run("#define write_fatal() (void)0", ["write_fatal"]), batched);
+});
+
+test("noreturnNames: the declared name, not the attribute's or a parameter's", () => {
+  assert.equal(
+    [
+      ...noreturnNames(
+        "void a (int) __attribute__ ((noreturn));\n" +
+          "extern void b (char const *, ...) __attribute__ ((noreturn, format (printf, 1, 2)));\n" +
+          "_Noreturn static void c(void (*cb)(int)) { for (;;); }\n" +
+          "__attribute__((__noreturn__)) void d(void);\nvoid e(void);\n",
+      ),
+    ].sort(),
+    ["a", "b", "c", "d"],
+  );
 });
 
 test.run();

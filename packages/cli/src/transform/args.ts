@@ -16,6 +16,8 @@ export interface TransformOptions {
   verbose: boolean;
   /** The project's attribute-like macros, blanked for the parse. */
   macros: string[];
+  /** Functions that never return (--noreturn), besides those the headers declare. */
+  noreturn: string[];
   patterns: string[];
   help: boolean;
   version: boolean;
@@ -52,6 +54,10 @@ Options:
                      annotation marker, with or without arguments) is read
                      as nothing, like __wur; repeat for more. Only macros
                      that expand to nothing a batch could observe
+  --noreturn NAME    function NAME never returns (like exit or err): a
+                     checked call whose failure branch calls it may be
+                     batched; repeat for more. Declarations with noreturn
+                     in the file and the headers next to it count already
   --verbose          a warning line for every syntax error (or macro) the
                      parser could not read; by default one line per file
   -h, --help         show this help
@@ -80,6 +86,7 @@ export function parseTransformArgs(argv: string[]): TransformOptions {
         jobs: { type: "string" },
         verbose: { type: "boolean" },
         macro: { type: "string", multiple: true },
+        noreturn: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
       },
@@ -106,6 +113,7 @@ export function parseTransformArgs(argv: string[]): TransformOptions {
       jobs: null,
       verbose: false,
       macros: [],
+      noreturn: [],
       patterns: [],
       help,
       version,
@@ -135,6 +143,11 @@ export function parseTransformArgs(argv: string[]): TransformOptions {
     if (!macroNamePattern.test(name))
       throw new CliError(`dbatch-transform: --macro wants a C identifier, got '${name}'`);
   }
+  const noreturn = values.noreturn ?? [];
+  for (const name of noreturn) {
+    if (!macroNamePattern.test(name))
+      throw new CliError(`dbatch-transform: --noreturn wants a C identifier, got '${name}'`);
+  }
   if (positionals.length === 0) {
     throw new CliError("dbatch-transform: no files given\nTry 'dbatch-transform --help'.");
   }
@@ -154,6 +167,7 @@ export function parseTransformArgs(argv: string[]): TransformOptions {
     jobs,
     verbose: values.verbose === true,
     macros,
+    noreturn,
     patterns: positionals,
     help: false,
     version: false,

@@ -123,6 +123,7 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
       cwd: io.cwd,
       minRun: options.minRun,
       macros: options.macros,
+      noreturn: options.noreturn,
       keep: {
         original: options.mode !== "check" || options.report !== null,
         output: options.mode === "diff" || options.mode === "stdout",

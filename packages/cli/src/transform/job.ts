@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { transformSourceAsync } from "@dbatch/transform";
 import type { TransformResult } from "@dbatch/transform";
 import { errnoCode, errorMessage } from "../errors.ts";
+import { projectNoreturn } from "./noreturn-headers.ts";
 
 export interface JobInput {
   file: string;
@@ -10,6 +11,8 @@ export interface JobInput {
   minRun: number;
   /** The project's attribute-like macros (--macro). */
   macros: string[];
+  /** Functions that never return, named on the command line (--noreturn). */
+  noreturn: string[];
   /**
    * What the caller needs besides the summary: the text as read and the
    * edits (to write the file piece by piece, or for a report), the
@@ -106,6 +109,7 @@ export async function transformFile(input: JobInput): Promise<FileResult> {
     result = await transformSourceAsync(text, {
       minRun,
       macros,
+      noreturn: [...input.noreturn, ...projectNoreturn(resolve(cwd, file), text)],
       output: keep.output,
       reports: keep.reports,
     });

@@ -31,15 +31,22 @@ export class FileNames {
    * @param macroNames names #defined in the file (function-like or not)
    * @param definedFunctions names of functions the file defines
    * @param sharedVariables names declared volatile or atomic
+   * @param noreturnFunctions names declared never to return (noreturn.ts),
+   *   in the file or by the caller (its headers)
    */
   constructor(
     private readonly macroNames: ReadonlySet<string>,
     private readonly definedFunctions: ReadonlySet<string>,
     private readonly sharedVariables: ReadonlySet<string>,
+    private readonly noreturnFunctions: ReadonlySet<string> = new Set(),
   ) {}
 
   isShared(name: string): boolean {
     return this.sharedVariables.has(name);
+  }
+
+  isNoreturn(name: string): boolean {
+    return this.noreturnFunctions.has(name) && !this.macroNames.has(name);
   }
 
   resolve(name: string): CalleeKind {

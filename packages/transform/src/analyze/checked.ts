@@ -31,7 +31,8 @@ export interface CheckedCall {
 const countedCalls = new Set(["write", "read", "pwrite64", "pread64", "sendto"]);
 
 // Functions that never return (C library and BSD err.h): a failure branch
-// ending in one leaves the run.
+// ending in one leaves the run. A file's and its project's own are found by
+// noreturn.ts.
 const noreturnFunctions = new Set([
   "exit",
   "_exit",
@@ -189,7 +190,7 @@ function checkOf(
 }
 
 /** Whether running @statement certainly leaves the statement list it is in. */
-function leaves(statement: SyntaxNode): boolean {
+function leaves(statement: SyntaxNode, names: NameResolver): boolean {
   switch (statement.type) {
     case "goto_statement":
     case "return_statement":
@@ -200,12 +201,14 @@ function leaves(statement: SyntaxNode): boolean {
       const expr = statement.namedChildren[0];
       if (expr?.type !== "call_expression") return false;
       const fn = expr.childForFieldName("function");
-      return fn?.type === "identifier" && noreturnFunctions.has(fn.text);
+      return (
+        fn?.type === "identifier" && (noreturnFunctions.has(fn.text) || names.isNoreturn(fn.text))
+      );
     }
     case "compound_statement": {
       const inner = statement.namedChildren.filter((c) => c.type !== "comment");
       const last = inner.at(-1);
-      return last !== undefined && leaves(last);
+      return last !== undefined && leaves(last, names);
     }
     default:
       return false;
@@ -237,7 +240,7 @@ export function checkedCall(node: SyntaxNode, names: NameResolver): CheckedCall 
   if (node.type !== "if_statement" || node.childForFieldName("alternative")) return null;
   const condition = node.childForFieldName("condition");
   const failure = node.childForFieldName("consequence");
-  if (!condition || !failure || !leaves(failure) || !copyable(failure)) return null;
+  if (!condition || !failure || !leaves(failure, names) || !copyable(failure)) return null;
   const check = checkOf(condition, names);
   return check ? { ...check, failure } : null;
 }

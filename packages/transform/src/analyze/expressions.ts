@@ -3,11 +3,7 @@
 // asm) and the identifiers an expression reads or the buffers a deferred read
 // fills.
 import type { ReasonId } from "../reasons.ts";
-import {
-  batchCheckedName,
-  batchFlushCheckedName,
-  batchFlushName,
-} from "../known-functions.ts";
+import { batchCheckedName, batchFlushCheckedName, batchFlushName } from "../known-functions.ts";
 import type { CNode as SyntaxNode } from "../syntax-tree.ts";
 import {
   FactsBuilder as FactsBuilderClass,

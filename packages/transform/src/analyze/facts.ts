@@ -72,6 +72,8 @@ export interface NameResolver {
   resolve(name: string): CalleeKind;
   /** Declared volatile/atomic somewhere in the file. */
   isShared(name: string): boolean;
+  /** Declared never to return, in the file or in what the caller read for it. */
+  isNoreturn(name: string): boolean;
 }
 
 /** Collects one statement's facts while its parts are walked. */

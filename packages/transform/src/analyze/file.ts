@@ -58,11 +58,16 @@ export interface FileContext {
   readonly counter: { next: number };
 }
 
-export function fileContext(text: string, definedFunctions: ReadonlySet<string>): FileContext {
+export function fileContext(
+  text: string,
+  definedFunctions: ReadonlySet<string>,
+  noreturn: readonly string[] = [],
+): FileContext {
   const defined = new Set(definedFunctions);
+  const neverReturn = new Set(noreturn);
   return {
     definedFunctions: defined,
-    names: new FileNames(definedMacroNames(text), defined, sharedVariableNames(text)),
+    names: new FileNames(definedMacroNames(text), defined, sharedVariableNames(text), neverReturn),
     manualBatch: manualBatchDiagnostic(text),
     counter: { next: 0 },
   };

@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+// The real-world harness, static part: fetches Debian source packages
+// (scripts/realworld-fetch.sh, into ~/.cache/dbatch/realworld; network: the
+// Debian mirror), runs `dbatch-transform --check --report json` over each
+// package's own C sources and tabulates what happened to every call site of
+// a catalogue call: batched, or the reason it was not. Prints the table and
+// writes it to docs/realworld.md (--out FILE elsewhere, --no-write not at all).
+// Not part of CI: it downloads.
+//
+//   node scripts/realworld.mjs [--transform BIN] [--out FILE] [--no-write] [PKG...]
+//
+// --transform runs another dbatch-transform (an older checkout's, to compare).
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, statSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+// The package's own sources: bundled libraries (gnulib, zlib, popt) and test
+// programs are left out, so the numbers say what the program itself does.
+const packages = {
+  lighttpd: ["src"],
+  tar: ["src", "lib"],
+  rsync: ["."],
+  cpio: ["src"],
+  gzip: ["."],
+  patch: ["src"],
+};
+
+function parseArgs(argv) {
+  const o = {
+    transform: join(root, "node_modules", ".bin", "dbatch-transform"),
+    out: join(root, "docs", "realworld.md"),
+    write: true,
+    pkgs: [],
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--transform") o.transform = argv[++i];
+    else if (a === "--out") o.out = argv[++i];
+    else if (a === "--no-write") o.write = false;
+    else if (a === "-h" || a === "--help") {
+      process.stdout.write(
+        "Usage: node scripts/realworld.mjs [--transform BIN] [--out FILE] [--no-write] [PKG...]\n" +
+          `Packages: ${Object.keys(packages).join(" ")} (default: all)\n`,
+      );
+      process.exit(0);
+    } else if (a.startsWith("-")) {
+      process.stderr.write(`realworld: unknown option ${a}\n`);
+      process.exit(2);
+    } else if (!(a in packages)) {
+      process.stderr.write(`realworld: no such package in the harness: ${a}\n`);
+      process.exit(2);
+    } else o.pkgs.push(a);
+  }
+  if (o.pkgs.length === 0) o.pkgs = Object.keys(packages);
+  return o;
+}
+
+/** .c files directly in @dir (one level: subdirectories are bundled code or tests). */
+function cFiles(dir) {
+  return readdirSync(dir)
+    .filter((n) => n.endsWith(".c") && statSync(join(dir, n)).isFile())
+    .sort()
+    .map((n) => join(dir, n));
+}
+
+function sourceDir(srcRoot, pkg) {
+  const dir = readdirSync(srcRoot).find(
+    (n) => n.startsWith(`${pkg}-`) && statSync(join(srcRoot, n)).isDirectory(),
+  );
+  if (!dir) throw new Error(`${pkg}: not fetched under ${srcRoot}`);
+  return join(srcRoot, dir);
+}
+
+function tabulate(transform, pkgDir, dirs) {
+  const files = dirs.flatMap((d) => cFiles(join(pkgDir, d)));
+  const scratch = mkdtempSync(join(tmpdir(), "dbatch-realworld-"));
+  try {
+    const report = join(scratch, "report.json");
+    const r = spawnSync(
+      transform,
+      ["--check", "--report", "json", "--report-file", report, ...files.map((f) => relative(pkgDir, f))],
+      { cwd: pkgDir, encoding: "utf8", maxBuffer: 64 << 20 },
+    );
+    if (r.status !== 0 && r.status !== 1) {
+      throw new Error(`${pkgDir}: dbatch-transform exit ${r.status}: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+    }
+    const doc = JSON.parse(readFileSync(report, "utf8"));
+    const reasons = new Map();
+    let sites = 0;
+    let batched = 0;
+    for (const f of doc.files) {
+      for (const s of f.sites) {
+        sites++;
+        if (s.batched) batched++;
+        else reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
+      }
+    }
+    return { files: files.length, sites, batched, reasons, summary: doc.summary };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const pct = (n, d) => (d === 0 ? "-" : `${((100 * n) / d).toFixed(1)}%`);
+
+const o = parseArgs(process.argv.slice(2));
+const fetch = spawnSync(join(root, "scripts", "realworld-fetch.sh"), o.pkgs, {
+  encoding: "utf8",
+  stdio: ["ignore", "pipe", "inherit"],
+});
+if (fetch.status !== 0) process.exit(1);
+const srcRoot = fetch.stdout.trim().split("\n").at(-1);
+const rows = [];
+for (const pkg of o.pkgs) {
+  process.stderr.write(`realworld: transforming ${pkg}\n`);
+  const dir = sourceDir(srcRoot, pkg);
+  rows.push({ pkg: relative(srcRoot, dir), ...tabulate(o.transform, dir, packages[pkg]) });
+}
+const columns = ["result-used", "parse-error", "single-call", "after-check"];
+const header = ["package", "C files", "call sites", "batched", ...columns, "other"];
+const lines = [
+  `| ${header.join(" | ")} |`,
+  `|${header.map(() => "---").join("|")}|`,
+  ...rows.map((r) => {
+    const shown = columns.reduce((n, c) => n + (r.reasons.get(c) ?? 0), 0);
+    const other = r.sites - r.batched - shown;
+    return `| ${[
+      r.pkg,
+      r.files,
+      r.sites,
+      pct(r.batched, r.sites),
+      ...columns.map((c) => pct(r.reasons.get(c) ?? 0, r.sites)),
+      pct(other, r.sites),
+    ].join(" | ")} |`;
+  }),
+];
+const table = lines.join("\n");
+process.stdout.write(`${table}\n`);
+if (o.write) {
+  const top = rows
+    .map((r) => {
+      const others = [...r.reasons]
+        .filter(([k]) => !columns.includes(k))
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 4)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ");
+      return `- ${r.pkg}: ${r.summary.runs} runs; other reasons: ${others || "none"}`;
+    })
+    .join("\n");
+  writeFileSync(
+    o.out,
+    `# dBatch on real programs\n\n` +
+      `Generated by \`node scripts/realworld.mjs\` on ${new Date().toISOString().slice(0, 10)} ` +
+      `(Debian bookworm sources, fetched by \`scripts/realworld-fetch.sh\` into ` +
+      `\`~/.cache/dbatch/realworld\`; not part of CI: it downloads). Each package's own C ` +
+      `sources (${Object.entries(packages)
+        .filter(([p]) => o.pkgs.includes(p))
+        .map(([p, d]) => `${p}: ${d.join(", ")}`)
+        .join("; ")}; one directory level, bundled gnulib/zlib/popt and tests left out), ` +
+      `\`dbatch-transform --check --report json\`: every call site of a catalogue call, ` +
+      `batched or the reason it is not (reason ids: packages/transform/README.md).\n\n` +
+      `${table}\n\n${top}\n`,
+  );
+  process.stderr.write(`realworld: wrote ${relative(process.cwd(), o.out)}\n`);
+}
