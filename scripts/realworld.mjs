@@ -82,11 +82,20 @@ function tabulate(transform, pkgDir, dirs) {
     const report = join(scratch, "report.json");
     const r = spawnSync(
       transform,
-      ["--check", "--report", "json", "--report-file", report, ...files.map((f) => relative(pkgDir, f))],
+      [
+        "--check",
+        "--report",
+        "json",
+        "--report-file",
+        report,
+        ...files.map((f) => relative(pkgDir, f)),
+      ],
       { cwd: pkgDir, encoding: "utf8", maxBuffer: 64 << 20 },
     );
     if (r.status !== 0 && r.status !== 1) {
-      throw new Error(`${pkgDir}: dbatch-transform exit ${r.status}: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+      throw new Error(
+        `${pkgDir}: dbatch-transform exit ${r.status}: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`,
+      );
     }
     const doc = JSON.parse(readFileSync(report, "utf8"));
     const reasons = new Map();

@@ -8,7 +8,7 @@ import {
   type Diagnostic,
   type PieceAnalysis,
 } from "./analyze/file.ts";
-import { blankAttributeMacros } from "./attribute-macros.ts";
+import { blankAttributeMacros, specifierMacroNames } from "./attribute-macros.ts";
 import { splitTopLevel, type Chunk } from "./chunks.ts";
 import { blankConditionalElse } from "./conditional-else.ts";
 import { collectGarbage, droppedTree, parseC, type ParseRange } from "./parse.ts";
@@ -128,7 +128,8 @@ function* transformSteps(
   const source = new SourceText(text);
   // Parsed and analysed with attribute-like macros and the #if groups between
   // the branches of an if-else chain blanked (same offsets).
-  const parsed = blankConditionalElse(blankAttributeMacros(text, options.macros));
+  const macros = [...(options.macros ?? []), ...specifierMacroNames(text)];
+  const parsed = blankConditionalElse(blankAttributeMacros(text, macros));
   const pieces = splitTopLevel(parsed, options.chunkSize);
   // Read before attribute macros are blanked: __attribute__((noreturn)) says it.
   const noreturn = [...(options.noreturn ?? []), ...noreturnNames(text)];
@@ -282,7 +283,7 @@ export type { RunReport, SiteReport, DiagnosticReport } from "./report.ts";
  */
 export { collectGarbage } from "./parse.ts";
 export { applyEditsWithLineDirectives } from "./line-directives.ts";
-export { macroNamePattern } from "./attribute-macros.ts";
+export { macroNamePattern, specifierMacroNames } from "./attribute-macros.ts";
 export { noreturnNames } from "./noreturn.ts";
 export { syscallCatalogue } from "./catalogue.generated.ts";
 export type { SyscallSpec } from "@dbatch/catalogue";

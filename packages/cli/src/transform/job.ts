@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { transformSourceAsync } from "@dbatch/transform";
 import type { TransformResult } from "@dbatch/transform";
 import { errnoCode, errorMessage } from "../errors.ts";
-import { projectNoreturn } from "./noreturn-headers.ts";
+import { projectHeaders } from "./project-headers.ts";
 
 export interface JobInput {
   file: string;
@@ -104,12 +104,13 @@ export async function transformFile(input: JobInput): Promise<FileResult> {
   // transform starts (a large file's buffer is as big as its text).
   const text = readText(file, cwd);
   if (typeof text !== "string") return text;
+  const headers = projectHeaders(resolve(cwd, file), text);
   let result: TransformResult;
   try {
     result = await transformSourceAsync(text, {
       minRun,
-      macros,
-      noreturn: [...input.noreturn, ...projectNoreturn(resolve(cwd, file), text)],
+      macros: [...macros, ...headers.macros],
+      noreturn: [...input.noreturn, ...headers.noreturn],
       output: keep.output,
       reports: keep.reports,
     });

@@ -11,6 +11,7 @@ import {
   type StatementFacts,
   type StatementList,
 } from "./facts.ts";
+import { batchFlushCheckedName } from "../known-functions.ts";
 import { isPure } from "./checked.ts";
 import { StatementClassifier } from "./statements.ts";
 
@@ -108,6 +109,9 @@ export class RunFinder {
           this.existingRun(facts.slice(i + 1, end));
           this.pairedBatchCalls += 2;
           this.hazardStatement(closing, closing.hazard ?? "manual-batch");
+          // A run with checks ended where a statement could not follow a
+          // check: blame that, as the run that made it did.
+          if (closing.node.text.includes(batchFlushCheckedName)) before = "after-check";
           i = end;
         }
         continue;
