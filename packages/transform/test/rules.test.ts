@@ -561,6 +561,31 @@ test("checked results: a project's noreturn functions leave too (declared in the
   assert.not.equal(run("#define write_fatal() (void)0", ["write_fatal"]), batched);
 });
 
+test("a syntax error costs its statement: runs around it, inside its sound blocks, not right after it", () => {
+  // The statement after an unreadable one may be a statement-like macro's body.
+  assert.equal(
+    verdicts(
+      "write(fd, buf, 1); write(fd, buf, 2); BEGIN_SECTION write(fd, buf, 3); write(fd, buf, 4);",
+    ),
+    ["run1", "run1", "parse-error", "parse-error"],
+  );
+  // #ifdef inside a condition: the if is unreadable, its braced body is a
+  // block in every configuration; the statement after the if starts nothing.
+  assert.equal(
+    verdicts(
+      "write(fd, buf, 1); write(fd, buf, 2);\nif (n < 0\n#ifdef X\n && n != 3\n#endif\n) { write(fd, buf, 3); write(fd, buf, 4); }\nwrite(fd, buf, 5); write(fd, buf, 6); write(fd, buf, 7);",
+    ),
+    ["run1", "run1", "run2", "run2", "parse-error", "run3", "run3"],
+  );
+  // Braces that only balance per configuration: the function is left alone.
+  assert.equal(
+    verdicts(
+      "#ifdef X\n if (n) {\n#else\n if (!n) {\n#endif\n write(fd, buf, 1); write(fd, buf, 2);\n }\n write(fd, buf, 3); write(fd, buf, 4);",
+    ),
+    ["parse-error", "parse-error", "parse-error", "parse-error"],
+  );
+});
+
 test("noreturnNames: the declared name, not the attribute's or a parameter's", () => {
   assert.equal(
     [

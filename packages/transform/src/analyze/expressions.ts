@@ -186,12 +186,23 @@ export class ExpressionScanner {
     return null;
   }
 
-  /** Only the catalogue calls of an unmodelled construct, for their verdicts. */
-  collectCalls(node: SyntaxNode, b: FactsBuilder): void {
+  /**
+   * Only the catalogue calls of an unmodelled construct (or, with @why
+   * "parse-error", of a statement tree-sitter could not read), for their
+   * verdicts; children in @skip are left out (their own lists report them).
+   */
+  collectCalls(
+    node: SyntaxNode,
+    b: FactsBuilder,
+    why: "unsupported-syntax" | "parse-error" = "unsupported-syntax",
+    skip: ReadonlySet<SyntaxNode> = new Set(),
+  ): void {
     const probe = new FactsBuilderClass();
-    for (const child of node.namedChildren) this.expression(child, probe, valueContext);
+    for (const child of node.namedChildren) {
+      if (!skip.has(child)) this.expression(child, probe, valueContext);
+    }
     for (const site of probe.sites) {
-      const reason = site.reason === "not-libc" ? "not-libc" : "unsupported-syntax";
+      const reason = site.reason === "not-libc" ? "not-libc" : why;
       const blocked: CallSite = { ...site, reason };
       b.sites.push(blocked);
       b.directSites.push(blocked);

@@ -8,6 +8,7 @@ import { FileNames, definedMacroNames } from "./callee.ts";
 import { analyzeFunction, type Run, type Verdict } from "./function.ts";
 import type { SyntaxTree } from "../parse.ts";
 import { sharedVariableNames } from "./shared-variables.ts";
+import { StatementClassifier } from "./statements.ts";
 import type { CallSite } from "./facts.ts";
 import { errorOffsets, scanTopLevel, type CNode, type TopLevelEntry } from "../syntax-tree.ts";
 import type { Chunk } from "../chunks.ts";
@@ -89,6 +90,21 @@ function hitsIn(text: string, piece: Chunk): Hit[] {
   return hits;
 }
 
+/**
+ * A function the analysis can read statement by statement: no syntax error,
+ * or errors only inside a body whose braces are both in the text (each
+ * statement holding one then costs only itself, statements.ts), and none
+ * around the definition itself.
+ */
+function analysable(fn: CNode): boolean {
+  if (!fn.hasError) return true;
+  for (let n = fn.parent; n; n = n.parent) if (n.type === "ERROR") return false;
+  const body = fn.childForFieldName("body");
+  if (!body || !StatementClassifier.soundBlock(body)) return false;
+  // Everything before the body (return type, declarator) reads cleanly.
+  return fn.children.every((c) => c === body || !c.hasError);
+}
+
 /** One piece's runs, verdicts, diagnostics and top-level nodes. */
 export interface PieceAnalysis {
   readonly runs: readonly Run[];
@@ -154,7 +170,10 @@ export function analyzePiece(
       if (n.type === "function_definition") fn = n;
     }
     const spec = catalogueEntry(hit.name);
-    if (fn && !fn.hasError) {
+    // A name inside a syntax error that does not read as a call (`MACRO
+    // write(...)` parses as a declaration) gets its verdict here; calls get
+    // theirs from the analysis, which reads around the broken statement.
+    if (fn && analysable(fn) && (isCall || !error)) {
       const entry = functions.get(fn.id) ?? { fn, calls: [] };
       functions.set(fn.id, entry);
       if (isCall && parent && spec) {

@@ -86,6 +86,7 @@ export class RunFinder {
     let current: Member[] = [];
     let pending = new Set<string>();
     let before: ReasonId | null = null;
+    let afterBroken = false;
     const close = (after: ReasonId | null): void => {
       if (current.length) {
         this.closeRun(current, list.placeable, before, after, sitesBefore, total, fallback);
@@ -99,6 +100,7 @@ export class RunFinder {
       const f = facts[i];
       if (!f) {
         close("label");
+        afterBroken = false;
         continue;
       }
       if (f.isBatchStart) {
@@ -120,6 +122,16 @@ export class RunFinder {
       if (hazard) {
         close(hazard);
         this.hazardStatement(f, hazard);
+        afterBroken = hazard === "parse-error";
+        continue;
+      }
+      if (afterBroken) {
+        // What tree-sitter could not read may be a statement-like macro
+        // (`FOREACH(x)` without braces): the next statement may be its body,
+        // so it starts no run and joins none.
+        afterBroken = false;
+        close("parse-error");
+        this.hazardStatement(f, "parse-error");
         continue;
       }
       if ([...f.mentions].some((m) => pending.has(m))) close("read-buffer-used");

@@ -56,7 +56,39 @@ export class StatementClassifier {
     return { statements: [node], placeable: false };
   }
 
+  /**
+   * A `{ ... }` whose braces are both in the text: a block in every reading
+   * of the code around it, even when tree-sitter could not read all of it.
+   */
+  static soundBlock(node: SyntaxNode): boolean {
+    if (node.type !== "compound_statement") return false;
+    if (!node.hasError) return true;
+    const first = node.children[0];
+    const last = node.children.at(-1);
+    return first?.type === "{" && last?.type === "}" && !first.isMissing && !last.isMissing;
+  }
+
+  /**
+   * A statement holding a syntax error (a macro tree-sitter cannot read, an
+   * #ifdef inside an expression): it cannot be part of a run and its calls
+   * get parse-error, but the blocks it holds whose braces are sound are
+   * searched for runs of their own; the rest of the list goes on.
+   */
+  private broken(node: SyntaxNode): StatementFacts {
+    const b = new FactsBuilder();
+    b.fail("parse-error");
+    const blocks = new Set(node.namedChildren.filter((c) => StatementClassifier.soundBlock(c)));
+    this.scan.collectCalls(node, b, "parse-error", blocks);
+    for (const block of blocks) {
+      const inner = this.facts(block);
+      b.sites.push(...inner.sites);
+      b.nested.push(StatementClassifier.listOf(block));
+    }
+    return b.build(node, false);
+  }
+
   private classify(node: SyntaxNode): StatementFacts {
+    if (node.hasError && !StatementClassifier.soundBlock(node)) return this.broken(node);
     const b = new FactsBuilder();
     let isBatchStart = false;
     switch (node.type) {
