@@ -141,7 +141,7 @@ export function analyzePiece(
     context.counter,
   );
   if (hits.length === 0) {
-    const diagnostics = parseErrorDiagnostics(text, tree, []);
+    const diagnostics = parseErrorDiagnostics(text, tree, [], []);
     return { runs: [], verdicts: [], diagnostics, topLevel: scan.entries };
   }
 
@@ -225,7 +225,14 @@ export function analyzePiece(
     });
   }
   for (const site of brokenSites) verdicts.push({ site, run: null, reason: "parse-error" });
-  diagnostics.push(...parseErrorDiagnostics(text, tree, [...brokenRegions.values()]));
+  diagnostics.push(
+    ...parseErrorDiagnostics(
+      text,
+      tree,
+      [...brokenRegions.values()],
+      [...functions.values()].filter((f) => f.fn.hasError).map((f) => f.fn),
+    ),
+  );
 
   if (context.manualBatch) {
     return {
@@ -268,6 +275,7 @@ function parseErrorDiagnostics(
   text: string,
   tree: SyntaxTree,
   brokenRegions: readonly CNode[],
+  readFunctions: readonly CNode[],
 ): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   let lastLineStart = -1;
@@ -275,16 +283,20 @@ function parseErrorDiagnostics(
     const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
     if (lineStart === lastLineStart) continue;
     lastLineStart = lineStart;
-    const region = brokenRegions.find((r) => r.startIndex <= offset && offset < r.endIndex);
+    const within = (r: CNode) => r.startIndex <= offset && offset < r.endIndex;
+    const region = brokenRegions.find(within);
+    const read = !region && readFunctions.some(within);
     diagnostics.push({
       offset,
       severity: "warning",
       rule: "parse-error",
-      message: !region
-        ? "syntax error (or a macro tree-sitter cannot parse): this code is not transformed"
-        : region.type === "function_definition"
-          ? "syntax error in this function (or a macro tree-sitter cannot parse): its calls are left untouched"
-          : "syntax error (or a macro tree-sitter cannot parse): the calls here are left untouched",
+      message: read
+        ? "syntax error (or a macro tree-sitter cannot parse): the statement holding it is left untouched"
+        : !region
+          ? "syntax error (or a macro tree-sitter cannot parse): this code is not transformed"
+          : region.type === "function_definition"
+            ? "syntax error in this function (or a macro tree-sitter cannot parse): its calls are left untouched"
+            : "syntax error (or a macro tree-sitter cannot parse): the calls here are left untouched",
     });
   }
   return diagnostics;
