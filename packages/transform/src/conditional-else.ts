@@ -15,7 +15,19 @@
 // stretch of one statement list, so it either holds the whole if statement
 // (its ends are outside the group) or lies inside one branch's block.
 // A group is blanked only when one of its lines is directly followed by
-// `else` (comments and blank lines aside); other groups are left as they are.
+// `else` (comments and blank lines aside), or directly preceded by one:
+//
+//     #ifdef USE_LOCKS
+//     if (sql) a();
+//     else
+//     #endif
+//     b();
+//
+// (lighttpd). There the if statement starts inside the group and ends after
+// it: its ends differ per configuration, so a statement that crosses such a
+// group's edge is a hazard (`crossedGroups`, statements.ts) and only
+// statements wholly inside or outside it can be batched.
+// Other groups are left as they are.
 
 import { conditionalKind, directiveEnd, type ConditionalKind } from "./preprocessor.ts";
 
@@ -63,24 +75,57 @@ function elseFollows(text: string, from: number): boolean {
   }
 }
 
-/** @text with the directive lines of conditional groups inside if-else chains blanked. */
-export function blankConditionalElse(text: string): string {
-  if (!/^[ \t]*#[ \t]*(?:el|endif)/m.test(text) || !/\belse\b/.test(text)) return text;
-  const lines = directiveLines(text);
+/** Is the last code before @to the keyword `else`? (Blank space and // comments skipped.) */
+function elsePrecedes(text: string, to: number): boolean {
+  const before = text.slice(Math.max(0, to - 200), to).replace(/\/\/[^\n]*$/gm, "");
+  return /(?:^|[^\w])else\s*$/.test(before);
+}
+
+interface Groups {
+  /** Indices of the directive lines to blank. */
+  readonly blank: Set<number>;
+  /** [start, end) of the groups an `else` runs into (see the header). */
+  readonly crossed: [number, number][];
+}
+
+function chainedGroups(text: string, lines: readonly DirectiveLine[]): Groups {
   const blank = new Set<number>();
+  const crossed: [number, number][] = [];
   // Groups by nesting: each open group collects its lines' indices.
-  const open: { members: number[]; chained: boolean }[] = [];
+  const open: { members: number[]; chained: boolean; dangling: boolean }[] = [];
   lines.forEach((line, index) => {
-    if (line.kind === "if") open.push({ members: [], chained: false });
+    if (line.kind === "if") open.push({ members: [], chained: false, dangling: false });
     const group = open.at(-1);
     if (!group) return; // an #else or #endif without its #if: left alone
     group.members.push(index);
     if (line.kind !== "endif" && elseFollows(text, line.end)) group.chained = true;
+    if (line.kind !== "if" && elsePrecedes(text, line.start)) group.dangling = true;
     if (line.kind === "endif") {
       open.pop();
-      if (group.chained) for (const m of group.members) blank.add(m);
+      if (group.chained || group.dangling) for (const m of group.members) blank.add(m);
+      const first = lines[group.members[0] ?? index] as DirectiveLine;
+      if (group.dangling) crossed.push([first.start, line.end]);
     }
   });
+  return { blank, crossed };
+}
+
+const mayChain = (text: string): boolean =>
+  /^[ \t]*#[ \t]*(?:el|endif)/m.test(text) && /\belse\b/.test(text);
+
+/**
+ * The [start, end) ranges of the conditional groups an `else` runs into: a
+ * statement that crosses one's edge has different ends per configuration.
+ */
+export function crossedGroups(text: string): [number, number][] {
+  return mayChain(text) ? chainedGroups(text, directiveLines(text)).crossed : [];
+}
+
+/** @text with the directive lines of conditional groups inside if-else chains blanked. */
+export function blankConditionalElse(text: string): string {
+  if (!mayChain(text)) return text;
+  const lines = directiveLines(text);
+  const { blank } = chainedGroups(text, lines);
   if (blank.size === 0) return text;
   const parts: string[] = [];
   let at = 0;

@@ -10,7 +10,7 @@ import {
 } from "./analyze/file.ts";
 import { blankAttributeMacros, specifierMacroNames } from "./attribute-macros.ts";
 import { splitTopLevel, type Chunk } from "./chunks.ts";
-import { blankConditionalElse } from "./conditional-else.ts";
+import { blankConditionalElse, crossedGroups } from "./conditional-else.ts";
 import { collectGarbage, droppedTree, parseC, type ParseRange } from "./parse.ts";
 import { planIncludeEdit, runEditPlanner } from "./plan.ts";
 import { noreturnNames } from "./noreturn.ts";
@@ -133,7 +133,8 @@ function* transformSteps(
   const pieces = splitTopLevel(parsed, options.chunkSize);
   // Read before attribute macros are blanked: __attribute__((noreturn)) says it.
   const noreturn = [...(options.noreturn ?? []), ...noreturnNames(text)];
-  let analysis = yield* analyzePieces(source, parsed, pieces, minRun, new Set(), noreturn);
+  const crossed = crossedGroups(text);
+  let analysis = yield* analyzePieces(source, parsed, pieces, minRun, new Set(), noreturn, crossed);
   if (analysis.lateDefinitions) {
     // A later piece defines a catalogue name the earlier ones were analysed
     // without (rare, and only in files of several pieces): analyse again
@@ -145,6 +146,7 @@ function* transformSteps(
       minRun,
       analysis.definedFunctions,
       noreturn,
+      crossed,
     );
   }
   if (pieces.length > 1) collectGarbage();
@@ -222,8 +224,9 @@ function* analyzePieces(
   minRun: number,
   knownDefinitions: ReadonlySet<string>,
   noreturn: readonly string[],
+  crossed: readonly (readonly [number, number])[],
 ): Generator<void, PiecesAnalysis> {
-  const context = fileContext(parsed, knownDefinitions, noreturn);
+  const context = fileContext(parsed, knownDefinitions, noreturn, crossed);
   const result: PiecesAnalysis = {
     records: new FileRecords(),
     diagnostics: context.manualBatch ? [context.manualBatch] : [],

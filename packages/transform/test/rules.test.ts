@@ -586,6 +586,17 @@ test("a syntax error costs its statement: runs around it, inside its sound block
   );
 });
 
+test("an #ifdef an else runs into (lighttpd): the function is read, the if that crosses the group joins no run", () => {
+  const body =
+    "write(fd, buf, 1); write(fd, buf, 2);\n#ifdef X\nif (n) write(fd, buf, 3);\nelse\n#endif\nwrite(fd, buf, 4);\nwrite(fd, buf, 5); write(fd, buf, 6);";
+  // Its branches are lists of their own (here one call each).
+  assert.equal(verdicts(body), ["run1", "run1", "single-call", "single-call", "run2", "run2"]);
+  // Nothing is inserted between #ifdef and #endif: balanced in both configurations.
+  const out = output(body);
+  const group = out.slice(out.indexOf("#ifdef X"), out.indexOf("#endif"));
+  assert.not.match(group, /batch_/);
+});
+
 test("noreturnNames: the declared name, not the attribute's or a parameter's", () => {
   assert.equal(
     [

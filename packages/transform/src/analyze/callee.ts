@@ -39,7 +39,15 @@ export class FileNames {
     private readonly definedFunctions: ReadonlySet<string>,
     private readonly sharedVariables: ReadonlySet<string>,
     private readonly noreturnFunctions: ReadonlySet<string> = new Set(),
+    private readonly crossed: readonly (readonly [number, number])[] = [],
   ) {}
+
+  crossesConditional(start: number, end: number): boolean {
+    return this.crossed.some(
+      ([from, to]) =>
+        (start < from && end > from && end < to) || (start > from && start < to && end > to),
+    );
+  }
 
   isShared(name: string): boolean {
     return this.sharedVariables.has(name);

@@ -74,6 +74,11 @@ export interface NameResolver {
   isShared(name: string): boolean;
   /** Declared never to return, in the file or in what the caller read for it. */
   isNoreturn(name: string): boolean;
+  /**
+   * [start, end) crosses the edge of a conditional group an `else` runs
+   * into (conditional-else.ts): its ends differ per configuration.
+   */
+  crossesConditional(start: number, end: number): boolean;
 }
 
 /** Collects one statement's facts while its parts are walked. */

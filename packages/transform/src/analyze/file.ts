@@ -63,12 +63,19 @@ export function fileContext(
   text: string,
   definedFunctions: ReadonlySet<string>,
   noreturn: readonly string[] = [],
+  crossed: readonly (readonly [number, number])[] = [],
 ): FileContext {
   const defined = new Set(definedFunctions);
   const neverReturn = new Set(noreturn);
   return {
     definedFunctions: defined,
-    names: new FileNames(definedMacroNames(text), defined, sharedVariableNames(text), neverReturn),
+    names: new FileNames(
+      definedMacroNames(text),
+      defined,
+      sharedVariableNames(text),
+      neverReturn,
+      crossed,
+    ),
     manualBatch: manualBatchDiagnostic(text),
     counter: { next: 0 },
   };

@@ -90,6 +90,7 @@ export class StatementClassifier {
   private classify(node: SyntaxNode): StatementFacts {
     if (node.hasError && !StatementClassifier.soundBlock(node)) return this.broken(node);
     const b = new FactsBuilder();
+    if (this.names.crossesConditional(node.startIndex, node.endIndex)) b.fail("preprocessor");
     let isBatchStart = false;
     switch (node.type) {
       case "expression_statement": {
