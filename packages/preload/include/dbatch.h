@@ -79,6 +79,7 @@ extern void dbatch_batch_check_mark(void) __attribute__((weak));
 extern long dbatch_batch_checked(int tag, int kind, long expected, long value)
 	__attribute__((weak));
 extern int dbatch_batch_flush_checked(void) __attribute__((weak));
+extern long dbatch_batch_checked_value(int tag) __attribute__((weak));
 
 /**
  * batch_start() - open a batching window on the calling thread.
@@ -209,6 +210,22 @@ static inline int batch_flush_checked(void)
 {
 	return dbatch_batch_flush_checked ? dbatch_batch_flush_checked() : 0;
 }
+
+/**
+ * batch_checked_value() - after batch_flush_checked(), the value check @tag's
+ * call returned: what the call returned run plain (-1 when it failed, errno
+ * then set by batch_flush_checked() if it was the check that failed).
+ * @var: the variable the program assigned the call to; its value is kept
+ *	as it is without the library (the call then ran directly).
+ *
+ * For `ret = write(fd, b, n); if (ret != n) goto fail;` the transform puts
+ * `ret = batch_checked_value(k, ret);` at the end of the run, and the
+ * program's own `if` then sees the real value.
+ */
+#define batch_checked_value(tag, var)                                          \
+	((__typeof__(var))(dbatch_batch_checked_value ?                         \
+				   dbatch_batch_checked_value(tag) :             \
+				   (long)(var)))
 
 #ifdef __cplusplus
 }

@@ -107,8 +107,11 @@ DBATCH_API long dbatch_batch_checked(int tag, int kind, long expected, long valu
 		if (kind == DBATCH_CHECK_COUNT && counted && e->args[2] == (uint64_t)expected)
 			e->flags |= DBATCH_ENTRY_SHORT;
 		b->check[b->count - 1] = (uint16_t)tag;
+		b->checked++;
 		return value;
 	}
+	if (tag >= 1 && tag <= DBATCH_CHECK_VALUES)
+		t->check_value[tag - 1] = value;
 	/*
 	 * The call ran (before the window, outside it, or directly inside it):
 	 * @value is real and the program checks it itself. If the check fails
@@ -121,6 +124,13 @@ DBATCH_API long dbatch_batch_checked(int tag, int kind, long expected, long valu
 	dbatch_batch_flush();
 	errno = saved;
 	return value;
+}
+
+DBATCH_API long dbatch_batch_checked_value(int tag)
+{
+	if (tag < 1 || tag > DBATCH_CHECK_VALUES)
+		return -1;
+	return dbatch_tls.check_value[tag - 1];
 }
 
 DBATCH_API int dbatch_batch_flush_checked(void)

@@ -104,6 +104,7 @@ static void batch_settle(struct dbatch_batch *b, const struct outcome *o)
 	b->nfreed = 0;
 	b->free_from = 0;
 	b->closes = 0;
+	b->checked = 0;
 	/* atomic: the owner may read it unowned (dbatch_pending_count) */
 	__atomic_store_n(&b->count, 0, __ATOMIC_RELAXED);
 }
@@ -133,6 +134,13 @@ int dbatch_flush_thread(struct dbatch_thread *t)
 		return 0;
 	}
 	batch_run(b, 1, &o);
+	for (unsigned int i = 0; b->checked && i < b->count; i++) {
+		const struct dbatch_entry *e = &b->entries[i];
+		unsigned int tag = b->check[i];
+
+		if ((e->flags & DBATCH_ENTRY_STOP) && tag >= 1 && tag <= DBATCH_CHECK_VALUES)
+			t->check_value[tag - 1] = e->result < 0 ? -1 : (long)e->result;
+	}
 	if (o.check_tag) {
 		t->check_failed = o.check_tag;
 		t->check_errno = o.check_errno;

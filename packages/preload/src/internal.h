@@ -30,6 +30,7 @@
 
 /* Limits of one thread's batch. */
 #define DBATCH_BATCH_ENTRIES	256		/* flush when full */
+#define DBATCH_CHECK_VALUES	16		/* batch_checked_value() tags */
 #define DBATCH_ARENA_SIZE	(1u << 20)	/* side storage for copies */
 #define DBATCH_COPY_LIMIT	(64u << 10)	/* larger calls run directly */
 #define DBATCH_PLACEHOLDERS	8		/* deferred opens pending per batch */
@@ -80,6 +81,8 @@ struct dbatch_batch {
 	int free_from;
 	/* close entries in the batch (kmod submits up to each one) */
 	unsigned int closes;
+	/* entries batch_checked() marked */
+	unsigned int checked;
 };
 
 /* dbatch_thread.own: what the owner is doing with its batch */
@@ -131,6 +134,8 @@ struct dbatch_thread {
 	 * call was recorded (batch_checked()) */
 	unsigned int flush_gen;
 	unsigned int check_gen, check_count;	/* dbatch_batch_check_mark() */
+	/* what the checked calls of the last window returned, by tag - 1 */
+	long check_value[DBATCH_CHECK_VALUES];
 	/* the open window's call site (NULL: not tracked), adapt.c */
 	struct dbatch_site *window_site;
 	unsigned char window_flushed, window_gained;

@@ -65,9 +65,21 @@ const checkKinds = { error: "DBATCH_CHECK_ERROR", count: "DBATCH_CHECK_COUNT" } 
  */
 function checkedFlush(checks: readonly CheckRecord[]): string {
   const branches = checks
-    .map((c, i) => `if (dbatch_failed_ == ${i + 1}) ${c.failure}`)
+    .map((c, i) => (c.variable === null ? `if (dbatch_failed_ == ${i + 1}) ${c.failure}` : ""))
+    .filter((b) => b !== "")
     .join(" else ");
-  return `{ int dbatch_failed_ = batch_flush_checked(); ${branches} }`;
+  // A check read through a variable (the run's last call): the variable gets
+  // the call's real value, and the program's own `if` after the run decides.
+  const assigned = checks
+    .map((c, i) =>
+      c.variable === null ? "" : `${c.variable} = batch_checked_value(${i + 1}, ${c.variable});`,
+    )
+    .filter((a) => a !== "")
+    .join(" ");
+  const body = [branches, assigned].filter((p) => p !== "").join(" ");
+  return branches === ""
+    ? `{ (void)batch_flush_checked(); ${assigned} }`
+    : `{ int dbatch_failed_ = batch_flush_checked(); ${body} }`;
 }
 
 function startEdit(source: SourceText, at: number): TextEdit {

@@ -34,6 +34,8 @@ export interface CheckRecord {
   readonly expected: string;
   /** The failure branch, as written: run after the flush when this check failed. */
   readonly failure: string;
+  /** Checked through this variable: the flush assigns it the real value instead. */
+  readonly variable: string | null;
 }
 
 const reasonIndex = new Map<ReasonId, number>(reasonIds.map((id, i) => [id, i]));
@@ -84,6 +86,7 @@ export class FileRecords {
             kind: c.kind,
             expected: c.expected,
             failure: c.failure.text,
+            variable: c.variable ?? null,
           })),
         );
       }

@@ -597,6 +597,30 @@ test("an #ifdef an else runs into (lighttpd): the function is read, the if that 
   assert.not.match(group, /batch_/);
 });
 
+test("checked through a variable: ret = call; if (ret ...) leave; ends a run that assigns the real value", () => {
+  const body =
+    "write(fd, buf, 1);\n\tn = write(fd, buf, 2);\n\tif (n != 2)\n\t\treturn;\n\twrite(fd, buf, 3);\n\tint r = close(fd);\n\tif (r < 0)\n\t\treturn;";
+  assert.equal(verdicts(body), ["run1", "run1", "run2", "run2"]);
+  const out = output(body);
+  assert.match(
+    out,
+    /\tn = batch_checked\(1, DBATCH_CHECK_COUNT, 2, write\(fd, buf, 2\)\);\n\t\{ \(void\)batch_flush_checked\(\); n = batch_checked_value\(1, n\); \}\n\tif \(n != 2\)/,
+  );
+  assert.match(
+    out,
+    /\tint r = batch_checked\(1, DBATCH_CHECK_ERROR, 0, close\(fd\)\);\n\t\{ \(void\)batch_flush_checked\(\); r = batch_checked_value\(1, r\); \}/,
+  );
+  // Not followed by a check that leaves, or the variable is errno: as before.
+  assert.equal(verdicts("write(fd, buf, 1); n = write(fd, buf, 2); if (n != 2) n = 0;"), [
+    "single-call",
+    "result-used",
+  ]);
+  assert.equal(verdicts("write(fd, buf, 1); n = write(fd, buf, 2); n++; if (n != 3) return;"), [
+    "single-call",
+    "result-used",
+  ]);
+});
+
 test("noreturnNames: the declared name, not the attribute's or a parameter's", () => {
   assert.equal(
     [

@@ -141,10 +141,14 @@ function bareText(node: SyntaxNode): string {
 function checkOf(
   condition: SyntaxNode,
   names: NameResolver,
+  match: (node: SyntaxNode, casts: boolean) => { call: SyntaxNode; spec: SyscallSpec } | null = (
+    node,
+    casts,
+  ) => catalogueCall(node, names, casts),
 ): { call: SyntaxNode; kind: CheckKind; expected: string; compared: SyntaxNode | null } | null {
   const c = unwrap(condition, false);
   const status = (node: SyntaxNode) => {
-    const found = catalogueCall(node, names, false);
+    const found = match(node, false);
     return found && found.spec.result === "status" ? found : null;
   };
   // if (close(fd)): non-zero is failure for a call that returns 0 or -1.
@@ -159,7 +163,7 @@ function checkOf(
     [left, right, false],
     [right, left, true],
   ] as const) {
-    const found = catalogueCall(callSide, names, false);
+    const found = match(callSide, false);
     if (found && found.spec.result !== "fd" && found.spec.result !== "offset") {
       // CALL < 0, CALL == -1 (and mirrored): a negative result is failure.
       const lessThanZero = mirrored ? op === ">" : op === "<";
@@ -172,7 +176,7 @@ function checkOf(
       }
     }
     // CALL != n (casts allowed on either side): anything but the whole count is failure.
-    const counted = catalogueCall(callSide, names, true);
+    const counted = match(callSide, true);
     if (counted && op === "!=" && countedCalls.has(counted.spec.name) && isPure(other)) {
       const args = counted.call.childForFieldName("arguments")?.namedChildren ?? [];
       const count = args.filter((a) => a.type !== "comment")[2];
@@ -233,6 +237,64 @@ function copyable(statement: SyntaxNode): boolean {
     stack.push(...n.namedChildren);
   }
   return true;
+}
+
+/**
+ * `ret = write(fd, b, n);` (or `ssize_t ret = write(...)`) directly followed
+ * by `if (ret != n) goto fail;`: the call is checked through the variable.
+ * The pair is read as one check whose call is the assignment's; the `if`
+ * stays after the run and sees the real value, which the flush assigns.
+ */
+export function assignedCheck(
+  assignment: SyntaxNode,
+  next: SyntaxNode,
+  names: NameResolver,
+): AssignedCheck | null {
+  const target = assignedCall(assignment, names);
+  if (!target) return null;
+  if (next.type !== "if_statement" || next.childForFieldName("alternative")) return null;
+  const condition = next.childForFieldName("condition");
+  const failure = next.childForFieldName("consequence");
+  if (!condition || !failure || !leaves(failure, names) || !copyable(failure)) return null;
+  const check = checkOf(condition, names, (node, casts) => {
+    const n = unwrap(node, casts);
+    return n.type === "identifier" && n.text === target.variable ? target : null;
+  });
+  return check ? { ...check, call: target.call, failure, variable: target.variable } : null;
+}
+
+/** A checked call read through the variable it is assigned to. */
+export interface AssignedCheck extends CheckedCall {
+  readonly variable: string;
+}
+
+/** `VAR = CALL(...)` or `T VAR = CALL(...)`: the variable and the call. */
+function assignedCall(
+  node: SyntaxNode,
+  names: NameResolver,
+): { call: SyntaxNode; spec: SyscallSpec; variable: string } | null {
+  let left: SyntaxNode | null = null;
+  let right: SyntaxNode | null = null;
+  if (node.type === "expression_statement") {
+    const expr = node.namedChildren.find((c) => c.type !== "comment");
+    if (expr?.type !== "assignment_expression") return null;
+    left = expr.childForFieldName("left");
+    right = expr.childForFieldName("right");
+    if (!left || !right) return null;
+    const op = expr.text.slice(left.endIndex - expr.startIndex, right.startIndex - expr.startIndex);
+    if (op.trim() !== "=") return null;
+  } else if (node.type === "declaration") {
+    const declarators = node.childrenForFieldName("declarator");
+    const only = declarators[0];
+    if (declarators.length !== 1 || only?.type !== "init_declarator") return null;
+    left = only.childForFieldName("declarator");
+    right = only.childForFieldName("value");
+  }
+  if (left?.type !== "identifier" || !right || left.text === "errno") return null;
+  if (names.isShared(left.text)) return null;
+  const found = catalogueCall(right, names, false);
+  if (!found || found.spec.result === "fd" || found.spec.result === "offset") return null;
+  return { ...found, variable: left.text };
 }
 
 /** The checked call of an `if` statement, or null when it is not one. */

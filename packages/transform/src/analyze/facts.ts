@@ -12,6 +12,8 @@ import type { CheckedCall } from "./checked.ts";
 /** A checked call (checked.ts) with its site. */
 export interface SiteCheck extends CheckedCall {
   readonly site: CallSite;
+  /** Checked through this variable (`ret = write(...); if (ret != n) ...`). */
+  readonly variable?: string;
 }
 
 /** A call of a catalogue syscall. */

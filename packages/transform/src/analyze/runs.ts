@@ -12,7 +12,7 @@ import {
   type StatementList,
 } from "./facts.ts";
 import { batchFlushCheckedName } from "../known-functions.ts";
-import { isPure } from "./checked.ts";
+import { assignedCheck, isPure } from "./checked.ts";
 import { StatementClassifier } from "./statements.ts";
 
 /** A run of statements in one list that holds call sites. */
@@ -138,8 +138,15 @@ export class RunFinder {
       // Once a check is in the run, the statements after it would not have
       // run had it failed: only calls, which the failed check cancels.
       if (!mayFollowCheck(f) && current.some((m) => m.facts.check)) close("after-check");
+      // batch_checked_value() keeps the values of a window's first 16 checks.
+      if (f.check?.variable && current.filter((m) => m.facts.check).length >= 15) {
+        close("after-check");
+      }
       current.push({ index: i, facts: f });
       for (const b of f.readBuffers) pending.add(b);
+      // The `if` after it reads the variable: the run (and its flush, which
+      // assigns the real value) ends here.
+      if (f.check?.variable) close("after-check");
     }
     close(null);
   }
@@ -165,6 +172,14 @@ export class RunFinder {
       } else if (node) {
         out.push(this.classifier.facts(node));
       }
+    }
+    // `ret = write(...);` then `if (ret != n) goto fail;`: a check (checked.ts).
+    for (let i = 0; i + 1 < out.length; i++) {
+      const first = out[i];
+      const next = out[i + 1];
+      if (!first || !next || first.check) continue;
+      const check = assignedCheck(first.node, next.node, this.classifier.names);
+      if (check) out[i] = this.classifier.assignedFacts(first.node, check);
     }
     return out;
   }

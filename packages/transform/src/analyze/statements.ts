@@ -3,7 +3,7 @@
 // expressions.ts. Memoized per node, once per statement.
 import { batchStartName } from "../known-functions.ts";
 import type { CNode as SyntaxNode } from "../syntax-tree.ts";
-import { checkedCall } from "./checked.ts";
+import { checkedCall, type AssignedCheck } from "./checked.ts";
 import { ExpressionScanner, discardedContext, valueContext } from "./expressions.ts";
 import {
   FactsBuilder,
@@ -33,7 +33,7 @@ export class StatementClassifier {
   private readonly scan: ExpressionScanner;
 
   constructor(
-    private readonly names: NameResolver,
+    readonly names: NameResolver,
     private readonly rejectedOpens: ReadonlySet<number>,
     aliases: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
   ) {
@@ -212,6 +212,25 @@ export class StatementClassifier {
     for (const m of this.facts(checked.failure).mentions) b.mentions.add(m);
     b.check = { ...checked, site };
     return true;
+  }
+
+  /**
+   * The facts of `ret = CALL(...);` checked by the `if` after it
+   * (checked.ts): the call may be deferred; the variable is written.
+   */
+  assignedFacts(node: SyntaxNode, check: AssignedCheck): StatementFacts {
+    const b = new FactsBuilder();
+    const site = this.scan.call(check.call, b, discardedContext);
+    if (!site) return this.facts(node);
+    if (node.type === "declaration") {
+      const type = node.childForFieldName("type");
+      if (type) this.scan.expression(type, b, valueContext);
+    }
+    b.mentions.add(check.variable);
+    b.check = { ...check, site };
+    const facts = b.build(node, false);
+    this.memo.set(node.id, facts);
+    return facts;
   }
 
   /** Statements in order; a statement using a buffer an earlier deferred read fills is a hazard. */
