@@ -10,7 +10,8 @@ const inserted = ["batch_start();", "batch_flush();", "#include <dbatch.h>"];
 // A checked call's wrapper around it, and the flush of a run with checks.
 const checkedOpen = /^batch_checked\(\d+, DBATCH_CHECK_(?:ERROR|COUNT), [^\n]+, $/;
 const checkedFlush =
-  /^\{ int dbatch_failed_ = batch_flush_checked\(\); if \(dbatch_failed_ == 1\) /;
+  /^\{ (?:int dbatch_failed_ = batch_flush_checked\(\); if \(dbatch_failed_ == 1\) |\(void\)batch_flush_checked\(\); \w+ = batch_checked_value\(\d+, \w+\); \}$)/;
+/^\{ int dbatch_failed_ = batch_flush_checked\(\); if \(dbatch_failed_ == 1\) /;
 
 /** Every edit inserts one of our markers, with nothing but blanks and a line break around it. */
 function onlyOurInsertions(result: ReturnType<typeof transformSource>): boolean {

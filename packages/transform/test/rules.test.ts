@@ -615,6 +615,10 @@ test("checked through a variable: ret = call; if (ret ...) leave; ends a run tha
     "single-call",
     "result-used",
   ]);
+  assert.equal(
+    verdicts("write(fd, buf, 1); const ssize_t k = write(fd, buf, 2); if (k != 2) return;"),
+    ["single-call", "result-used"],
+  );
   assert.equal(verdicts("write(fd, buf, 1); n = write(fd, buf, 2); n++; if (n != 3) return;"), [
     "single-call",
     "result-used",

@@ -284,6 +284,10 @@ function assignedCall(
     const op = expr.text.slice(left.endIndex - expr.startIndex, right.startIndex - expr.startIndex);
     if (op.trim() !== "=") return null;
   } else if (node.type === "declaration") {
+    // The flush assigns the variable: not one declared const.
+    if (node.namedChildren.some((c) => c.type === "type_qualifier" && c.text === "const")) {
+      return null;
+    }
     const declarators = node.childrenForFieldName("declarator");
     const only = declarators[0];
     if (declarators.length !== 1 || only?.type !== "init_declarator") return null;
