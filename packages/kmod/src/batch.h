@@ -24,11 +24,15 @@ typedef long (*dbatch_sys_fn)(const struct pt_regs *regs);
  * @allowed: the number is in the catalogue
  * @returns_fd: the call returns a new file descriptor, so an entry for it
  *	may carry DBATCH_ENTRY_INSTALL_FD
+ * @counted: a complete call returns its args[2] (the catalogue's deferred
+ *	return "length" of argument 2), so an entry for it may carry
+ *	DBATCH_ENTRY_SHORT
  */
 struct dbatch_call {
 	dbatch_sys_fn fn;
 	bool allowed;
 	bool returns_fd;
+	bool counted;
 };
 
 /*

@@ -23,19 +23,13 @@
 
 #include "batch.h"
 
-/* The calls whose args[2] is the count a full transfer returns. */
+/* The calls whose args[2] is the count a full transfer returns (catalogue). */
 static bool dbatch_has_count(u32 nr)
 {
-	switch (nr) {
-	case __NR_write:
-	case __NR_read:
-	case __NR_pwrite64:
-	case __NR_pread64:
-	case __NR_sendto:
-		return true;
-	default:
+	if (nr >= DBATCH_NR_LIMIT)
 		return false;
-	}
+	nr = array_index_nospec(nr, DBATCH_NR_LIMIT);
+	return dbatch_calls[nr].allowed && dbatch_calls[nr].counted;
 }
 
 /*

@@ -40,10 +40,12 @@ struct dbatch_row {
 	int nr;
 	const char *sym;
 	bool returns_fd;
+	bool counted;
 };
 
-#define DBATCH_ROW(name, nr, nargs, result, ...) \
-	{ nr, "__x64_sys_" #name, (result) == DBATCH_RES_FD },
+#define DBATCH_ROW(name, nr, nargs, result, defer, defer_arg, ...) \
+	{ nr, "__x64_sys_" #name, (result) == DBATCH_RES_FD, \
+	  (defer) == DBATCH_DEFER_LENGTH && (defer_arg) == 2 },
 static const struct dbatch_row dbatch_rows[] __initconst = {
 	DBATCH_CATALOGUE(DBATCH_ROW)
 };
@@ -224,6 +226,7 @@ int __init dbatch_table_init(void)
 		call->fn = (dbatch_sys_fn)addr;
 		call->allowed = true;
 		call->returns_fd = row->returns_fd;
+		call->counted = row->counted;
 	}
 
 	for (i = 0; i < ARRAY_SIZE(dbatch_allowed); i++) {

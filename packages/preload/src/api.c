@@ -6,7 +6,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include "../include/dbatch.h"
 #include "internal.h"
 
@@ -99,9 +98,9 @@ DBATCH_API long dbatch_batch_checked(int tag, int kind, long expected, long valu
 
 	if (t->window && just_recorded(t, t->check_gen, t->check_count)) {
 		struct dbatch_entry *e = &b->entries[b->count - 1];
-		uint32_t nr = e->nr;
-		int counted = nr == SYS_write || nr == SYS_read || nr == SYS_pwrite64 ||
-			      nr == SYS_pread64 || nr == SYS_sendto;
+		const struct dbatch_call_info *ci = &dbatch_calls[b->call[b->count - 1]];
+		/* a complete call returns its count argument (the catalogue's) */
+		int counted = ci->defer == DBATCH_DEFER_LENGTH && ci->defer_arg == 2;
 
 		e->flags |= DBATCH_ENTRY_STOP;
 		if (kind == DBATCH_CHECK_COUNT && counted && e->args[2] == (uint64_t)expected)

@@ -26,9 +26,14 @@ export interface CheckedCall {
   readonly failure: SyntaxNode;
 }
 
-// Calls whose third argument is the count a complete transfer returns (the
-// kernel module's DBATCH_ENTRY_SHORT accepts the same set).
-const countedCalls = new Set(["write", "read", "pwrite64", "pread64", "sendto"]);
+/**
+ * A complete call returns its third argument (the catalogue's deferred
+ * return "length" of argument 2: write, read, pwrite, pread, send); the
+ * library and the kernel module's DBATCH_ENTRY_SHORT read the same field.
+ */
+function returnsCount(spec: SyscallSpec): boolean {
+  return spec.deferredReturn === "length" && spec.deferredReturnArg === 2;
+}
 
 // Functions that never return (C library and BSD err.h): a failure branch
 // ending in one leaves the run. A file's and its project's own are found by
@@ -177,7 +182,7 @@ function checkOf(
     }
     // CALL != n (casts allowed on either side): anything but the whole count is failure.
     const counted = match(callSide, true);
-    if (counted && op === "!=" && countedCalls.has(counted.spec.name) && isPure(other)) {
+    if (counted && op === "!=" && returnsCount(counted.spec) && isPure(other)) {
       const args = counted.call.childForFieldName("arguments")?.namedChildren ?? [];
       const count = args.filter((a) => a.type !== "comment")[2];
       if (count && isPure(count) && bareText(count) === bareText(other)) {
