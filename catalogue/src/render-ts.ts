@@ -87,6 +87,22 @@ export function renderTransformKnownFunctions(libc: readonly LibcFunction[]): st
       ],
     });
   }
+  file.addVariableStatement({
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: ["Never return: a checked call's failure branch ending in one leaves the run."],
+    declarations: [
+      {
+        name: "noreturnFunctions",
+        type: "ReadonlySet<string>",
+        initializer: `new Set(${JSON.stringify(
+          libc.filter((f) => f.noreturn).map((f) => f.name),
+          null,
+          2,
+        )})`,
+      },
+    ],
+  });
   file.formatText({ indentSize: 2, convertTabsToSpaces: true });
   return file.getFullText();
 }

@@ -99,6 +99,7 @@ export interface LibcFunction {
   readonly via?: string;
   /** Variadic: one optional word passed on (fcntl, ioctl). */
   readonly vararg?: "word";
+  /** Never returns (the wrapper, and the transform's checked results). */
   readonly noreturn?: boolean;
   /** It may give an fd number another file: the fd-kind caches are dropped. */
   readonly changesFds?: boolean;

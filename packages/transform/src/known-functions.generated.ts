@@ -163,3 +163,16 @@ export const flushFirstFunctions: ReadonlySet<string> = new Set([
   "__libc_start_main",
   "pthread_cancel"
 ]);
+/** Never return: a checked call's failure branch ending in one leaves the run. */
+export const noreturnFunctions: ReadonlySet<string> = new Set([
+  "exit",
+  "_exit",
+  "_Exit",
+  "quick_exit",
+  "abort",
+  "pthread_exit",
+  "err",
+  "errx",
+  "verr",
+  "verrx"
+]);

@@ -3,6 +3,7 @@
 // that end a run by role (stdio, process control, jumps) come from the
 // catalogue (catalogue/libc.json), shared with the preload library.
 export {
+  noreturnFunctions,
   processControlFunctions,
   setjmpFunctions,
   stdioFunctions,

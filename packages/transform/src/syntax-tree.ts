@@ -64,6 +64,22 @@ export class CNode {
   }
 }
 
+/**
+ * The operator of a unary, binary or assignment expression: the copied tree
+ * keeps no tokens of a clean subtree, so it is the text between the operands
+ * (before the argument of a unary one).
+ */
+export function operatorText(node: CNode): string {
+  const arg = node.childForFieldName("argument");
+  if (arg) return node.text.slice(0, arg.startIndex - node.startIndex).trim();
+  const left = node.childForFieldName("left");
+  const right = node.childForFieldName("right");
+  if (!left || !right) return "";
+  return node.text
+    .slice(left.endIndex - node.startIndex, right.startIndex - node.startIndex)
+    .trim();
+}
+
 /** A top-level node of the file, without its subtree. */
 export interface TopLevelEntry {
   readonly type: string;

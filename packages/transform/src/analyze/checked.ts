@@ -7,7 +7,8 @@
 // the run). Everything here is syntax: which comparisons mean "failed", which
 // failure branches certainly leave.
 import type { SyscallSpec } from "@dbatch/catalogue";
-import type { CNode as SyntaxNode } from "../syntax-tree.ts";
+import { noreturnFunctions } from "../known-functions.ts";
+import { operatorText, type CNode as SyntaxNode } from "../syntax-tree.ts";
 import type { NameResolver } from "./facts.ts";
 
 /** What makes a call fail its check (DBATCH_CHECK_* in <dbatch.h>). */
@@ -35,23 +36,9 @@ function returnsCount(spec: SyscallSpec): boolean {
   return spec.deferredReturn === "length" && spec.deferredReturnArg === 2;
 }
 
-// Functions that never return (C library and BSD err.h): a failure branch
-// ending in one leaves the run. A file's and its project's own are found by
-// noreturn.ts.
-const noreturnFunctions = new Set([
-  "exit",
-  "_exit",
-  "_Exit",
-  "quick_exit",
-  "abort",
-  "err",
-  "errx",
-  "verr",
-  "verrx",
-  "__builtin_trap",
-  "__builtin_unreachable",
-  "pthread_exit",
-]);
+// Compiler builtins that never return; libc's (exit, abort, err, ...) come
+// from the catalogue (known-functions.ts), a project's from noreturn.ts.
+const noreturnBuiltins = new Set(["__builtin_trap", "__builtin_unreachable"]);
 
 /** Strips parentheses (and with @casts, casts) around an expression. */
 function unwrap(node: SyntaxNode, casts: boolean): SyntaxNode {
@@ -96,20 +83,6 @@ export function isPure(node: SyntaxNode): boolean {
     default:
       return false;
   }
-}
-
-/** The operator of a unary or binary expression (the copied tree keeps no tokens). */
-function operatorText(node: SyntaxNode): string {
-  if (node.type === "unary_expression") {
-    const arg = node.childForFieldName("argument");
-    return arg ? node.text.slice(0, arg.startIndex - node.startIndex).trim() : "";
-  }
-  const left = node.childForFieldName("left");
-  const right = node.childForFieldName("right");
-  if (!left || !right) return "";
-  return node.text
-    .slice(left.endIndex - node.startIndex, right.startIndex - node.startIndex)
-    .trim();
 }
 
 function isLiteral(node: SyntaxNode, value: number): boolean {
@@ -211,7 +184,10 @@ function leaves(statement: SyntaxNode, names: NameResolver): boolean {
       if (expr?.type !== "call_expression") return false;
       const fn = expr.childForFieldName("function");
       return (
-        fn?.type === "identifier" && (noreturnFunctions.has(fn.text) || names.isNoreturn(fn.text))
+        fn?.type === "identifier" &&
+        (noreturnFunctions.has(fn.text) ||
+          noreturnBuiltins.has(fn.text) ||
+          names.isNoreturn(fn.text))
       );
     }
     case "compound_statement": {
@@ -225,7 +201,7 @@ function leaves(statement: SyntaxNode, names: NameResolver): boolean {
 }
 
 /** Labels, cases or batch calls in the failure branch: copying it would break them. */
-function copyable(statement: SyntaxNode): boolean {
+function copyable(statement: SyntaxNode, names: NameResolver): boolean {
   const stack = [statement];
   while (stack.length) {
     const n = stack.pop() as SyntaxNode;
@@ -235,13 +211,25 @@ function copyable(statement: SyntaxNode): boolean {
     if (n.type.startsWith("preproc_")) return false;
     if (
       n.type === "identifier" &&
-      /^(?:dbatch_\w*|batch_(?:start|flush\w*|checked))$/.test(n.text)
+      (n.text.startsWith("dbatch_") || names.resolve(n.text).kind === "batch")
     ) {
       return false;
     }
     stack.push(...n.namedChildren);
   }
   return true;
+}
+
+/** An `if` without `else` whose branch certainly leaves and can be copied: its parts. */
+function leavingIf(
+  node: SyntaxNode,
+  names: NameResolver,
+): { condition: SyntaxNode; failure: SyntaxNode } | null {
+  if (node.type !== "if_statement" || node.childForFieldName("alternative")) return null;
+  const condition = node.childForFieldName("condition");
+  const failure = node.childForFieldName("consequence");
+  if (!condition || !failure || !leaves(failure, names) || !copyable(failure, names)) return null;
+  return { condition, failure };
 }
 
 /**
@@ -256,16 +244,15 @@ export function assignedCheck(
   names: NameResolver,
 ): AssignedCheck | null {
   const target = assignedCall(assignment, names);
-  if (!target) return null;
-  if (next.type !== "if_statement" || next.childForFieldName("alternative")) return null;
-  const condition = next.childForFieldName("condition");
-  const failure = next.childForFieldName("consequence");
-  if (!condition || !failure || !leaves(failure, names) || !copyable(failure)) return null;
-  const check = checkOf(condition, names, (node, casts) => {
+  const parts = target && leavingIf(next, names);
+  if (!target || !parts) return null;
+  const check = checkOf(parts.condition, names, (node, casts) => {
     const n = unwrap(node, casts);
     return n.type === "identifier" && n.text === target.variable ? target : null;
   });
-  return check ? { ...check, call: target.call, failure, variable: target.variable } : null;
+  return check
+    ? { ...check, call: target.call, failure: parts.failure, variable: target.variable }
+    : null;
 }
 
 /** A checked call read through the variable it is assigned to. */
@@ -283,11 +270,9 @@ function assignedCall(
   if (node.type === "expression_statement") {
     const expr = node.namedChildren.find((c) => c.type !== "comment");
     if (expr?.type !== "assignment_expression") return null;
+    if (operatorText(expr) !== "=") return null;
     left = expr.childForFieldName("left");
     right = expr.childForFieldName("right");
-    if (!left || !right) return null;
-    const op = expr.text.slice(left.endIndex - expr.startIndex, right.startIndex - expr.startIndex);
-    if (op.trim() !== "=") return null;
   } else if (node.type === "declaration") {
     // The flush assigns the variable: not one declared const.
     if (node.namedChildren.some((c) => c.type === "type_qualifier" && c.text === "const")) {
@@ -308,10 +293,7 @@ function assignedCall(
 
 /** The checked call of an `if` statement, or null when it is not one. */
 export function checkedCall(node: SyntaxNode, names: NameResolver): CheckedCall | null {
-  if (node.type !== "if_statement" || node.childForFieldName("alternative")) return null;
-  const condition = node.childForFieldName("condition");
-  const failure = node.childForFieldName("consequence");
-  if (!condition || !failure || !leaves(failure, names) || !copyable(failure)) return null;
-  const check = checkOf(condition, names);
-  return check ? { ...check, failure } : null;
+  const parts = leavingIf(node, names);
+  const check = parts && checkOf(parts.condition, names);
+  return check && parts ? { ...check, failure: parts.failure } : null;
 }

@@ -87,11 +87,14 @@ export class RunFinder {
     let pending = new Set<string>();
     let before: ReasonId | null = null;
     let afterBroken = false;
+    // Checked calls among `current`.
+    let checks = 0;
     const close = (after: ReasonId | null): void => {
       if (current.length) {
         this.closeRun(current, list.placeable, before, after, sitesBefore, total, fallback);
       }
       current = [];
+      checks = 0;
       pending = new Set();
       before = after;
     };
@@ -137,12 +140,11 @@ export class RunFinder {
       if ([...f.mentions].some((m) => pending.has(m))) close("read-buffer-used");
       // Once a check is in the run, the statements after it would not have
       // run had it failed: only calls, which the failed check cancels.
-      if (!mayFollowCheck(f) && current.some((m) => m.facts.check)) close("after-check");
+      if (!mayFollowCheck(f) && checks > 0) close("after-check");
       // batch_checked_value() keeps the values of a window's first 16 checks.
-      if (f.check?.variable && current.filter((m) => m.facts.check).length >= 15) {
-        close("after-check");
-      }
+      if (f.check?.variable && checks >= 15) close("after-check");
       current.push({ index: i, facts: f });
+      if (f.check) checks++;
       for (const b of f.readBuffers) pending.add(b);
       // The `if` after it reads the variable: the run (and its flush, which
       // assigns the real value) ends here.

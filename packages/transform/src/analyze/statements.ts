@@ -2,7 +2,7 @@
 // loops, switches and preprocessor conditionals here; expressions in
 // expressions.ts. Memoized per node, once per statement.
 import { batchStartName } from "../known-functions.ts";
-import type { CNode as SyntaxNode } from "../syntax-tree.ts";
+import { operatorText, type CNode as SyntaxNode } from "../syntax-tree.ts";
 import { checkedCall, type AssignedCheck } from "./checked.ts";
 import { ExpressionScanner, discardedContext, valueContext } from "./expressions.ts";
 import {
@@ -356,15 +356,7 @@ export class StatementClassifier {
     if (expr.type !== "assignment_expression") return false;
     const left = expr.childForFieldName("left");
     const right = expr.childForFieldName("right");
-    if (left?.type !== "identifier" || !right) return false;
-    // The operator token is not kept in the copied tree; it is the text between.
-    if (
-      expr.text
-        .slice(left.endIndex - expr.startIndex, right.startIndex - expr.startIndex)
-        .trim() !== "="
-    ) {
-      return false;
-    }
+    if (left?.type !== "identifier" || !right || operatorText(expr) !== "=") return false;
     return this.openCandidate(right, left, b);
   }
 
