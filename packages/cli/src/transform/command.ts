@@ -33,16 +33,15 @@ async function renderReport(
   return (await import("./report-text.ts")).renderTextReport(files);
 }
 
-function totalBytes(files: readonly string[], cwd: string): number {
-  let sum = 0;
-  for (const f of files) {
+/** Each input's size in bytes, read once (0 for one that cannot be: reported when read). */
+function fileSizes(files: readonly string[], cwd: string): number[] {
+  return files.map((f) => {
     try {
-      sum += statSync(resolve(cwd, f)).size;
+      return statSync(resolve(cwd, f)).size;
     } catch {
-      // reported when the file is read
+      return 0;
     }
-  }
-  return sum;
+  });
 }
 
 function plural(n: number, word: string): string {
@@ -96,9 +95,10 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
     return EXIT_USAGE;
   }
 
+  const sizes = fileSizes(files, io.cwd);
   if (io === processIo) {
     const lean = await import("./lean-heap.ts");
-    if (lean.largestFileBytes(files, io.cwd) >= lean.leanHeapFileBytes) {
+    if (sizes.some((n) => n >= lean.leanHeapFileBytes)) {
       const code = lean.rerunWithLeanHeap();
       if (code !== null) return code;
     }
@@ -116,7 +116,10 @@ export async function transformCommand(argv: string[], io: Io = processIo): Prom
   const useWorkers =
     options.jobs !== null
       ? options.jobs > 1
-      : workersWorthwhile(files.length, totalBytes(files, io.cwd));
+      : workersWorthwhile(
+          files.length,
+          sizes.reduce((sum, n) => sum + n, 0),
+        );
   const results = await transformAll(
     files.map((file) => ({
       file,

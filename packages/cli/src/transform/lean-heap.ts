@@ -8,25 +8,11 @@
 // slower), so the command starts itself again with it, only for large input:
 // a second start costs about 0.1 s, nothing next to such a file.
 import { spawnSync } from "node:child_process";
-import { statSync } from "node:fs";
-import { resolve } from "node:path";
 
 export const leanHeapFlag = "--optimize-for-size";
 
 /** Files at least this large are transformed with the flag. */
 export const leanHeapFileBytes = 4 << 20;
-
-export function largestFileBytes(files: readonly string[], cwd: string): number {
-  let largest = 0;
-  for (const f of files) {
-    try {
-      largest = Math.max(largest, statSync(resolve(cwd, f)).size);
-    } catch {
-      // reported when the file is read
-    }
-  }
-  return largest;
-}
 
 /**
  * Runs this very command again in a node with the flag and returns its exit
