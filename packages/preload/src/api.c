@@ -8,6 +8,7 @@
 #include <string.h>
 #include "../include/dbatch.h"
 #include "internal.h"
+#include "backend.h"
 
 __thread struct dbatch_thread dbatch_tls __attribute__((tls_model("initial-exec")));
 
@@ -117,7 +118,8 @@ DBATCH_API long dbatch_batch_checked(int tag, int kind, long expected, long valu
 	 * the program leaves the window without reaching its flush: close it
 	 * here, after running what is pending (errno kept for the check).
 	 */
-	if (!t->window || !(value < 0 || (kind == DBATCH_CHECK_COUNT && value != expected)))
+	if (!t->window ||
+	    !dbatch_result_fails(value, kind == DBATCH_CHECK_COUNT, (uint64_t)expected))
 		return value;
 	saved = errno;
 	dbatch_batch_flush();

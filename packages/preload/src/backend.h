@@ -40,17 +40,25 @@ struct dbatch_submit_stats {
 };
 
 /*
+ * Whether a checked call's @result is a failure: negative, or with @whole
+ * any count but @count (a short transfer). batch_checked() applies it to a
+ * call that ran directly, dbatch_entry_stops() to a recorded one.
+ */
+static inline int dbatch_result_fails(long result, int whole, uint64_t count)
+{
+	return result < 0 || (whole && (uint64_t)result != count);
+}
+
+/*
  * Whether entry @e, once run, stops the batch (DBATCH_ENTRY_STOP): it failed,
  * or with DBATCH_ENTRY_SHORT it did not transfer its whole count (args[2]).
  * The kernel module applies the same rule.
  */
 static inline int dbatch_entry_stops(const struct dbatch_entry *e)
 {
-	if (!(e->flags & DBATCH_ENTRY_STOP))
-		return 0;
-	if (e->result < 0)
-		return 1;
-	return (e->flags & DBATCH_ENTRY_SHORT) && (uint64_t)e->result != e->args[2];
+	return (e->flags & DBATCH_ENTRY_STOP) &&
+	       dbatch_result_fails((long)e->result, !!(e->flags & DBATCH_ENTRY_SHORT),
+				   e->args[2]);
 }
 
 /* One split, for @why: a short kebab-case word ("no-gain", "path-op", ...). */
