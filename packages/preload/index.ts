@@ -17,6 +17,20 @@ export const uapiIncludeDir = join(preloadDir, "..", "kmod", "include", "uapi");
 /** What a C program that uses <dbatch.h> (or the UAPI) compiles with. */
 export const preloadCFlags: readonly string[] = ["-I", preloadIncludeDir, "-I", uapiIncludeDir];
 
+/**
+ * The environment variables that tune the library's choices (README,
+ * "Environment"), besides DBATCH_BACKEND and the stats: a program run
+ * elsewhere (in the VM) gets the caller's values of these.
+ */
+export const preloadTuningVariables: readonly string[] = [
+  "DBATCH_ADAPT",
+  "DBATCH_KMOD_ALWAYS",
+  "DBATCH_URING_ALWAYS",
+  "DBATCH_URING_COALESCE",
+  "DBATCH_URING_PATHOPS",
+  "DBATCH_URING_SLOTS",
+];
+
 /** Thrown when the library cannot be built; the message says what to run. */
 export class PreloadBuildError extends Error {
   override name = "PreloadBuildError";

@@ -50,6 +50,7 @@ export function methodEnv(method: MethodSpec, preloadPath: string | null): NodeJ
     env["LD_PRELOAD"] = preloadPath;
     env["DBATCH_BACKEND"] = method.backend;
     env["DBATCH_STATS"] = "1";
+    Object.assign(env, method.env);
   }
   return env;
 }

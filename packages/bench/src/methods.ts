@@ -11,6 +11,8 @@ export interface MethodSpec {
   mode: ProgramMode;
   /** DBATCH_BACKEND under LD_PRELOAD, or null: no preload library at all. */
   backend: string | null;
+  /** More of the library's variables, with the backend. */
+  env: Readonly<Record<string, string>>;
   /** Where the method can run. */
   where: readonly Where[];
   /** Needs batch.ko loaded in the VM. */
@@ -26,6 +28,7 @@ export const methods: readonly MethodSpec[] = [
     name: "plain",
     mode: "batch",
     backend: null,
+    env: {},
     where: ["host", "vm"],
     needsModule: false,
     byDefault: true,
@@ -36,6 +39,7 @@ export const methods: readonly MethodSpec[] = [
     name: "off",
     mode: "batch",
     backend: "off",
+    env: {},
     where: ["host", "vm"],
     needsModule: false,
     byDefault: true,
@@ -47,6 +51,7 @@ export const methods: readonly MethodSpec[] = [
     name: "emulate",
     mode: "batch",
     backend: "emulate",
+    env: {},
     where: ["host", "vm"],
     needsModule: false,
     byDefault: true,
@@ -57,6 +62,7 @@ export const methods: readonly MethodSpec[] = [
     name: "uring",
     mode: "batch",
     backend: "uring",
+    env: {},
     where: ["host", "vm"],
     needsModule: false,
     byDefault: true,
@@ -67,6 +73,7 @@ export const methods: readonly MethodSpec[] = [
     name: "kmod",
     mode: "batch",
     backend: "kmod",
+    env: {},
     where: ["vm"],
     needsModule: true,
     byDefault: true,
@@ -74,9 +81,34 @@ export const methods: readonly MethodSpec[] = [
     appliesTo: () => true,
   },
   {
+    name: "kmod-always",
+    mode: "batch",
+    backend: "kmod",
+    env: { DBATCH_KMOD_ALWAYS: "1" },
+    where: ["vm"],
+    needsModule: true,
+    byDefault: true,
+    describe:
+      "kmod with DBATCH_KMOD_ALWAYS=1: every batch to the module, even where its cost rule runs it as plain calls (the module's own cost)",
+    appliesTo: () => true,
+  },
+  {
+    name: "uring-always",
+    mode: "batch",
+    backend: "uring",
+    env: { DBATCH_URING_ALWAYS: "1" },
+    where: ["host", "vm"],
+    needsModule: false,
+    byDefault: true,
+    describe:
+      "uring with DBATCH_URING_ALWAYS=1: every batch to the ring, even where its cost rule runs it as plain calls",
+    appliesTo: () => true,
+  },
+  {
     name: "writev",
     mode: "writev",
     backend: null,
+    env: {},
     where: ["host", "vm"],
     needsModule: false,
     byDefault: true,
@@ -87,6 +119,7 @@ export const methods: readonly MethodSpec[] = [
     name: "record",
     mode: "record",
     backend: "emulate",
+    env: {},
     where: ["host", "vm"],
     needsModule: false,
     byDefault: true,
@@ -97,6 +130,7 @@ export const methods: readonly MethodSpec[] = [
     name: "ioctl",
     mode: "ioctl",
     backend: null,
+    env: {},
     where: ["vm"],
     needsModule: true,
     byDefault: false,
@@ -108,6 +142,7 @@ export const methods: readonly MethodSpec[] = [
     name: "liburing",
     mode: "liburing",
     backend: null,
+    env: {},
     where: ["host", "vm"],
     needsModule: false,
     byDefault: false,

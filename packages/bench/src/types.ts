@@ -16,7 +16,17 @@ export type WorkloadName =
   | "example"
   | "logrotate";
 export type MethodName =
-  "plain" | "off" | "emulate" | "uring" | "kmod" | "writev" | "record" | "ioctl" | "liburing";
+  | "plain"
+  | "off"
+  | "emulate"
+  | "uring"
+  | "uring-always"
+  | "kmod"
+  | "kmod-always"
+  | "writev"
+  | "record"
+  | "ioctl"
+  | "liburing";
 
 /** One method measured on one workload in one place: the raw repetitions. */
 export interface Measurement {

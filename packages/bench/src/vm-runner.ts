@@ -94,6 +94,7 @@ export async function runVm(plan: VmPlan, progress: Progress): Promise<VmOutcome
         env["LD_PRELOAD"] = PRELOAD_GUEST_PATH;
         env["DBATCH_BACKEND"] = job.method.backend;
         env["DBATCH_STATS"] = "1";
+        Object.assign(env, job.method.env);
       }
       const args = [job.workload, job.method.mode, job.calls, plan.reps, plan.warmup];
       return { label: job.label, args: [...args.map(String), `${scratch}/${i}`], env };

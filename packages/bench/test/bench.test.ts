@@ -459,8 +459,8 @@ test("a backend fallback drops the row and says so; speedups are plain / method 
     "emulate never loses, host": "not measured",
     "kmod never loses, vm": "pass",
     "uring never loses, vm": "not measured",
-    "kmod, seed example, vm": "not measured",
-    "uring, seed example, host": "not measured",
+    "kmod-always, seed example, vm": "not measured",
+    "uring-always, seed example, host": "not measured",
     "emulate, seed example, host": "not measured",
     "kmod, seed workload, VM": "fail",
     "uring, seed workload, host": "not measured",
@@ -483,16 +483,30 @@ test("a backend fallback drops the row and says so; speedups are plain / method 
       buildReport({}, [
         example("plain", "host", 8),
         example("emulate", "host", 8),
-        example("uring", "host", 6),
+        example("uring-always", "host", 6),
         example("plain", "vm", 8),
-        example("kmod", "vm", 2),
+        example("kmod", "vm", 8),
+        example("kmod-always", "vm", 2),
       ]).report,
       null,
     ),
   );
   assert.is(counted["emulate, seed example, host"], "pass");
-  assert.is(counted["uring, seed example, host"], "fail");
-  assert.is(counted["kmod, seed example, vm"], "pass");
+  assert.is(counted["uring-always, seed example, host"], "fail");
+  assert.is(counted["kmod-always, seed example, vm"], "pass");
+  // judged with every batch sent; the cost rule's own count is shown beside it
+  const kmodExample = judgeTargets(
+    buildReport({}, [
+      example("plain", "vm", 8),
+      example("kmod", "vm", 8),
+      example("kmod-always", "vm", 2),
+    ]).report,
+    null,
+  ).find((t) => t.name === "kmod-always, seed example, vm");
+  assert.is(
+    kmodExample?.measured,
+    "1.00 kernel entries per run (counted); by its cost rule 4.00",
+  );
   const pair = (name: string, ours: number, reference: number) => ({
     name,
     ours: { command: "ours", medianMs: ours, minMs: ours },

@@ -105,11 +105,29 @@ function setup(): void {
       env: {
         LD_PRELOAD: PRELOAD_GUEST_PATH,
         DBATCH_BACKEND: "kmod",
+        // every batch to the module, however small (the cost rule is adapt's)
+        DBATCH_KMOD_ALWAYS: "1",
         DBATCH_STATS_FILE: `/tmp/${label}.stats`,
       },
       timeoutSeconds: 60,
     });
   }
+  // The preload's adaptive-site test, with the module's own cost rule (no
+  // DBATCH_KMOD_ALWAYS): windows without a run of writes to merge run as
+  // plain calls, and such a site stops recording.
+  const adapt = buildC(join(repoDir, "packages", "preload", "test", "c", "adapt.c"), {
+    flags: ["-I", preloadIncludeDir],
+  });
+  files.push({ hostPath: adapt, guestPath: "/opt/kt/adapt", mode: 0o755 });
+  plan("adapt", {
+    run: `mkdir -p /tmp/adapt && cd /tmp/adapt && /opt/kt/adapt; rc=$?; echo "--stats"; cat /tmp/adapt.stats; exit $rc`,
+    env: {
+      LD_PRELOAD: PRELOAD_GUEST_PATH,
+      DBATCH_BACKEND: "kmod",
+      DBATCH_STATS_FILE: "/tmp/adapt.stats",
+    },
+    timeoutSeconds: 60,
+  });
   const fuzz = buildC(join(kmodDir, "test", "c", "fuzz.c"), { flags: ["-static"] });
   files.push({ hostPath: fuzz, guestPath: "/opt/kt/fuzz", mode: 0o755 });
   plan("fuzz", { run: `/opt/kt/fuzz ${FUZZ_BATCHES} 12345`, user: "user", timeoutSeconds: 300 });
@@ -150,7 +168,7 @@ function setup(): void {
       const w = `/tmp/fx/${mode}/${d.id}`;
       const env =
         mode === "kmod"
-          ? `LD_PRELOAD=${PRELOAD_GUEST_PATH} DBATCH_BACKEND=kmod DBATCH_STATS_FILE=${w}/stats `
+          ? `LD_PRELOAD=${PRELOAD_GUEST_PATH} DBATCH_BACKEND=kmod DBATCH_KMOD_ALWAYS=1 DBATCH_STATS_FILE=${w}/stats `
           : "";
       plan(`fx:${mode}:${d.id}`, {
         run: [
@@ -223,6 +241,16 @@ test("preload kmod backend: one ioctl per flush, results as emulate", () => {
   assert.is(r.exitCode, 0, r.output);
   const stats = r.output.split("--stats")[1] ?? "";
   assert.match(stats, /backend=kmod recorded=15 flushes=2 kernel_entries=2\b/, stats);
+});
+
+test("preload kmod backend, cost rule: windows that cannot gain run as plain calls, their site stops recording", () => {
+  const r = result("adapt");
+  assert.is(r.exitCode, 0, r.output);
+  assert.match(r.output, /^ok$/m, r.output);
+  const stats = r.output.split("--stats")[1] ?? "";
+  // 12 merged windows of 5 writes: one ioctl each; the rest ran directly
+  assert.match(stats, /backend=kmod recorded=\d+ flushes=\d+ kernel_entries=12 /, stats);
+  assert.match(stats, /split_reason=no-gain:\d+/, stats);
 });
 
 test("preload kmod backend under seccomp: the module refuses, the library emulates", () => {

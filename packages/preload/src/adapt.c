@@ -13,6 +13,7 @@
  * in a small per-thread table. Only a backend that reports no-gain (uring)
  * ever makes a site direct; DBATCH_ADAPT=0 turns this off.
  */
+#include <sys/syscall.h>
 #include "internal.h"
 
 #define DBATCH_NOGAIN_STREAK	4
@@ -72,4 +73,25 @@ void dbatch_adapt_end(struct dbatch_thread *t)
 		s->streak = 0;
 	else if (s->streak < 255)
 		s->streak++;
+}
+
+/*
+ * Whether entries[0, @count) hold a run of at least @min plain writes (no
+ * flags) to one fd: what the kmod and uring backends merge into one
+ * vectored write, the only thing either makes cheaper than the calls.
+ */
+int dbatch_write_run_reaches(const struct dbatch_entry *e, unsigned int count,
+			     unsigned int min)
+{
+	for (unsigned int i = 0, run = 0; i < count; i++) {
+		int plain_write = e[i].nr == SYS_write && !e[i].flags;
+
+		if (plain_write && run && e[i].args[0] == e[i - 1].args[0])
+			run++;
+		else
+			run = plain_write;
+		if (run >= min)
+			return 1;
+	}
+	return 0;
 }

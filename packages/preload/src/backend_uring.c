@@ -99,17 +99,7 @@ static int uring_gains(const struct dbatch_entry *e, unsigned int count)
 		uring_always = getenv("DBATCH_URING_ALWAYS") && !dbatch_env_off("DBATCH_URING_ALWAYS");
 	if (uring_always || !uring_coalesce_on)
 		return 1;
-	for (unsigned int i = 0, run = 0; i < count; i++) {
-		int plain_write = e[i].nr == SYS_write && !e[i].flags;
-
-		if (plain_write && run && e[i].args[0] == e[i - 1].args[0])
-			run++;
-		else
-			run = plain_write;
-		if (run >= URING_MERGE_MIN)
-			return 1;
-	}
-	return 0;
+	return dbatch_write_run_reaches(e, count, URING_MERGE_MIN);
 }
 
 static int uring_submit(struct dbatch_entry *entries, unsigned int count,

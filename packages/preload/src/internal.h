@@ -249,6 +249,9 @@ static inline unsigned int dbatch_pending_count(const struct dbatch_batch *b)
 int dbatch_adapt_start(struct dbatch_thread *t, uintptr_t pc) DBATCH_HIDDEN;
 /* a flush of the open window ran; @no_gain: the backend ran it as plain calls */
 void dbatch_adapt_flushed(struct dbatch_thread *t, int no_gain) DBATCH_HIDDEN;
+/* a run of at least @min plain writes to one fd (what a backend merges) */
+int dbatch_write_run_reaches(const struct dbatch_entry *e, unsigned int count,
+			     unsigned int min) DBATCH_HIDDEN;
 /* the window closed (batch_flush) */
 void dbatch_adapt_end(struct dbatch_thread *t) DBATCH_HIDDEN;
 

@@ -109,7 +109,8 @@ void dbatch_stats_print(void)
 		     "dbatch: backend=%s recorded=%llu flushes=%llu kernel_entries=%llu",
 		     dbatch_backend->name, (unsigned long long)v[0],
 		     (unsigned long long)v[1], (unsigned long long)v[2]);
-	if (!strcmp(dbatch_backend->name, "uring") && n < (int)sizeof(line)) {
+	/* uring always says how it split; kmod when it ran batches as plain calls */
+	if ((!strcmp(dbatch_backend->name, "uring") || v[3]) && n < (int)sizeof(line)) {
 		const char *sep = " split_reason=";
 
 		n += snprintf(line + n, sizeof(line) - (size_t)n, " splits=%llu",

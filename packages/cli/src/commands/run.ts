@@ -8,6 +8,7 @@ import type { TransformedSource } from "../program/compile.ts";
 import { execProgram } from "../program/exec.ts";
 import { ensurePreloadLib } from "../program/preload.ts";
 import { batchModuleFor } from "@dbatch/kmod";
+import { preloadTuningVariables } from "@dbatch/preload";
 import { PRELOAD_GUEST_PATH, shellQuote } from "@dbatch/vm";
 import { runInVmStreaming } from "../program/vm.ts";
 import { parseCommandArgs, parseMinRun, say, splitAtDashDash } from "./common.ts";
@@ -26,7 +27,9 @@ working directory are the program's; dbatch exits with its exit code
                 picks kmod there), with the working directory shared into
                 the guest (9p): files land here, stdout and stderr stay
                 apart, stdin is streamed in, the exit code is the
-                program's; a terminal and fds above 2 are not passed
+                program's, the library's tuning variables (DBATCH_ADAPT,
+                DBATCH_KMOD_ALWAYS, ...) go along; a terminal and fds
+                above 2 are not passed
   --kernel K    with --vm: the kernel to boot, a line (6.1, 6.12, 6.12-rt:
                 the newest installed), a version or an image path (default
                 6.1; bash scripts/kernels.sh 6.12 fetches the 6.12 line)
@@ -80,7 +83,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     if (stats) say(`transformed ${describe(sources)}`);
     if (values.vm) {
       const guestProgram = `/opt/dbatch/${basename(program)}`;
-      const env = stats ? "DBATCH_STATS=1 " : "";
+      // The library's tuning variables go along, as they would on the host.
+      const tuning = preloadTuningVariables
+        .filter((name) => process.env[name] !== undefined)
+        .map((name) => `${name}=${shellQuote(process.env[name] ?? "")} `)
+        .join("");
+      const env = (stats ? "DBATCH_STATS=1 " : "") + tuning;
       const command =
         `${env}DBATCH_BACKEND=${backend} LD_PRELOAD=${PRELOAD_GUEST_PATH} ` +
         [guestProgram, ...rest].map(shellQuote).join(" ");
