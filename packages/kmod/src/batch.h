@@ -67,7 +67,8 @@ int dbatch_table_init(void);
 long dbatch_validate(const struct dbatch_entry *ents, u32 count);
 bool dbatch_task_refused(void);
 long dbatch_execute(struct dbatch_entry *ents, u32 start, u32 count,
-		    u32 flags, struct iovec *iov, u32 *completed);
+		    u32 flags, struct iovec *iov, u32 *completed,
+		    s32 *first_error);
 
 /* Fast path: coalesced runs of write(2) on one file (batch_write.c). */
 u32 dbatch_write_run(struct dbatch_entry *ents, u32 idx, u32 count,

@@ -63,6 +63,9 @@ long dbatch_validate(const struct dbatch_entry *ents, u32 count)
 		const struct dbatch_call *call;
 		u32 nr;
 
+		/* the common entry: no flags, nothing reserved */
+		if (likely(!(e->flags | e->reserved)))
+			continue;
 		if (e->reserved || (e->flags & ~DBATCH_ENTRY_FLAGS_MASK))
 			return -EINVAL;
 		if (unlikely(e->flags & DBATCH_ENTRY_SHORT) &&
@@ -262,6 +265,8 @@ bool dbatch_task_refused(void)
  * @flags: DBATCH_SUBMIT_* flags
  * @iov: scratch room for @count iovecs (coalesced writes)
  * @completed: out: number of entries processed
+ * @first_error: out: index of the first entry of this pass whose result is
+ *	negative, or -1
  *
  * The batch stops before an entry when the task must not run it (see
  * dbatch_task_refused()), and, once at least one entry of this pass ran,
@@ -280,7 +285,8 @@ bool dbatch_task_refused(void)
  * signal.
  */
 long dbatch_execute(struct dbatch_entry *ents, u32 start, u32 count,
-		    u32 flags, struct iovec *iov, u32 *completed)
+		    u32 flags, struct iovec *iov, u32 *completed,
+		    s32 *first_error)
 {
 	/* No stale stack bytes reach the called function. */
 	struct pt_regs regs = {};
@@ -288,6 +294,7 @@ long dbatch_execute(struct dbatch_entry *ents, u32 start, u32 count,
 	long ret = 0;
 	u32 i = start;
 
+	*first_error = -1;
 	while (i < count) {
 		struct dbatch_entry *e = &ents[i];
 		long res;
@@ -339,6 +346,9 @@ long dbatch_execute(struct dbatch_entry *ents, u32 start, u32 count,
 			break;
 		}
 		e->result = res;
+		/* a merged run of writes only gives results >= 0 */
+		if (unlikely(res < 0) && *first_error < 0)
+			*first_error = i;
 		i++;
 		if (((e->flags & DBATCH_ENTRY_STOP) ||
 		     (flags & DBATCH_SUBMIT_STOP_ON_ERROR)) &&

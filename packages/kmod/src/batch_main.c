@@ -4,12 +4,13 @@
  *
  * One ioctl runs a whole batch of system calls: the entries array is
  * copied in once, run in order by the kernel's own system call entry
- * points (allow-listed from the dBatch catalogue), and copied back once
- * with every entry's result. See include/uapi/linux/dbatch.h.
+ * points (allow-listed from the dBatch catalogue), and every entry's
+ * result is written back. See include/uapi/linux/dbatch.h.
  *
  * The module keeps no state between calls and none per open file: each
  * ioctl works on its own copy of the entries, on the stack for small
- * batches and in a kvmalloc() buffer otherwise.
+ * batches, in an object of its slab cache up to the preload library's batch
+ * size, and in a kvmalloc() buffer above that.
  *
  * Copyright (C) 2026 The dBatch authors
  */
@@ -33,6 +34,26 @@
 /* Batches up to this size are copied to the stack (8 x (72 + 16) bytes). */
 #define DBATCH_STACK_ENTRIES 8
 
+/* Up to this size, to an object of dbatch_cache (libdbatch-preload's batch). */
+#define DBATCH_CACHE_ENTRIES 256
+
+/* Room for one batch of @n entries and as many iovecs (coalesced writes). */
+#define DBATCH_BUF_SIZE(n) \
+	((size_t)(n) * (sizeof(struct dbatch_entry) + sizeof(struct iovec)))
+
+/*
+ * The cache has a constructor, so init_on_alloc (on in Debian's kernels)
+ * does not zero each object: every byte of it is written (copied in, or an
+ * iovec built) before it is read, and only what was copied in is copied
+ * out, so no earlier batch's bytes can reach user space. Zeroing 22 KB per
+ * batch cost about as much as the copies themselves.
+ */
+static struct kmem_cache *dbatch_cache;
+
+static void dbatch_cache_ctor(void *obj)
+{
+}
+
 /* The first negative result among entries [0, @n), or -1. */
 static s32 dbatch_first_error(const struct dbatch_entry *ents, u32 n)
 {
@@ -42,6 +63,27 @@ static s32 dbatch_first_error(const struct dbatch_entry *ents, u32 n)
 		if (ents[i].result < 0)
 			return i;
 	return -1;
+}
+
+/*
+ * Write back the one field the module changes, each entry's result: 8
+ * bytes an entry instead of the whole 72-byte entry (the rest is what the
+ * caller wrote).
+ */
+static int dbatch_copy_results(struct dbatch_entry __user *uents,
+			       const struct dbatch_entry *ents, u32 n)
+{
+	u32 i;
+
+	if (!user_access_begin(uents, (size_t)n * sizeof(*uents)))
+		return -EFAULT;
+	for (i = 0; i < n; i++)
+		unsafe_put_user(ents[i].result, &uents[i].result, fault);
+	user_access_end();
+	return 0;
+fault:
+	user_access_end();
+	return -EFAULT;
 }
 
 static long dbatch_submit(struct dbatch_submit __user *usub)
@@ -78,11 +120,14 @@ static long dbatch_submit(struct dbatch_submit __user *usub)
 	if (sub.count > DBATCH_STACK_ENTRIES) {
 		/*
 		 * The entries, then room for as many iovecs. Charged to the
-		 * caller's memory cgroup: a blocked batch holds it for as
-		 * long as its call blocks.
+		 * caller's memory cgroup (SLAB_ACCOUNT, GFP_KERNEL_ACCOUNT):
+		 * a blocked batch holds it for as long as its call blocks.
 		 */
-		ents = kvmalloc(size + sub.count * sizeof(*iov),
-				GFP_KERNEL_ACCOUNT);
+		if (sub.count <= DBATCH_CACHE_ENTRIES)
+			ents = kmem_cache_alloc(dbatch_cache, GFP_KERNEL);
+		else
+			ents = kvmalloc(DBATCH_BUF_SIZE(sub.count),
+					GFP_KERNEL_ACCOUNT);
 		if (!ents)
 			return -ENOMEM;
 		iov = (struct iovec *)(ents + sub.count);
@@ -100,7 +145,7 @@ static long dbatch_submit(struct dbatch_submit __user *usub)
 	 * the copy may have slept while another thread changed it.
 	 */
 	ret = dbatch_execute(ents, start, sub.count, sub.flags, iov,
-			     &out.completed);
+			     &out.completed, &out.first_error);
 
 	/*
 	 * A restart code makes the kernel run this ioctl again on the same
@@ -111,12 +156,20 @@ static long dbatch_submit(struct dbatch_submit __user *usub)
 	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
 	    ret == -ERESTARTNOHAND)
 		out.flags |= DBATCH_SUBMIT_RESUME;
-	out.first_error = dbatch_first_error(ents, out.completed);
-	if (copy_to_user(uents, ents, size) ||
+	/* an earlier pass's failures come first */
+	if (start) {
+		s32 before = dbatch_first_error(ents, start);
+
+		if (before >= 0)
+			out.first_error = before;
+	}
+	if (dbatch_copy_results(uents, ents, sub.count) ||
 	    copy_to_user(&usub->flags, &out, sizeof(out)))
 		ret = -EFAULT;
 out:
-	if (ents != stack_ents)
+	if (ents != stack_ents && sub.count <= DBATCH_CACHE_ENTRIES)
+		kmem_cache_free(dbatch_cache, ents);
+	else if (ents != stack_ents)
 		kvfree(ents);
 	return ret;
 }
@@ -160,9 +213,19 @@ static int __init dbatch_init(void)
 	ret = dbatch_table_init();
 	if (ret)
 		return ret;
+	/* The whole object is copied to and from user space (usercopy). */
+	dbatch_cache = kmem_cache_create_usercopy("dbatch_batch",
+						  DBATCH_BUF_SIZE(DBATCH_CACHE_ENTRIES),
+						  0, SLAB_ACCOUNT, 0,
+						  DBATCH_BUF_SIZE(DBATCH_CACHE_ENTRIES),
+						  dbatch_cache_ctor);
+	if (!dbatch_cache)
+		return -ENOMEM;
 	ret = misc_register(&dbatch_misc);
-	if (ret)
+	if (ret) {
+		kmem_cache_destroy(dbatch_cache);
 		return ret;
+	}
 	pr_info("/dev/%s ready (v%s, up to %d entries per batch)\n",
 		DBATCH_DEVICE_NAME, DBATCH_VERSION, DBATCH_MAX_ENTRIES);
 	return 0;
@@ -171,6 +234,7 @@ static int __init dbatch_init(void)
 static void __exit dbatch_exit(void)
 {
 	misc_deregister(&dbatch_misc);
+	kmem_cache_destroy(dbatch_cache);
 }
 
 module_init(dbatch_init);

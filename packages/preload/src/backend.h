@@ -35,6 +35,11 @@ struct dbatch_submit_stats {
 	uint64_t splits;
 	/* the backend ran the whole batch as plain calls: it could not gain */
 	int no_gain;
+	/*
+	 * out: every entry it ran succeeded (kmod: the module's first_error
+	 * was -1), so the library need not look at each result
+	 */
+	int all_succeeded;
 	/* in: close entries in the batch (0: none, no need to look for them) */
 	unsigned int closes;
 };

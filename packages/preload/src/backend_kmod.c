@@ -119,16 +119,24 @@ static int kmod_submit_range(struct dbatch_entry *entries, unsigned int count,
 	 */
 	while (r == -EINTR && (s.flags & DBATCH_SUBMIT_RESUME) &&
 	       s.completed < n) {
+		st->all_succeeded = 0;
 		entries[s.completed].result = -EINTR;
 		if (++s.completed == n)
 			return (int)n;
 		r = kmod_ioctl(fd, &s);
 		st->kernel_entries++;
 	}
-	switch (r) {
-	case 0:
-		/* every entry of [0, n) has its result, -ECANCELED if unreached */
+	if (r == 0) {
+		/*
+		 * every entry of [0, n) has its result, -ECANCELED if unreached;
+		 * first_error covers the entries reached
+		 */
+		if (s.first_error >= 0 || s.completed != n)
+			st->all_succeeded = 0;
 		return (int)n;
+	}
+	st->all_succeeded = 0;
+	switch (r) {
 	case -EINTR:
 		/* a fatal signal: the task does not return to user space */
 		return (int)n;
@@ -253,6 +261,8 @@ static int kmod_submit(struct dbatch_entry *entries, unsigned int count,
 		st->no_gain = 1;
 		return 0;
 	}
+	/* until an ioctl reports a failure (a piece that fails ends it) */
+	st->all_succeeded = 1;
 	if (!st->closes)
 		return kmod_submit_range(entries, count, st);
 	while (done < count) {
@@ -262,6 +272,7 @@ static int kmod_submit(struct dbatch_entry *entries, unsigned int count,
 
 		if (p.end == done) {
 			/* its producer failed: cancelled, as the module does */
+			st->all_succeeded = 0;
 			entries[done].result = -ECANCELED;
 			done++;
 			continue;
@@ -274,6 +285,7 @@ static int kmod_submit(struct dbatch_entry *entries, unsigned int count,
 			return (int)(done + ran);	/* the rest: emulate */
 		for (unsigned int i = done; p.stop && i < p.end; i++)
 			if (dbatch_entry_stops(&entries[i])) {
+				st->all_succeeded = 0;
 				for (unsigned int k = p.end; k < count; k++)
 					entries[k].result = -ECANCELED;
 				return (int)count;

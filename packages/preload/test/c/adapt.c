@@ -6,7 +6,8 @@
  */
 #include "harness.h"
 
-static void alternating(int a, int b)
+/* one batch_start() site each, however the compiler inlines */
+static __attribute__((noinline)) void alternating(int a, int b)
 {
 	batch_start();
 	write(a, "x", 1);
@@ -14,7 +15,7 @@ static void alternating(int a, int b)
 	batch_flush();
 }
 
-static void merged(int a)
+static __attribute__((noinline)) void merged(int a)
 {
 	batch_start();
 	for (int i = 0; i < 5; i++)	/* enough to merge (KMOD_MERGE_MIN) */

@@ -111,9 +111,10 @@ struct dbatch_entry {
  * @first_error: out: index of the first entry whose result is negative,
  *	or -1 when every entry succeeded
  *
- * The entries array is copied in once and copied back once, whole, with
- * every result filled in; @flags, @completed and @first_error are written
- * back too. The ioctl returns 0 when the batch was processed (look at each
+ * The entries array is copied in once; the module writes back only each
+ * entry's @result (every one, -ECANCELED where not reached) and @flags,
+ * @completed and @first_error here: nothing else of the caller's array
+ * changes. The ioctl returns 0 when the batch was processed (look at each
  * entry's result), or -1 with errno: EFAULT (bad pointer to this struct or
  * to the array; nothing ran, unless only the copy back failed), EINVAL
  * (count 0, count above DBATCH_MAX_ENTRIES, unknown flags, non-zero
