@@ -24,9 +24,12 @@ const attributeWords = new Set([
 export function noreturnNames(text: string): Set<string> {
   const names = new Set<string>();
   if (!/[Nn]oreturn/.test(text)) return names;
-  for (const m of text.matchAll(declaration)) {
-    // Comments and strings could only add names that then never match a
-    // call; a declaration inside a comment is harmless the same way.
+  // Comments out first: one like `... noreturn call; the run (the ...` would
+  // otherwise start the next match and lend it its first `name (`, hiding
+  // the declaration after it. Strings could only add names that then never
+  // match a call.
+  const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, " ");
+  for (const m of code.matchAll(declaration)) {
     for (const call of m[0].matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
       const name = call[1] ?? "";
       if (attributeWords.has(name) || name.startsWith("__attr")) continue;

@@ -34,6 +34,8 @@ export const reasonDescriptions = {
   "not-libc": "The file defines its own function or macro with this name: it is not the libc call.",
   "after-check":
     "A statement other than a call follows a checked call (`if (write(...) != n) goto fail;`) in the run: had the check failed, the original would not have run it, and a batch cannot take it back.",
+  "failure-branch":
+    "In the failure branch of a checked call that is batched: the branch runs after the flush, only when that check failed, as the plain code it is.",
   "unsupported-syntax":
     "A construct the analysis does not model (statement expression, nested function, SEH, ...): not batched to stay safe.",
 } as const;

@@ -32,7 +32,7 @@ export interface CheckRecord {
   readonly kind: "error" | "count";
   /** The count a full transfer returns ("count"), as written; "0" otherwise. */
   readonly expected: string;
-  /** The failure branch, as written: run after the flush when this check failed. */
+  /** The failure branch, as written: run after the flush when this check failed ("": none, an assignment). */
   readonly failure: string;
   /** Checked through this variable: the flush assigns it the real value instead. */
   readonly variable: string | null;
@@ -85,7 +85,7 @@ export class FileRecords {
             callEnd: c.call.endIndex,
             kind: c.kind,
             expected: c.expected,
-            failure: c.failure.text,
+            failure: c.failure?.text ?? "",
             variable: c.variable ?? null,
           })),
         );

@@ -48,15 +48,16 @@ test("one call inside a loop is enough", () => {
 test("a used result is a hazard", () => {
   // Only the call whose result is used gets result-used: its lone neighbours
   // are single calls (their own results are not used).
-  assert.equal(verdicts("write(fd, buf, 1); n = write(fd, buf, 2); write(fd, buf, 3);"), [
+  assert.equal(verdicts("write(fd, buf, 1); n += write(fd, buf, 2); write(fd, buf, 3);"), [
     "single-call",
     "result-used",
     "single-call",
   ]);
-  // Compared, but the failure path does not leave the run: used as written.
+  // Compared, the failure path going on: the check ends its run, so the
+  // call after it is alone (after-check).
   assert.equal(verdicts("if (write(fd, buf, 1) < 0) n++; write(fd, buf, 2);"), [
-    "result-used",
-    "single-call",
+    "after-check",
+    "after-check",
   ]);
   // An open rejected because its fd is returned: the close after it is a single call.
   assert.equal(verdicts('int g = open("x", O_RDONLY); close(g); return g;'), [
@@ -472,16 +473,24 @@ test("checked results: a call compared with what success returns, leaving on fai
   for (const leave of ["goto out;", "return;", 'err(1, "w");', '{ perror("w"); exit(2); }']) {
     assert.equal(checked("write(fd, buf, n) != n", leave), ["run1", "run1"], leave);
   }
+  // A failure path that goes on: the check ends the run, its branch runs
+  // after the flush (where the original ran it); nothing after it joins.
+  for (const goesOn of ["n = 0;", 'perror("w");', "{ n = 0; count++; }"]) {
+    assert.equal(checked("write(fd, buf, n) != n", goesOn), ["run1", "run1"], goesOn);
+    assert.equal(
+      verdicts(`write(fd, buf, 1); if (write(fd, buf, n) != n) ${goesOn} write(fd, buf, 2);`),
+      ["run1", "run1", "after-check"],
+      goesOn,
+    );
+  }
   // Not a check this can honour: the comparison does not say "failed", the
-  // count is not the call's, the failure path goes on, an else, an open's fd,
+  // count is not the call's, an else, an open's fd,
   // an lseek's offset, a call with a side effect in what it is compared with.
   for (const [cond, leave] of [
     ["write(fd, buf, n) != 1", "return;"],
     ["write(fd, buf, n) < n", "return;"],
     ["write(fd, buf, n) > 0", "return;"],
     ["close(fd) > 0", "return;"],
-    ["write(fd, buf, n) != n", "n = 0;"],
-    ["write(fd, buf, n) != n", 'perror("w");'],
     ["write(fd, buf, n) != n", "return; else n++;"],
     ['open("x", O_RDONLY) < 0', "return;"],
     ["lseek(fd, 0, SEEK_SET) < 0", "return;"],
@@ -597,32 +606,62 @@ test("an #ifdef an else runs into (lighttpd): the function is read, the if that 
   assert.not.match(group, /batch_/);
 });
 
-test("checked through a variable: ret = call; if (ret ...) leave; ends a run that assigns the real value", () => {
+test("assigned to a variable: ret = call; ends a run whose flush assigns the real value", () => {
   const body =
     "write(fd, buf, 1);\n\tn = write(fd, buf, 2);\n\tif (n != 2)\n\t\treturn;\n\twrite(fd, buf, 3);\n\tint r = close(fd);\n\tif (r < 0)\n\t\treturn;";
   assert.equal(verdicts(body), ["run1", "run1", "run2", "run2"]);
   const out = output(body);
   assert.match(
     out,
-    /\tn = batch_checked\(1, DBATCH_CHECK_COUNT, 2, write\(fd, buf, 2\)\);\n\t\{ \(void\)batch_flush_checked\(\); n = batch_checked_value\(1, n\); \}\n\tif \(n != 2\)/,
+    /\tn = batch_checked\(1, DBATCH_CHECK_ERROR, 0, write\(fd, buf, 2\)\);\n\t\{ \(void\)batch_flush_checked\(\); n = batch_checked_value\(1, n\); \}\n\tif \(n != 2\)/,
   );
   assert.match(
     out,
     /\tint r = batch_checked\(1, DBATCH_CHECK_ERROR, 0, close\(fd\)\);\n\t\{ \(void\)batch_flush_checked\(\); r = batch_checked_value\(1, r\); \}/,
   );
-  // Not followed by a check that leaves, or the variable is errno: as before.
-  assert.equal(verdicts("write(fd, buf, 1); n = write(fd, buf, 2); if (n != 2) n = 0;"), [
-    "single-call",
-    "result-used",
+  // Whatever reads the variable afterwards: it runs after the flush.
+  for (const after of ["if (n != 2) n = 0;", "n++; if (n != 3) return;", "total += n;", ""]) {
+    assert.equal(
+      verdicts(`write(fd, buf, 1); n = write(fd, buf, 2); ${after}`),
+      ["run1", "run1"],
+      after,
+    );
+  }
+  // Nothing joins the run after it: the next call starts another.
+  assert.equal(verdicts("write(fd, buf, 1); n = write(fd, buf, 2); write(fd, buf, 3);"), [
+    "run1",
+    "run1",
+    "after-check",
   ]);
-  assert.equal(
-    verdicts("write(fd, buf, 1); const ssize_t k = write(fd, buf, 2); if (k != 2) return;"),
-    ["single-call", "result-used"],
+  // Not an assignment the flush can make: errno, a const, a compound
+  // assignment, an open's fd (a placeholder rule of its own), an lseek's offset.
+  for (const [stmt, reason] of [
+    ["errno = write(fd, buf, 2);", "result-used"],
+    ["const ssize_t k = write(fd, buf, 2);", "result-used"],
+    ["n += write(fd, buf, 2);", "result-used"],
+    ["off = lseek(fd, 0, SEEK_CUR);", "result-used"],
+  ] as const) {
+    assert.equal(verdicts(`write(fd, buf, 1); ${stmt}`).at(-1), reason, stmt);
+  }
+});
+
+test("every call in a check's failure branch gets a verdict: failure-branch when the check is batched, its own runs when not", () => {
+  assert.equal(verdicts("write(fd, buf, 1); if (write(fd, buf, n) != n) { close(fd); return; }"), [
+    "run1",
+    "run1",
+    "failure-branch",
+  ]);
+  // The check alone (too short to batch): its branch is plain code, with a run of its own.
+  assert.equal(verdicts("if (write(fd, buf, n) != n) { close(fd); unlink(buf); return; } n++;"), [
+    "single-call",
+    "run1",
+    "run1",
+  ]);
+  // A check that is a hazard where it stands (it crosses a conditional group): the same.
+  const crossing = verdicts(
+    "write(fd, buf, 1);\n#ifdef X\nif (n) write(fd, buf, 2);\nelse\n#endif\nif (write(fd, buf, n) != n) { close(fd); unlink(buf); }",
   );
-  assert.equal(verdicts("write(fd, buf, 1); n = write(fd, buf, 2); n++; if (n != 3) return;"), [
-    "single-call",
-    "result-used",
-  ]);
+  assert.equal(crossing.slice(-2), ["run1", "run1"]);
 });
 
 test("noreturnNames: the declared name, not the attribute's or a parameter's", () => {
@@ -636,6 +675,16 @@ test("noreturnNames: the declared name, not the attribute's or a parameter's", (
       ),
     ].sort(),
     ["a", "b", "c", "d"],
+  );
+  // A comment before the declaration that says noreturn and holds `word (`
+  // does not take the declaration's place.
+  assert.equal(
+    [
+      ...noreturnNames(
+        "/* a noreturn call ends it; the run (the rest) goes on */\n#include <x.h>\nvoid fatal(void) __attribute__((noreturn));\n",
+      ),
+    ],
+    ["fatal"],
   );
 });
 

@@ -1,6 +1,8 @@
 // Checked results: `if (CALL != n) goto fail;`, `if (CALL < 0) err(1, ...);`.
 // The call may still be deferred when its result is only compared with what
-// a successful call returns and the failure branch leaves the run: the
+// a successful call returns and the failure branch leaves the run (or the
+// check is the last statement of the run, where its branch can run after
+// the flush just as it would have run in place): the
 // recorded call reports success (the check passes while recording), its batch
 // entry stops the batch when the real call fails, and the flush says which
 // check failed so that its failure branch runs then (plan.ts copies it after
@@ -14,7 +16,11 @@ import type { NameResolver } from "./facts.ts";
 /** What makes a call fail its check (DBATCH_CHECK_* in <dbatch.h>). */
 export type CheckKind = "error" | "count";
 
-/** An `if` that checks one catalogue call and leaves on failure. */
+/**
+ * An `if` that checks one catalogue call (its failure branch leaving the
+ * run, or not: then the call must end the run), or a call whose result is
+ * assigned to a variable, which ends the run.
+ */
 export interface CheckedCall {
   /** The call expression (inside casts and parentheses). */
   readonly call: SyntaxNode;
@@ -23,8 +29,15 @@ export interface CheckedCall {
   readonly expected: string;
   /** What the call is compared with (its identifiers are read at the check). */
   readonly compared: SyntaxNode | null;
-  /** The statement the original runs when the check fails. */
-  readonly failure: SyntaxNode;
+  /** The statement the original runs when the check fails (null: an assignment). */
+  readonly failure: SyntaxNode | null;
+  /**
+   * The failure branch certainly leaves the statement list (goto, return,
+   * a noreturn call...): calls may follow the check in its run. Otherwise
+   * the check ends its run, and the branch copied after the flush runs
+   * where the original would have run it.
+   */
+  readonly leaves: boolean;
 }
 
 /**
@@ -220,39 +233,37 @@ function copyable(statement: SyntaxNode, names: NameResolver): boolean {
   return true;
 }
 
-/** An `if` without `else` whose branch certainly leaves and can be copied: its parts. */
-function leavingIf(
+/** An `if` without `else` whose branch can be copied: its parts, and whether the branch leaves. */
+function checkingIf(
   node: SyntaxNode,
   names: NameResolver,
-): { condition: SyntaxNode; failure: SyntaxNode } | null {
+): { condition: SyntaxNode; failure: SyntaxNode; leaves: boolean } | null {
   if (node.type !== "if_statement" || node.childForFieldName("alternative")) return null;
   const condition = node.childForFieldName("condition");
   const failure = node.childForFieldName("consequence");
-  if (!condition || !failure || !leaves(failure, names) || !copyable(failure, names)) return null;
-  return { condition, failure };
+  if (!condition || !failure || !copyable(failure, names)) return null;
+  return { condition, failure, leaves: leaves(failure, names) };
 }
 
 /**
- * `ret = write(fd, b, n);` (or `ssize_t ret = write(...)`) directly followed
- * by `if (ret != n) goto fail;`: the call is checked through the variable.
- * The pair is read as one check whose call is the assignment's; the `if`
- * stays after the run and sees the real value, which the flush assigns.
+ * `ret = write(fd, b, n);` (or `ssize_t ret = write(...)`): the call may be
+ * deferred as the last call of its run, whatever the program does with the
+ * variable afterwards (`if (ret != n) goto fail;`, a report, a sum): nothing
+ * runs between the assignment and the flush, which assigns the call's real
+ * value (and errno) before the program reads it.
  */
-export function assignedCheck(
-  assignment: SyntaxNode,
-  next: SyntaxNode,
-  names: NameResolver,
-): AssignedCheck | null {
+export function assignedCheck(assignment: SyntaxNode, names: NameResolver): AssignedCheck | null {
   const target = assignedCall(assignment, names);
-  const parts = target && leavingIf(next, names);
-  if (!target || !parts) return null;
-  const check = checkOf(parts.condition, names, (node, casts) => {
-    const n = unwrap(node, casts);
-    return n.type === "identifier" && n.text === target.variable ? target : null;
-  });
-  return check
-    ? { ...check, call: target.call, failure: parts.failure, variable: target.variable }
-    : null;
+  if (!target) return null;
+  return {
+    call: target.call,
+    kind: "error",
+    expected: "0",
+    compared: null,
+    failure: null,
+    leaves: false,
+    variable: target.variable,
+  };
 }
 
 /** A checked call read through the variable it is assigned to. */
@@ -293,7 +304,7 @@ function assignedCall(
 
 /** The checked call of an `if` statement, or null when it is not one. */
 export function checkedCall(node: SyntaxNode, names: NameResolver): CheckedCall | null {
-  const parts = leavingIf(node, names);
+  const parts = checkingIf(node, names);
   const check = parts && checkOf(parts.condition, names);
-  return check && parts ? { ...check, failure: parts.failure } : null;
+  return check && parts ? { ...check, failure: parts.failure, leaves: parts.leaves } : null;
 }

@@ -146,9 +146,11 @@ export class RunFinder {
       current.push({ index: i, facts: f });
       if (f.check) checks++;
       for (const b of f.readBuffers) pending.add(b);
-      // The `if` after it reads the variable: the run (and its flush, which
-      // assigns the real value) ends here.
-      if (f.check?.variable) close("after-check");
+      // The statements after it read the variable: the run (and its flush,
+      // which assigns the real value) ends here. So does a check whose
+      // failure branch stays in the list: the branch, copied after the flush,
+      // runs where the original would have run it.
+      if (f.check && !f.check.leaves) close("after-check");
     }
     close(null);
   }
@@ -175,12 +177,11 @@ export class RunFinder {
         out.push(this.classifier.facts(node));
       }
     }
-    // `ret = write(...);` then `if (ret != n) goto fail;`: a check (checked.ts).
-    for (let i = 0; i + 1 < out.length; i++) {
+    // `ret = write(...);`: the last call of a run, its variable assigned at the flush (checked.ts).
+    for (let i = 0; i < out.length; i++) {
       const first = out[i];
-      const next = out[i + 1];
-      if (!first || !next || first.check) continue;
-      const check = assignedCheck(first.node, next.node, this.classifier.names);
+      if (!first || first.check) continue;
+      const check = assignedCheck(first.node, this.classifier.names);
       if (check) out[i] = this.classifier.assignedFacts(first.node, check);
     }
     return out;
@@ -219,6 +220,19 @@ export class RunFinder {
       this.verdicts.push({ site, run: null, reason: site.reason ?? hazard });
     }
     for (const nested of f.nested) this.list(nested);
+    this.failureBranchUnbatched(f);
+  }
+
+  /** A check left as written: its failure branch is code like any other, searched for runs. */
+  private failureBranchUnbatched(f: StatementFacts): void {
+    if (f.check?.failure) this.list(StatementClassifier.listOf(f.check.failure));
+  }
+
+  /** A batched check's failure branch runs after the flush as written (and is copied there). */
+  private failureBranchBatched(f: StatementFacts): void {
+    if (!f.check?.failure) return;
+    for (const site of this.classifier.facts(f.check.failure).sites)
+      this.verdicts.push({ site, run: null, reason: site.reason ?? "failure-branch" });
   }
 
   private closeRun(
@@ -255,6 +269,7 @@ export class RunFinder {
     if (worthIt && placeable) {
       this.runs.push(run);
       for (const site of run.sites) this.verdicts.push({ site, run, reason: null });
+      for (const f of members) this.failureBranchBatched(f);
       return;
     }
     if (worthIt) {
@@ -264,6 +279,7 @@ export class RunFinder {
         for (const site of f.directSites)
           this.verdicts.push({ site, run: null, reason: "no-block" });
         for (const nested of f.nested) this.list(nested, "no-block");
+        this.failureBranchUnbatched(f);
       }
       return;
     }
@@ -276,5 +292,6 @@ export class RunFinder {
     if (after && after !== "result-used" && sitesAfter) reason = after;
     else if (before && before !== "result-used" && sitesEarlier) reason = before;
     for (const site of run.sites) this.verdicts.push({ site, run: null, reason });
+    for (const f of members) this.failureBranchUnbatched(f);
   }
 }

@@ -209,7 +209,7 @@ export class StatementClassifier {
     const site = this.scan.call(checked.call, b, discardedContext);
     if (!site) return false;
     if (checked.compared) this.scan.expression(checked.compared, b, valueContext);
-    for (const m of this.facts(checked.failure).mentions) b.mentions.add(m);
+    if (checked.failure) for (const m of this.facts(checked.failure).mentions) b.mentions.add(m);
     b.check = { ...checked, site };
     return true;
   }
