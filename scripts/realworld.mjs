@@ -11,23 +11,21 @@
 //
 // --transform runs another dbatch-transform (an older checkout's, to compare).
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+  mkdtempSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { packages as specs, sourceDirName } from "./realworld-packages.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-
-// The package's own sources: bundled libraries (gnulib, zlib, popt) and test
-// programs are left out, so the numbers say what the program itself does.
-const packages = {
-  lighttpd: ["src"],
-  tar: ["src", "lib"],
-  rsync: ["."],
-  cpio: ["src"],
-  gzip: ["."],
-  patch: ["src"],
-};
 
 function parseArgs(argv) {
   const o = {
@@ -68,12 +66,11 @@ function cFiles(dir) {
 }
 
 function sourceDir(srcRoot, pkg) {
-  const dir = readdirSync(srcRoot).find(
-    (n) => n.startsWith(`${pkg}-`) && statSync(join(srcRoot, n)).isDirectory(),
-  );
-  if (!dir) throw new Error(`${pkg}: not fetched under ${srcRoot}`);
-  return join(srcRoot, dir);
+  return join(srcRoot, sourceDirName(srcRoot, pkg));
 }
+
+// The package's own sources per package (realworld-packages.mjs).
+const packages = Object.fromEntries(Object.entries(specs).map(([p, s]) => [p, s.dirs]));
 
 function tabulate(transform, pkgDir, dirs) {
   const files = dirs.flatMap((d) => cFiles(join(pkgDir, d)));
@@ -148,6 +145,72 @@ const lines = [
   }),
 ];
 const table = lines.join("\n");
+
+/** The build, suite and workload results of scripts/realworld-run.mjs, when there are any. */
+function dynamicResults(pkgs) {
+  const dir = join(dirname(srcRoot), "results");
+  const found = pkgs
+    .map((p) => join(dir, `${p}.json`))
+    .filter((f) => existsSync(f))
+    .map((f) => JSON.parse(readFileSync(f, "utf8")));
+  if (found.length === 0) return "";
+  const out = [
+    "## Built, tested and run",
+    "",
+    "`node scripts/realworld-run.mjs PKG...` (not part of CI: minutes per package): the original " +
+      "sources and a copy transformed with `dbatch-transform --write` are configured and built " +
+      "side by side; the package's own test suite runs on the original build (plain) and on the " +
+      "transformed one under `libdbatch-preload.so` with the emulate and the uring backend " +
+      "(`recorded`: calls the suite's processes deferred, from `DBATCH_STATS_FILE`); then the " +
+      "workloads run plain and batched, every system call counted with `strace -f -c`, the " +
+      "results compared byte for byte (trees: paths, types, modes, sizes, mtimes, contents; " +
+      "lighttpd: a response body and ab's failed-request count), times the median of 5 " +
+      "interleaved rounds on tmpfs (host wall clock, a shared and noisy machine).",
+    "",
+    "| package | date | build (orig / transformed) | suite plain | suite emulate | suite uring | recorded in the suites (emulate / uring) |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  const suiteCell = (x) =>
+    x ? `exit ${x.status}, ${x.seconds} s${x.summary ? `: ${x.summary}` : ""}` : "-";
+  for (const r of found) {
+    if (r.error) {
+      out.push(`| ${r.package} | ${r.date} | **${r.error}** | | | | |`);
+      continue;
+    }
+    out.push(
+      `| ${r.package} | ${r.date} | ${r.build?.orig ?? "-"} / ${r.build?.dbatch ?? "-"} | ` +
+        `${suiteCell(r.suite?.plain)} | ${suiteCell(r.suite?.emulate)} | ${suiteCell(r.suite?.uring)} | ` +
+        `${r.suite ? `${r.suite.emulate?.recorded ?? "-"} / ${r.suite.uring?.recorded ?? "-"}` : "-"} |`,
+    );
+  }
+  const workloads = found.filter((r) => r.workload);
+  if (workloads.length > 0) {
+    out.push(
+      "",
+      "| workload | method | system calls (strace -f -c) | vs plain | calls recorded | time | identical to plain |",
+      "|---|---|---|---|---|---|---|",
+    );
+    for (const r of workloads) {
+      const plain = r.workload.results.find((x) => x.method === "plain");
+      for (const x of r.workload.results) {
+        const time =
+          x.seconds !== undefined
+            ? `${x.seconds.toFixed(3)} s`
+            : x.requestsPerSecond !== undefined
+              ? `${x.requestsPerSecond} req/s`
+              : "-";
+        const delta =
+          plain?.syscalls && x.syscalls
+            ? `${(((x.syscalls - plain.syscalls) / plain.syscalls) * 100).toFixed(2)}%`
+            : "-";
+        out.push(
+          `| ${r.workload.name} | ${x.method} | ${x.syscalls ?? "-"} | ${delta} | ${x.recorded} | ${time} | ${x.identical ? "yes" : "**no**"} |`,
+        );
+      }
+    }
+  }
+  return `${out.join("\n")}\n`;
+}
 process.stdout.write(`${table}\n`);
 if (o.write) {
   const top = rows
@@ -173,7 +236,8 @@ if (o.write) {
         .join("; ")}; one directory level, bundled gnulib/zlib/popt and tests left out), ` +
       `\`dbatch-transform --check --report json\`: every call site of a catalogue call, ` +
       `batched or the reason it is not (reason ids: packages/transform/README.md).\n\n` +
-      `${table}\n\n${top}\n`,
+      `${table}\n\n${top}\n` +
+      (dynamicResults(o.pkgs) ? `\n${dynamicResults(o.pkgs)}` : ""),
   );
   process.stderr.write(`realworld: wrote ${relative(process.cwd(), o.out)}\n`);
 }

@@ -107,8 +107,6 @@ unsigned int uring_write_group(struct dbatch_entry *entries, unsigned int i,
 	return g;
 }
 
-#define RERUN	((int64_t)INT64_MIN)
-
 /* Spread a coalesced writev's result @r over entries [i, i+g). */
 void uring_spread(struct dbatch_entry *entries, unsigned int i, unsigned int g,
 		   long r)

@@ -1,0 +1,58 @@
+// The real-world harness's packages: where each one's own C sources are (one
+// directory level; bundled gnulib/zlib/popt and tests left out), and how it
+// is built and tested (Debian bookworm sources, see
+// ../shared/notes/realworld.md for what was checked on these machines).
+// scripts/realworld.mjs (the static table) and scripts/realworld-run.mjs
+// (build, test suites, workloads) both read it.
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * @typedef {object} PackageSpec
+ * @property {string[]} dirs directories of the package's own C sources
+ * @property {string[] | null} configure ./configure arguments; null: not built by the harness
+ * @property {Record<string, string>} [configureEnv] more environment for ./configure
+ * @property {string[]} [check] make arguments of the test suite (default: check)
+ * @property {string} [program] the built program, relative to the tree (workloads)
+ */
+
+/** @type {Record<string, PackageSpec>} */
+export const packages = {
+  lighttpd: {
+    dirs: ["src"],
+    configure: ["--with-pcre2", "--without-bzip2"],
+    program: "src/lighttpd",
+  },
+  tar: {
+    dirs: ["src", "lib"],
+    configure: ["-C"],
+    // tar refuses to configure as root otherwise
+    configureEnv: { FORCE_UNSAFE_CONFIGURE: "1" },
+    check: ["check", "TESTSUITEFLAGS=-j2"],
+    program: "src/tar",
+  },
+  rsync: {
+    dirs: ["."],
+    configure: [
+      "-C",
+      "--disable-xxhash",
+      "--disable-zstd",
+      "--disable-lz4",
+      "--disable-openssl",
+      "--disable-md2man",
+    ],
+    program: "rsync",
+  },
+  cpio: { dirs: ["src"], configure: null },
+  gzip: { dirs: ["."], configure: null },
+  patch: { dirs: ["src"], configure: null },
+};
+
+/** The package's unpacked source directory under @srcRoot (`tar-1.34+dfsg`). */
+export function sourceDirName(srcRoot, pkg) {
+  const dir = readdirSync(srcRoot).find(
+    (n) => n.startsWith(`${pkg}-`) && statSync(join(srcRoot, n)).isDirectory(),
+  );
+  if (!dir) throw new Error(`${pkg}: not fetched under ${srcRoot}`);
+  return dir;
+}
