@@ -503,10 +503,7 @@ test("a backend fallback drops the row and says so; speedups are plain / method 
     ]).report,
     null,
   ).find((t) => t.name === "kmod-always, seed example, vm");
-  assert.is(
-    kmodExample?.measured,
-    "1.00 kernel entries per run (counted); by its cost rule 4.00",
-  );
+  assert.is(kmodExample?.measured, "1.00 kernel entries per run (counted); by its cost rule 4.00");
   const pair = (name: string, ours: number, reference: number) => ({
     name,
     ours: { command: "ours", medianMs: ours, minMs: ours },

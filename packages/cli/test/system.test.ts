@@ -4,7 +4,16 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { cleanEnv, dbatch, dbatchBin, listTree, repoRoot, scratch, seedExample, spawn } from "./helpers.ts";
+import {
+  cleanEnv,
+  dbatch,
+  dbatchBin,
+  listTree,
+  repoRoot,
+  scratch,
+  seedExample,
+  spawn,
+} from "./helpers.ts";
 
 const programsDir = join(repoRoot, "fixtures", "programs");
 
