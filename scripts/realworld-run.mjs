@@ -138,11 +138,12 @@ function suiteSummary(output) {
   const keep = output
     .split("\n")
     .filter((l) =>
-      /(tests? (were|was) successful|tests? (were|was) skipped|tests? failed|unexpectedly|^# (PASS|SKIP|FAIL|XFAIL|XPASS|ERROR|TOTAL):|^\s*\d+ (passed|failed|skipped)|overall result)/i.test(
+      /(tests? (were|was) successful|tests? (were|was) skipped|tests? failed|unexpectedly|^# (PASS|SKIP|FAIL|XFAIL|XPASS|ERROR|TOTAL):|^\s*\d+ (passed|failed|skipped)|overall result|^All \d+ tests passed|^Files=\d+, Tests=\d+|^Result: )/i.test(
         l,
       ),
     )
-    .map((l) => l.trim());
+    // Perl's Test::Harness adds its timings to the count line: not a result.
+    .map((l) => l.trim().replace(/,\s+\d+ wallclock secs.*$/, ""));
   return [...new Set(keep)].join(" / ");
 }
 
