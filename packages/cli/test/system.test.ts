@@ -160,10 +160,11 @@ test("dbatch vm -m and dbatch run --vm: the seed example batched by batch.ko in 
   // file it writes lands in the caller's working directory.
   assert.is(r.stdout, "hihi");
   // Three calls, no writes to merge: the module would cost more than it
-  // saves, so they ran as plain calls (the kmod backend's cost rule).
+  // saves, so they ran as plain calls (the kmod backend's cost rule): three
+  // kernel entries, as the plain program's.
   assert.match(
     r.stderr,
-    /^dbatch: backend=kmod recorded=3 flushes=1 kernel_entries=0 splits=1 split_reason=no-gain:1$/m,
+    /^dbatch: backend=kmod recorded=3 flushes=1 kernel_entries=3 splits=1 split_reason=no-gain:1$/m,
   );
   assert.match(r.stderr, /^dbatch: VM kernel \S+, batch\.ko loaded$/m);
   assert.equal(listTree(cwd), ["test.txt"]);
