@@ -81,16 +81,37 @@ function elsePrecedes(text: string, to: number): boolean {
   return /(?:^|[^\w])else\s*$/.test(before);
 }
 
+/**
+ * [start, end) of a conditional group whose configurations a statement may
+ * not straddle; with `opaque`, a statement may not touch it at all.
+ */
+export type ConditionalRange = readonly [start: number, end: number, opaque?: boolean];
+
 interface Groups {
   /** Indices of the directive lines to blank. */
   readonly blank: Set<number>;
-  /** [start, end) of the groups an `else` runs into (see the header). */
-  readonly crossed: [number, number][];
+  /** [start, end) of text to blank besides those lines (a fragment group's other branches). */
+  readonly blankText: [number, number][];
+  /** The groups an `else` runs into, and the fragment groups (opaque; see the header). */
+  readonly crossed: ConditionalRange[];
+}
+
+/** The last code character before @to, from @from (whitespace, comments and directives skipped), or "". */
+function lastCode(text: string, from: number, to: number): string {
+  const code = text
+    .slice(from, to)
+    .replace(/\/\*[\s\S]*?\*\//g, " ")
+    .replace(/\/\/[^\n]*/g, " ")
+    // other directives (#include, #define) are not the branch's code
+    .replace(/^[ \t]*#.*(?:\\\n.*)*$/gm, " ")
+    .trimEnd();
+  return code.at(-1) ?? "";
 }
 
 function chainedGroups(text: string, lines: readonly DirectiveLine[]): Groups {
   const blank = new Set<number>();
-  const crossed: [number, number][] = [];
+  const blankText: [number, number][] = [];
+  const crossed: ConditionalRange[] = [];
   // Groups by nesting: each open group collects its lines' indices.
   const open: { members: number[]; chained: boolean; dangling: boolean }[] = [];
   lines.forEach((line, index) => {
@@ -102,37 +123,66 @@ function chainedGroups(text: string, lines: readonly DirectiveLine[]): Groups {
     if (line.kind !== "if" && elsePrecedes(text, line.start)) group.dangling = true;
     if (line.kind === "endif") {
       open.pop();
-      if (group.chained || group.dangling) for (const m of group.members) blank.add(m);
       const first = lines[group.members[0] ?? index] as DirectiveLine;
-      if (group.dangling) crossed.push([first.start, line.end]);
+      if (group.chained || group.dangling) {
+        for (const m of group.members) blank.add(m);
+        if (group.dangling) crossed.push([first.start, line.end]);
+        return;
+      }
+      // A fragment group: a branch that ends inside a statement, such as
+      // alternative `if (...)` headers before one body (lighttpd's
+      // `if (0 == rename(...))` / `#else` / `if (0 == renameat2(...))`).
+      // Parsed as its first branch alone; a statement touching it is a
+      // hazard, so no edit lands in text a configuration does not have.
+      const members = group.members;
+      const nested = members.some((m, k) => k > 0 && m !== (members[k - 1] ?? 0) + 1);
+      if (nested) return;
+      const fragment = members.slice(0, -1).some((m, k) => {
+        const from = (lines[m] as DirectiveLine).end;
+        const to = (lines[members[k + 1] ?? m] as DirectiveLine).start;
+        const last = lastCode(text, from, to);
+        return last !== "" && !";{}".includes(last);
+      });
+      if (!fragment) return;
+      for (const m of members) blank.add(m);
+      const second = lines[members[1] ?? index] as DirectiveLine;
+      if (second !== line) blankText.push([second.end, line.start]);
+      crossed.push([first.start, line.end, true]);
     }
   });
-  return { blank, crossed };
+  return { blank, blankText, crossed };
 }
 
-const mayChain = (text: string): boolean =>
-  /^[ \t]*#[ \t]*(?:el|endif)/m.test(text) && /\belse\b/.test(text);
+// Any conditional group may be a fragment group (chained ones need an else).
+const mayGroup = (text: string): boolean => /^[ \t]*#[ \t]*endif/m.test(text);
 
 /**
- * The [start, end) ranges of the conditional groups an `else` runs into: a
- * statement that crosses one's edge has different ends per configuration.
+ * The conditional groups an `else` runs into (a statement that crosses one's
+ * edge has different ends per configuration) and the fragment groups.
  */
-export function crossedGroups(text: string): [number, number][] {
-  return mayChain(text) ? chainedGroups(text, directiveLines(text)).crossed : [];
+export function crossedGroups(text: string): ConditionalRange[] {
+  return mayGroup(text) ? chainedGroups(text, directiveLines(text)).crossed : [];
 }
 
 /** @text with the directive lines of conditional groups inside if-else chains blanked. */
 export function blankConditionalElse(text: string): string {
-  if (!mayChain(text)) return text;
+  if (!mayGroup(text)) return text;
   const lines = directiveLines(text);
-  const { blank } = chainedGroups(text, lines);
+  const { blank, blankText } = chainedGroups(text, lines);
   if (blank.size === 0) return text;
+  const ranges: [number, number][] = [
+    ...[...blank].map((i): [number, number] => [
+      (lines[i] as DirectiveLine).start,
+      (lines[i] as DirectiveLine).end,
+    ]),
+    ...blankText,
+  ].sort((a, b) => a[0] - b[0]);
   const parts: string[] = [];
   let at = 0;
-  for (const index of [...blank].sort((a, b) => a - b)) {
-    const line = lines[index] as DirectiveLine;
-    parts.push(text.slice(at, line.start), text.slice(line.start, line.end).replace(/[^\n]/g, " "));
-    at = line.end;
+  for (const [start, end] of ranges) {
+    if (start < at) continue;
+    parts.push(text.slice(at, start), text.slice(start, end).replace(/[^\n]/g, " "));
+    at = end;
   }
   parts.push(text.slice(at));
   return parts.join("");

@@ -1,6 +1,7 @@
 // @dbatch/transform: finds runs of system calls whose results a C program
 // ignores and wraps them in batch_start()/batch_flush().
 // Pipeline: parse -> analyze -> plan -> rewrite -> report.
+import type { ConditionalRange } from "./conditional-else.ts";
 import {
   analyzePiece,
   fileContext,
@@ -224,7 +225,7 @@ function* analyzePieces(
   minRun: number,
   knownDefinitions: ReadonlySet<string>,
   noreturn: readonly string[],
-  crossed: readonly (readonly [number, number])[],
+  crossed: readonly ConditionalRange[],
 ): Generator<void, PiecesAnalysis> {
   const context = fileContext(parsed, knownDefinitions, noreturn, crossed);
   const result: PiecesAnalysis = {

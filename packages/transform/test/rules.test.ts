@@ -578,13 +578,14 @@ test("a syntax error costs its statement: runs around it, inside its sound block
     ),
     ["run1", "run1", "parse-error", "parse-error"],
   );
-  // #ifdef inside a condition: the if is unreadable, its braced body is a
-  // block in every configuration; the statement after the if starts nothing.
+  // #ifdef inside a condition (a fragment group): parsed as its first
+  // branch, the if is a hazard (preprocessor), its braced body is a block in
+  // every configuration, and the statements after the if are read as usual.
   assert.equal(
     verdicts(
       "write(fd, buf, 1); write(fd, buf, 2);\nif (n < 0\n#ifdef X\n && n != 3\n#endif\n) { write(fd, buf, 3); write(fd, buf, 4); }\nwrite(fd, buf, 5); write(fd, buf, 6); write(fd, buf, 7);",
     ),
-    ["run1", "run1", "run2", "run2", "parse-error", "run3", "run3"],
+    ["run1", "run1", "run2", "run2", "run3", "run3", "run3"],
   );
   // Braces that only balance per configuration: the function is left alone.
   assert.equal(
@@ -592,6 +593,34 @@ test("a syntax error costs its statement: runs around it, inside its sound block
       "#ifdef X\n if (n) {\n#else\n if (!n) {\n#endif\n write(fd, buf, 1); write(fd, buf, 2);\n }\n write(fd, buf, 3); write(fd, buf, 4);",
     ),
     ["parse-error", "parse-error", "parse-error", "parse-error"],
+  );
+});
+
+test("alternative if headers in #if/#else before one body (lighttpd): the first is read, the if joins no run, its body and the rest are batched", () => {
+  const body =
+    "write(fd, buf, 1); write(fd, buf, 2);\n#ifndef HAVE_RENAMEAT2\nif (0 == rename(buf, buf))\n#else\nif (0 == renameat2(0, buf, 0, buf, 0))\n#endif\n{ write(fd, buf, 3); write(fd, buf, 4); }\nelse { close(fd); unlink(buf); }\nwrite(fd, buf, 5); write(fd, buf, 6);";
+  assert.equal(verdicts(body), [
+    "run1",
+    "run1",
+    "result-used",
+    "run2",
+    "run2",
+    "run3",
+    "run3",
+    "run4",
+    "run4",
+  ]);
+  // Nothing is inserted inside the group: both configurations compile alike.
+  const out = output(body);
+  assert.not.match(out.slice(out.indexOf("#ifndef"), out.indexOf("#endif")), /batch_/);
+  // A lone #ifdef'd if header governing the statement after #endif: that
+  // statement is the if's body in one configuration, so it joins nothing
+  // (read as the unbraced body of an if that is a hazard: alone).
+  assert.equal(
+    verdicts(
+      "write(fd, buf, 1); write(fd, buf, 2);\n#ifdef X\nif (n)\n#endif\nwrite(fd, buf, 3);\nwrite(fd, buf, 4); write(fd, buf, 5);",
+    ),
+    ["run1", "run1", "single-call", "run2", "run2"],
   );
 });
 

@@ -2,6 +2,7 @@
 // a macro, or something unknown. The file's own #defines and function
 // definitions win over libc: `#define write my_write` makes write() not libc.
 import { catalogueEntry } from "../catalogue.ts";
+import type { ConditionalRange } from "../conditional-else.ts";
 import type { SyscallSpec } from "@dbatch/catalogue";
 import {
   batchCheckedName,
@@ -39,13 +40,14 @@ export class FileNames {
     private readonly definedFunctions: ReadonlySet<string>,
     private readonly sharedVariables: ReadonlySet<string>,
     private readonly noreturnFunctions: ReadonlySet<string> = new Set(),
-    private readonly crossed: readonly (readonly [number, number])[] = [],
+    private readonly crossed: readonly ConditionalRange[] = [],
   ) {}
 
   crossesConditional(start: number, end: number): boolean {
-    return this.crossed.some(
-      ([from, to]) =>
-        (start < from && end > from && end < to) || (start > from && start < to && end > to),
+    return this.crossed.some(([from, to, opaque]) =>
+      opaque
+        ? start < to && end > from
+        : (start < from && end > from && end < to) || (start > from && start < to && end > to),
     );
   }
 

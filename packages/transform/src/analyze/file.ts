@@ -3,6 +3,7 @@
 // declarations holding one are copied out of the tree (most of a large file
 // never makes a syscall); each function that parses cleanly is analysed, the
 // others get parse-error verdicts.
+import type { ConditionalRange } from "../conditional-else.ts";
 import { catalogueEntry, catalogueLibcNames } from "../catalogue.ts";
 import { FileNames, definedMacroNames } from "./callee.ts";
 import { analyzeFunction, type Run, type Verdict } from "./function.ts";
@@ -63,7 +64,7 @@ export function fileContext(
   text: string,
   definedFunctions: ReadonlySet<string>,
   noreturn: readonly string[] = [],
-  crossed: readonly (readonly [number, number])[] = [],
+  crossed: readonly ConditionalRange[] = [],
 ): FileContext {
   const defined = new Set(definedFunctions);
   const neverReturn = new Set(noreturn);
