@@ -14,6 +14,8 @@ import { join } from "node:path";
  * @property {Record<string, string>} [configureEnv] more environment for ./configure
  * @property {string[]} [check] make arguments of the test suite (default: check)
  * @property {string} [program] the built program, relative to the tree (workloads)
+ * @property {string[]} [prepare] a command run in the tree before ./configure
+ * @property {string[]} [apt] Debian packages the build needs (installed when missing)
  */
 
 /** @type {Record<string, PackageSpec>} */
@@ -22,6 +24,7 @@ export const packages = {
     dirs: ["src"],
     configure: ["--with-pcre2", "--without-bzip2"],
     program: "src/lighttpd",
+    apt: ["libpcre2-dev", "zlib1g-dev", "apache2-utils", "curl", "strace"],
   },
   tar: {
     dirs: ["src", "lib"],
@@ -30,6 +33,7 @@ export const packages = {
     configureEnv: { FORCE_UNSAFE_CONFIGURE: "1" },
     check: ["check", "TESTSUITEFLAGS=-j2"],
     program: "src/tar",
+    apt: ["libacl1-dev", "strace"],
   },
   rsync: {
     dirs: ["."],
@@ -42,10 +46,20 @@ export const packages = {
       "--disable-md2man",
     ],
     program: "rsync",
+    apt: ["libacl1-dev", "libattr1-dev", "strace"],
   },
+  // configure takes minutes here: static table only
   cpio: { dirs: ["src"], configure: null },
-  gzip: { dirs: ["."], configure: null },
-  patch: { dirs: ["src"], configure: null },
+  // Debian's patches touch doc/gzip.texi: make runs makeinfo
+  gzip: { dirs: ["."], configure: [], program: "gzip", apt: ["texinfo"] },
+  // ... and tests/Makefile.am, made with automake 1.15 (bookworm has 1.16)
+  patch: {
+    dirs: ["src"],
+    configure: [],
+    program: "src/patch",
+    prepare: ["autoreconf", "-fi"],
+    apt: ["autoconf", "automake", "autopoint"],
+  },
 };
 
 /** The package's unpacked source directory under @srcRoot (`tar-1.34+dfsg`). */

@@ -112,9 +112,31 @@ function freshCopy(from, to) {
   cpSync(from, to, { recursive: true, preserveTimestamps: true });
 }
 
+/** apt-get install what the package's build needs and this machine lacks. */
+function aptInstall(pkgs, logs) {
+  const missing = pkgs.filter(
+    (p) =>
+      run("dpkg-query", ["-W", "-f=${Status}", p], {}).stdout.trim() !== "install ok installed",
+  );
+  if (missing.length === 0) return;
+  say(`apt-get install ${missing.join(" ")}`);
+  mustRun("apt-get install", "apt-get", ["-y", "-qq", "install", ...missing], {
+    env: { DEBIAN_FRONTEND: "noninteractive" },
+    log: join(logs, "apt.log"),
+  });
+}
+
 function build(tree, spec, logs, name, cppflags) {
   const env = { ...(spec.configureEnv ?? {}) };
   if (cppflags) env.CPPFLAGS = cppflags;
+  if (spec.prepare) {
+    const [cmd, ...args] = spec.prepare;
+    say(`${name}: ${spec.prepare.join(" ")}`);
+    mustRun(`${name}: ${cmd}`, cmd ?? "true", args, {
+      cwd: tree,
+      log: join(logs, `${name}.prepare.log`),
+    });
+  }
   say(`${name}: configure`);
   mustRun(`${name}: configure`, "./configure", spec.configure, {
     cwd: tree,
@@ -375,6 +397,7 @@ for (const pkg of o.pkgs) {
   };
   const result = { package: srcName, date: new Date().toISOString().slice(0, 10) };
   try {
+    aptInstall(spec.apt ?? [], logs);
     freshCopy(join(srcRoot, srcName), trees.orig);
     freshCopy(join(srcRoot, srcName), trees.dbatch);
     const files = spec.dirs.flatMap((d) => cFiles(join(trees.dbatch, d)));
