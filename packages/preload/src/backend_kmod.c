@@ -28,7 +28,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include "internal.h"
@@ -247,7 +246,7 @@ static int kmod_always = -1;
 static int kmod_gains(const struct dbatch_entry *e, unsigned int count)
 {
 	if (kmod_always < 0)
-		kmod_always = getenv("DBATCH_KMOD_ALWAYS") && !dbatch_env_off("DBATCH_KMOD_ALWAYS");
+		kmod_always = dbatch_env_on("DBATCH_KMOD_ALWAYS");
 	return kmod_always || dbatch_write_run_reaches(e, count, KMOD_MERGE_MIN);
 }
 

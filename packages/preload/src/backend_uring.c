@@ -96,7 +96,7 @@ static int uring_always = -1;
 static int uring_gains(const struct dbatch_entry *e, unsigned int count)
 {
 	if (uring_always < 0)
-		uring_always = getenv("DBATCH_URING_ALWAYS") && !dbatch_env_off("DBATCH_URING_ALWAYS");
+		uring_always = dbatch_env_on("DBATCH_URING_ALWAYS");
 	if (uring_always || !uring_coalesce_on)
 		return 1;
 	return dbatch_write_run_reaches(e, count, URING_MERGE_MIN);
@@ -130,19 +130,8 @@ static int uring_one_writev(struct dbatch_entry *e, unsigned int count, struct i
 	k = uring_fd_kind((int)fd, kinds, nkinds, st);
 	if (!k->coalesce || k->stream)
 		return 0;
-	r = dbatch_sys(SYS_writev, fd, iov, count);
-	st->kernel_entries++;
-	if (r >= 0 && (uint64_t)r == total) {
-		for (unsigned int i = 0; i < count; i++)
-			e[i].result = (int64_t)e[i].args[2];
-		st->all_succeeded = 1;
-		return 1;
-	}
-	/* failed or short: the rest one by one, as write(2) would go on */
-	uring_spread(e, 0, count, r);
-	for (unsigned int i = 0; i < count; i++)
-		if (e[i].result == RERUN)
-			e[i].result = dbatch_run_entry(&e[i], st);
+	r = uring_writev_run(e, 0, count, iov, st);
+	st->all_succeeded = r >= 0 && (uint64_t)r == total;
 	return 1;
 }
 
@@ -321,10 +310,7 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 			/* one call: a plain syscall is cheaper than a ring round */
 			ring->sq.sqe_tail--;
 			if (single_g > 1) {
-				long r = dbatch_sys(SYS_writev, entries[single].args[0], iov, single_g);
-
-				st->kernel_entries++;
-				uring_spread(entries, (unsigned int)single, single_g, r);
+				uring_writev_run(entries, (unsigned int)single, single_g, iov, st);
 			} else {
 				entries[single].result = dbatch_run_entry(&entries[single], st);
 			}
@@ -354,19 +340,12 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 							      dbatch_entry_open_flags(e), st);
 		}
 		if (direct >= 0 && direct_g > 1) {
-			long r;
-
 			/* the round is over: the scratch iovecs are free again */
 			for (unsigned int k = 0; k < direct_g; k++) {
 				iov[k].iov_base = (void *)entries[direct + k].args[1];
 				iov[k].iov_len = entries[direct + k].args[2];
 			}
-			r = dbatch_sys(SYS_writev, entries[direct].args[0], iov, direct_g);
-			st->kernel_entries++;
-			uring_spread(entries, (unsigned int)direct, direct_g, r);
-			for (unsigned int k = (unsigned int)direct; k < direct + direct_g; k++)
-				if (entries[k].result == RERUN)
-					entries[k].result = dbatch_run_entry(&entries[k], st);
+			uring_writev_run(entries, (unsigned int)direct, direct_g, iov, st);
 		} else if (direct >= 0) {
 			entries[direct].result = dbatch_run_entry(&entries[direct], st);
 		}

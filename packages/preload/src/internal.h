@@ -156,6 +156,8 @@ extern int dbatch_seed_mode DBATCH_HIDDEN;	/* a <linux/batch.h> program */
 void dbatch_init(void) DBATCH_HIDDEN;
 /* The environment variable @name is set to "0": a default is turned off. */
 int dbatch_env_off(const char *name) DBATCH_HIDDEN;
+/* @name is set, to anything but "0" (the *_ALWAYS switches) */
+int dbatch_env_on(const char *name) DBATCH_HIDDEN;
 
 /*
  * dbatch_recording() - should a catalogue call made now be recorded?

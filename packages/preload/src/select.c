@@ -29,6 +29,13 @@ int dbatch_env_off(const char *name)
 	return v && !strcmp(v, "0");
 }
 
+int dbatch_env_on(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && strcmp(v, "0");
+}
+
 static void choose(void)
 {
 	const char *want = getenv("DBATCH_BACKEND");

@@ -76,5 +76,8 @@ unsigned int uring_write_group(struct dbatch_entry *entries, unsigned int i,
 			       unsigned int count) DBATCH_HIDDEN;
 void uring_spread(struct dbatch_entry *entries, unsigned int i, unsigned int g,
 		  long r) DBATCH_HIDDEN;
+/* Entries [i, i+g), writes to one fd with iovecs @iov, as one writev; returns its result. */
+long uring_writev_run(struct dbatch_entry *entries, unsigned int i, unsigned int g,
+		      const struct iovec *iov, struct dbatch_submit_stats *st) DBATCH_HIDDEN;
 
 #endif /* DBATCH_URING_H */

@@ -127,3 +127,22 @@ void uring_spread(struct dbatch_entry *entries, unsigned int i, unsigned int g,
 		}
 	}
 }
+
+/*
+ * Run entries [i, i+g), a run of writes to one fd whose buffers are @iov,
+ * as one writev: each entry gets its share, and those a failed or short
+ * writev did not cover run one by one right after, as write(2) would have
+ * gone on. Returns the writev's result.
+ */
+long uring_writev_run(struct dbatch_entry *entries, unsigned int i, unsigned int g,
+		      const struct iovec *iov, struct dbatch_submit_stats *st)
+{
+	long r = dbatch_sys(SYS_writev, entries[i].args[0], iov, g);
+
+	st->kernel_entries++;
+	uring_spread(entries, i, g, r);
+	for (unsigned int k = i; k < i + g; k++)
+		if (entries[k].result == RERUN)
+			entries[k].result = dbatch_run_entry(&entries[k], st);
+	return r;
+}
