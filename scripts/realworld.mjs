@@ -253,6 +253,7 @@ if (o.write) {
       return `- ${r.pkg}: ${r.summary.runs} runs; other reasons: ${others || "none"}`;
     })
     .join("\n");
+  const dynamic = dynamicResults(o.pkgs);
   writeFileSync(
     o.out,
     `# dBatch on real programs\n\n` +
@@ -266,7 +267,7 @@ if (o.write) {
       `\`dbatch-transform --check --report json\`: every call site of a catalogue call, ` +
       `batched or the reason it is not (reason ids: packages/transform/README.md).\n\n` +
       `${table}\n\n${top}\n` +
-      (dynamicResults(o.pkgs) ? `\n${dynamicResults(o.pkgs)}` : ""),
+      (dynamic ? `\n${dynamic}` : ""),
   );
   process.stderr.write(`realworld: wrote ${relative(process.cwd(), o.out)}\n`);
 }

@@ -29,7 +29,12 @@
 // statements wholly inside or outside it can be batched.
 // Other groups are left as they are.
 
-import { conditionalKind, directiveEnd, type ConditionalKind } from "./preprocessor.ts";
+import {
+  conditionalKind,
+  directiveEnd,
+  withoutComments,
+  type ConditionalKind,
+} from "./preprocessor.ts";
 
 interface DirectiveLine {
   readonly start: number;
@@ -98,10 +103,7 @@ interface Groups {
 
 /** The last code character before @to, from @from (whitespace, comments and directives skipped), or "". */
 function lastCode(text: string, from: number, to: number): string {
-  const code = text
-    .slice(from, to)
-    .replace(/\/\*[\s\S]*?\*\//g, " ")
-    .replace(/\/\/[^\n]*/g, " ")
+  const code = withoutComments(text.slice(from, to))
     // other directives (#include, #define) are not the branch's code
     .replace(/^[ \t]*#.*(?:\\\n.*)*$/gm, " ")
     .trimEnd();

@@ -6,6 +6,8 @@
 // declaration up to its `;` or `{` that mentions noreturn names the
 // identifier before its first parameter list.
 
+import { withoutComments } from "./preprocessor.ts";
+
 // `noreturn`, `_Noreturn`, `__noreturn__`: matched inside words on purpose.
 const declaration = /[^;{}]*[Nn]oreturn[^;{}]*[;{]/g;
 const attributeWords = new Set([
@@ -28,7 +30,7 @@ export function noreturnNames(text: string): Set<string> {
   // otherwise start the next match and lend it its first `name (`, hiding
   // the declaration after it. Strings could only add names that then never
   // match a call.
-  const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, " ");
+  const code = withoutComments(text);
   for (const m of code.matchAll(declaration)) {
     for (const call of m[0].matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
       const name = call[1] ?? "";

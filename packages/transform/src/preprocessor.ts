@@ -1,5 +1,6 @@
-// Preprocessor lines as the lexical scans see them (chunks.ts,
-// conditional-else.ts): where a directive ends, and which conditional it is.
+// Preprocessor lines and comments as the lexical scans see them (chunks.ts,
+// conditional-else.ts, noreturn.ts): where a directive ends, which
+// conditional it is, the text without its comments.
 
 export type ConditionalKind = "if" | "elif" | "else" | "endif";
 
@@ -33,4 +34,12 @@ export function directiveEnd(text: string, from: number): number {
     } else i++;
   }
   return n;
+}
+
+/**
+ * @text with its comments replaced by a space each (strings are not told
+ * apart: a caller that only looks for code tokens loses nothing by that).
+ */
+export function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, " ");
 }
