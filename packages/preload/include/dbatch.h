@@ -85,7 +85,13 @@ extern long dbatch_batch_checked_value(int tag) __attribute__((weak));
  * batch_start() - open a batching window on the calling thread.
  *
  * Until the next batch_flush(), catalogue calls made by this thread are
- * recorded instead of run. Opening an open window does nothing. Returns 0.
+ * recorded instead of run. Opening an open window nests: the batch_flush()
+ * that matches it closes only that level and runs nothing (it returns 0);
+ * the outermost batch_flush() runs what every level recorded. That is how a
+ * helper with a window of its own, called inside its caller's window (the
+ * transform's summaries of a file's static functions), adds its calls to the
+ * caller's batch. A checked flush, a failed check, a signal handler's or the
+ * exit path's flush close every level. Returns 0.
  */
 static inline int batch_start(void)
 {

@@ -23,8 +23,11 @@ DBATCH_API int dbatch_batch_start(void)
 		if (!dbatch_adapt_start(t, (uintptr_t)__builtin_return_address(0)))
 			return 0;	/* a window that never gains: calls run directly */
 		t->window = 1;
+		t->nest = 0;
 		t->window_errno = 0;
 		t->check_failed = 0;
+	} else if (!t->seed) {
+		t->nest++;	/* its batch_flush() closes only this level */
 	}
 	return 0;
 }
@@ -47,6 +50,7 @@ static int window_flush(struct dbatch_thread *t)
 {
 	int r;
 
+	t->nest = 0;	/* every level: what they recorded runs now */
 	if (!t->window && !(t->batch && dbatch_pending_count(t->batch)))
 		return 0;
 	t->window = t->seed && !t->exiting;
@@ -55,16 +59,27 @@ static int window_flush(struct dbatch_thread *t)
 	return r;
 }
 
+/* Close every level of the window: run what it recorded. */
+static int window_close(struct dbatch_thread *t)
+{
+	int r = window_flush(t);
+
+	t->check_failed = 0;
+	return r;
+}
+
 DBATCH_API int dbatch_batch_flush(void)
 {
 	struct dbatch_thread *t = &dbatch_tls;
-	int r;
 
 	if (t->sig_depth)
 		return 0;
-	r = window_flush(t);
-	t->check_failed = 0;
-	return r;
+	if (t->nest && t->window) {
+		/* an inner level: its calls run with the outermost one's */
+		t->nest--;
+		return 0;
+	}
+	return window_close(t);
 }
 
 /*
@@ -122,7 +137,8 @@ DBATCH_API long dbatch_batch_checked(int tag, int kind, long expected, long valu
 	    !dbatch_result_fails(value, kind == DBATCH_CHECK_COUNT, (uint64_t)expected))
 		return value;
 	saved = errno;
-	dbatch_batch_flush();
+	if (!t->sig_depth)
+		window_close(t);
 	errno = saved;
 	return value;
 }

@@ -139,6 +139,12 @@ struct dbatch_thread {
 	/* the open window's call site (NULL: not tracked), adapt.c */
 	struct dbatch_site *window_site;
 	unsigned char window_flushed, window_gained;
+	/*
+	 * batch_start() calls made inside the open window whose batch_flush()
+	 * has not come yet: those flushes close only their level (a summarised
+	 * helper's own window inside its caller's, see <dbatch.h>).
+	 */
+	unsigned int nest;
 	struct dbatch_site sites[DBATCH_SITES];
 	/* registry (registry.c) */
 	unsigned char registered;

@@ -10,10 +10,20 @@ export {
 } from "./known-functions.generated.ts";
 
 /**
- * Calls that neither make system calls nor read memory a deferred read could
- * still be filling (their arguments are checked like any other expression).
+ * Calls that make no system call a deferred call could see (the allocator's
+ * anonymous mmap/brk touch no file and no fd) and read no memory a deferred
+ * read could still be filling except through their arguments, which are
+ * checked like any other expression (`free(buf)` after a read into `buf`
+ * ends the run).
  */
 export const pureFunctions: ReadonlySet<string> = new Set([
+  "malloc",
+  "calloc",
+  "realloc",
+  "reallocarray",
+  "free",
+  "strdup",
+  "strndup",
   "strlen",
   "strnlen",
   "memcpy",

@@ -58,6 +58,11 @@ export class FileRecords {
   private readonly siteNames = new IntColumn();
   private readonly siteRuns = new IntColumn();
   private readonly siteReasons = new IntColumn();
+  /**
+   * Call sites in a summarised helper, by offset: the first run that calls
+   * the helper (its calls are recorded there) and the helper it calls.
+   */
+  private readonly through = new Map<number, { run: number; helper: string }>();
 
   get runCount(): number {
     return this.runStarts.length;
@@ -90,8 +95,19 @@ export class FileRecords {
           })),
         );
       }
-      const sites = [...run.sites].sort((a, b) => a.node.startIndex - b.node.startIndex);
-      for (const site of sites) this.runCalls.push(this.nameId(site.name));
+      // A summarised helper's call is listed as `name()` where it is made.
+      const calls = [
+        ...run.sites.map((site) => ({ at: site.node.startIndex, name: site.name })),
+        ...run.helperCalls.map((h) => ({ at: h.node.startIndex, name: `${h.summary.name}()` })),
+      ].sort((a, b) => a.at - b.at);
+      for (const call of calls) this.runCalls.push(this.nameId(call.name));
+      for (const h of run.helperCalls) {
+        for (const offset of h.summary.siteOffsets) {
+          if (!this.through.has(offset)) {
+            this.through.set(offset, { run: this.runStarts.length - 1, helper: h.summary.name });
+          }
+        }
+      }
     }
     for (const v of verdicts) {
       this.siteOffsets.push(v.site.node.startIndex);
@@ -140,9 +156,16 @@ export class FileRecords {
     return this.name(this.siteNames.at(site));
   }
 
-  /** The run the site is batched in, or -1. */
+  /** The run the site is batched in (its own, or one calling its helper), or -1. */
   siteRun(site: number): number {
-    return this.siteRuns.at(site);
+    const own = this.siteRuns.at(site);
+    return own >= 0 ? own : (this.through.get(this.siteOffsets.at(site))?.run ?? -1);
+  }
+
+  /** The helper through whose call the site is batched (not in a run of its own), or null. */
+  siteThrough(site: number): string | null {
+    if (this.siteRuns.at(site) >= 0) return null;
+    return this.through.get(this.siteOffsets.at(site))?.helper ?? null;
   }
 
   siteReason(site: number): ReasonId | null {

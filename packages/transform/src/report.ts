@@ -20,6 +20,12 @@ export interface SiteReport {
   batched: boolean;
   run: number | null;
   reason: ReasonId | null;
+  /**
+   * Set when the site is batched only through a call of its function, a
+   * summarised static helper, inside `run` (in another function): the
+   * helper's name, as called there.
+   */
+  through?: string;
 }
 
 export interface DiagnosticReport {
@@ -65,6 +71,7 @@ export function reportSites(
     const { line, column } = source.position(records.siteOffset(site));
     const index = records.siteRun(site);
     const run = index >= 0 ? (runIds[index] ?? null) : null;
+    const through = run !== null ? records.siteThrough(site) : null;
     return {
       line,
       column,
@@ -72,6 +79,7 @@ export function reportSites(
       batched: run !== null,
       run,
       reason: run !== null ? null : (records.siteReason(site) ?? "single-call"),
+      ...(through !== null ? { through } : {}),
     };
   });
 }

@@ -4,6 +4,7 @@
 import { catalogueEntry } from "../catalogue.ts";
 import type { ConditionalRange } from "../conditional-else.ts";
 import type { SyscallSpec } from "@dbatch/catalogue";
+import type { HelperSummary } from "./facts.ts";
 import {
   batchCheckedName,
   batchFlushCheckedName,
@@ -25,9 +26,13 @@ export type CalleeKind =
   | { readonly kind: "process-control" }
   | { readonly kind: "setjmp-longjmp" }
   | { readonly kind: "macro-call" }
+  | { readonly kind: "helper"; readonly summary: HelperSummary }
   | { readonly kind: "unknown-call" };
 
 export class FileNames {
+  /** The file's summarised static functions (summaries.ts): grows as definitions are read. */
+  readonly helpers = new Map<string, HelperSummary>();
+
   /**
    * @param macroNames names #defined in the file (function-like or not)
    * @param definedFunctions names of functions the file defines
@@ -72,6 +77,8 @@ export class FileNames {
       return { kind: "batch" };
     }
     if (this.macroNames.has(name) || looksLikeMacroName(name)) return { kind: "macro-call" };
+    const summary = this.helpers.get(name);
+    if (summary) return { kind: "helper", summary };
     if (this.definedFunctions.has(name)) return { kind: "unknown-call" };
     if (pureFunctions.has(name)) return { kind: "pure" };
     if (stdioFunctions.has(name)) return { kind: "stdio" };

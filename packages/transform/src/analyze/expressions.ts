@@ -175,6 +175,15 @@ export class ExpressionScanner {
       if (name === batchFlushName || name === batchFlushCheckedName) b.batchFlushCalls++;
       else if (name !== batchCheckedName) b.batchStartCalls++;
       b.fail("manual-batch");
+    } else if (callee.kind === "helper") {
+      // Its body could be part of a run as it stands: a call whose result
+      // is thrown away joins one, reading what the body reads. Only after
+      // the definition, so that the verdict is the same whichever pieces
+      // the file is read in (chunks.ts): a later piece's helpers are unknown.
+      if (ctx.discarded && callee.summary.definedAt < node.startIndex) {
+        b.helperCalls.push({ node, summary: callee.summary });
+        for (const m of callee.summary.mentions) b.mentions.add(m);
+      } else b.fail("unknown-call");
     } else if (callee.kind !== "pure") {
       b.fail(callee.kind);
     } else if (formatsErrno(name, args)) {

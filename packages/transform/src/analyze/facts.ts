@@ -16,6 +16,29 @@ export interface SiteCheck extends CheckedCall {
   readonly variable?: string;
 }
 
+/**
+ * What a caller needs to know of a static function of the file whose body
+ * could be part of a run as it stands (summaries.ts): a call to it, its
+ * result thrown away, joins a run like a call statement.
+ */
+export interface HelperSummary {
+  readonly name: string;
+  /** Where its definition starts: only calls after it use the summary. */
+  readonly definedAt: number;
+  /** The catalogue calls its body makes, in text order (its helpers' included). */
+  readonly calls: readonly string[];
+  /** Identifiers its body mentions: a caller's run reads them at the call. */
+  readonly mentions: ReadonlySet<string>;
+  /** Where its catalogue calls start, its helpers' included (the report's `through`). */
+  readonly siteOffsets: readonly number[];
+}
+
+/** A call of such a function in a statement. */
+export interface HelperCall {
+  readonly node: SyntaxNode;
+  readonly summary: HelperSummary;
+}
+
 /** A call of a catalogue syscall. */
 export interface CallSite {
   readonly node: SyntaxNode;
@@ -59,7 +82,9 @@ export interface StatementFacts {
   /** Base identifiers of the buffers deferred reads in the statement fill. */
   readonly readBuffers: ReadonlySet<string>;
   readonly opens: readonly OpenCandidate[];
-  /** Some call site sits in a loop inside the statement. */
+  /** Calls of the file's summarised functions (summaries.ts), their results thrown away. */
+  readonly helperCalls: readonly HelperCall[];
+  /** Some call site (or summarised function's call) sits in a loop inside the statement. */
   readonly loopSite: boolean;
   /** The statement is exactly `batch_start();`. */
   readonly isBatchStart: boolean;
@@ -94,6 +119,7 @@ export class FactsBuilder {
   readonly mentions = new Set<string>();
   readonly readBuffers = new Set<string>();
   readonly opens: OpenCandidate[] = [];
+  readonly helperCalls: HelperCall[] = [];
   loopSite = false;
   batchStartCalls = 0;
   batchFlushCalls = 0;
@@ -115,6 +141,7 @@ export class FactsBuilder {
     for (const m of child.mentions) this.mentions.add(m);
     for (const b of child.readBuffers) this.readBuffers.add(b);
     this.opens.push(...child.opens);
+    this.helperCalls.push(...child.helperCalls);
     this.loopSite ||= child.loopSite;
     this.batchStartCalls += child.batchStartCalls;
     this.batchFlushCalls += child.batchFlushCalls;
@@ -132,6 +159,7 @@ export class FactsBuilder {
     for (const m of inner.mentions) this.mentions.add(m);
     for (const r of inner.readBuffers) this.readBuffers.add(r);
     this.opens.push(...inner.opens);
+    this.helperCalls.push(...inner.helperCalls);
     this.batchStartCalls += inner.batchStartCalls;
     this.batchFlushCalls += inner.batchFlushCalls;
   }
@@ -148,6 +176,7 @@ export class FactsBuilder {
       mentions: this.mentions,
       readBuffers: this.readBuffers,
       opens: this.opens,
+      helperCalls: this.helperCalls,
       loopSite: this.loopSite,
       isBatchStart,
       batchStartCalls: this.batchStartCalls,
@@ -167,4 +196,11 @@ export function intersects(a: ReadonlySet<string>, b: ReadonlySet<string>): bool
   const [small, large] = a.size < b.size ? [a, b] : [b, a];
   for (const x of small) if (large.has(x)) return true;
   return false;
+}
+
+/** Calls a run holding these statements makes: its call sites and its summarised functions' calls. */
+export function callWeight(f: StatementFacts): number {
+  let n = f.sites.length;
+  for (const h of f.helperCalls) n += h.summary.calls.length;
+  return n;
 }

@@ -10,6 +10,7 @@ import { analyzeFunction, type Run, type Verdict } from "./function.ts";
 import type { SyntaxTree } from "../parse.ts";
 import { sharedVariableNames } from "./shared-variables.ts";
 import { StatementClassifier } from "./statements.ts";
+import { staticFunctionName, summarizeHelper } from "./summaries.ts";
 import type { CallSite } from "./facts.ts";
 import { errorOffsets, scanTopLevel, type CNode, type TopLevelEntry } from "../syntax-tree.ts";
 import type { Chunk } from "../chunks.ts";
@@ -83,19 +84,25 @@ export function fileContext(
 }
 
 /**
- * Each catalogue name followed by `(` inside the piece, in text order (a
- * piece ends after a `}` or `;` and a line break, so no hit straddles two).
+ * Each name of @pattern (catalogue names, or summarised helpers) followed by
+ * `(` inside the piece, in text order (a piece ends after a `}` or `;` and a
+ * line break, so no hit straddles two).
  */
-function hitsIn(text: string, piece: Chunk): Hit[] {
+function hitsIn(text: string, piece: Chunk, pattern: RegExp = callPattern): Hit[] {
   const hits: Hit[] = [];
   // Matched in the piece alone (a slice shares the text's memory): a search
   // of the whole text would run on to the next hit, however far.
   const part = text.slice(piece.start, piece.end);
-  callPattern.lastIndex = 0;
-  for (let m = callPattern.exec(part); m; m = callPattern.exec(part)) {
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(part); m; m = pattern.exec(part)) {
     hits.push({ offset: piece.start + m.index, name: /^\w+/.exec(m[0])?.[0] ?? "" });
   }
   return hits;
+}
+
+/** Calls of the named functions (summarised helpers), as a hit pattern. */
+function namesPattern(names: readonly string[]): RegExp {
+  return new RegExp(`\\b(?:${names.join("|")})\\s*\\(`, "g");
 }
 
 /**
@@ -111,6 +118,90 @@ function analysable(fn: CNode): boolean {
   if (!body || !StatementClassifier.soundBlock(body)) return false;
   // Everything before the body (return type, declarator) reads cleanly.
   return fn.children.every((c) => c === body || !c.hasError);
+}
+
+/** The functions a piece's hits are in, and the calls the analysis cannot read. */
+interface FoundFunctions {
+  /** Each clean function with a hit, and its calls (for a verdict if the analysis gives up). */
+  readonly functions: Map<number, { fn: CNode; calls: CallSite[] }>;
+  readonly brokenSites: CallSite[];
+  readonly brokenRegions: Map<number, CNode>;
+}
+
+function collectFunctions(
+  hits: readonly Hit[],
+  copies: readonly CNode[],
+  context: FileContext,
+  found: FoundFunctions,
+): void {
+  let copy = 0;
+  for (const hit of hits) {
+    while (copy < copies.length && (copies[copy]?.endIndex ?? 0) <= hit.offset) copy++;
+    const top = copies[copy];
+    if (!top || top.startIndex > hit.offset) continue;
+    const node = top.descendantForRange(hit.offset, hit.offset + hit.name.length);
+    if (node.type !== "identifier" || node.startIndex !== hit.offset) continue;
+    const parent = node.parent;
+    const spec = catalogueEntry(hit.name);
+    if (
+      spec &&
+      parent?.type === "function_declarator" &&
+      parent.parent?.type === "function_definition"
+    ) {
+      context.definedFunctions.add(hit.name);
+    }
+    const isCall =
+      parent?.type === "call_expression" && parent.childForFieldName("function") === node;
+    let fn: CNode | null = null;
+    let error: CNode | null = null;
+    for (let n: CNode | null = parent; n; n = n.parent) {
+      if (n.type === "ERROR" && !error) error = n;
+      // The outermost definition: a nested one is part of its parent's body.
+      if (n.type === "function_definition") fn = n;
+    }
+    // A name inside a syntax error that does not read as a call (`MACRO
+    // write(...)` parses as a declaration) gets its verdict here; calls get
+    // theirs from the analysis, which reads around the broken statement.
+    if (fn && analysable(fn) && (isCall || !error)) {
+      const entry = found.functions.get(fn.id) ?? { fn, calls: [] };
+      found.functions.set(fn.id, entry);
+      if (isCall && parent && spec) {
+        entry.calls.push({ node: parent, name: hit.name, spec, reason: "unsupported-syntax" });
+      }
+      continue;
+    }
+    if (!isCall && !error) continue;
+    if (!spec) continue;
+    const region = fn ?? error ?? node;
+    found.brokenRegions.set(region.id, region);
+    found.brokenSites.push({
+      node: isCall && parent ? parent : node,
+      name: hit.name,
+      spec,
+      reason: "parse-error",
+    });
+  }
+}
+
+/**
+ * Summarises the found static functions not summarised yet (summaries.ts),
+ * in text order (a helper's summary needs those of the helpers it calls,
+ * defined before it); returns the new names.
+ */
+function summarizeHelpers(found: FoundFunctions, context: FileContext): string[] {
+  const helpers = context.names.helpers;
+  const fresh: string[] = [];
+  const inOrder = [...found.functions.values()].sort((a, b) => a.fn.startIndex - b.fn.startIndex);
+  for (const { fn } of inOrder) {
+    if (fn.height > maxAnalysedDepth) continue;
+    const name = staticFunctionName(fn);
+    if (!name || helpers.has(name)) continue;
+    const summary = summarizeHelper(fn, context.names);
+    if (!summary) continue;
+    helpers.set(name, summary);
+    fresh.push(name);
+  }
+  return fresh;
 }
 
 /** One piece's runs, verdicts, diagnostics and top-level nodes. */
@@ -141,7 +232,13 @@ export function analyzePiece(
   minRun: number,
   context: FileContext,
 ): PieceAnalysis {
-  const hits = hitsIn(text, piece);
+  const helperNames = [...context.names.helpers.keys()];
+  const catalogueHits = hitsIn(text, piece);
+  const hits = helperNames.length
+    ? [...catalogueHits, ...hitsIn(text, piece, namesPattern(helperNames))].sort(
+        (x, y) => x.offset - y.offset,
+      )
+    : catalogueHits;
   const scan = scanTopLevel(
     tree,
     text,
@@ -153,58 +250,34 @@ export function analyzePiece(
     return { runs: [], verdicts: [], diagnostics, topLevel: scan.entries };
   }
 
-  // Each clean function with a hit, and its calls (for a verdict if the analysis gives up).
-  const functions = new Map<number, { fn: CNode; calls: CallSite[] }>();
-  const brokenSites: CallSite[] = [];
-  const brokenRegions = new Map<number, CNode>();
-  let copy = 0;
-  for (const hit of hits) {
-    while (copy < scan.copies.length && (scan.copies[copy]?.endIndex ?? 0) <= hit.offset) copy++;
-    const top = scan.copies[copy];
-    if (!top || top.startIndex > hit.offset) continue;
-    const node = top.descendantForRange(hit.offset, hit.offset + hit.name.length);
-    if (node.type !== "identifier" || node.startIndex !== hit.offset) continue;
-    const parent = node.parent;
-    if (parent?.type === "function_declarator" && parent.parent?.type === "function_definition") {
-      context.definedFunctions.add(hit.name);
-    }
-    const isCall =
-      parent?.type === "call_expression" && parent.childForFieldName("function") === node;
-    let fn: CNode | null = null;
-    let error: CNode | null = null;
-    for (let n: CNode | null = parent; n; n = n.parent) {
-      if (n.type === "ERROR" && !error) error = n;
-      // The outermost definition: a nested one is part of its parent's body.
-      if (n.type === "function_definition") fn = n;
-    }
-    const spec = catalogueEntry(hit.name);
-    // A name inside a syntax error that does not read as a call (`MACRO
-    // write(...)` parses as a declaration) gets its verdict here; calls get
-    // theirs from the analysis, which reads around the broken statement.
-    if (fn && analysable(fn) && (isCall || !error)) {
-      const entry = functions.get(fn.id) ?? { fn, calls: [] };
-      functions.set(fn.id, entry);
-      if (isCall && parent && spec) {
-        entry.calls.push({ node: parent, name: hit.name, spec, reason: "unsupported-syntax" });
-      }
-      continue;
-    }
-    if (!isCall && !error) continue;
-    if (!spec) continue;
-    const region = fn ?? error ?? node;
-    brokenRegions.set(region.id, region);
-    brokenSites.push({
-      node: isCall && parent ? parent : node,
-      name: hit.name,
-      spec,
-      reason: "parse-error",
-    });
+  const found: FoundFunctions = { functions: new Map(), brokenSites: [], brokenRegions: new Map() };
+  collectFunctions(hits, scan.copies, context, found);
+  // The piece's static helpers, then the functions that call the new ones
+  // without a catalogue call of their own (not copied yet), and so on.
+  const copied = [...scan.copies];
+  for (let fresh = summarizeHelpers(found, context); fresh.length > 0;) {
+    const more = hitsIn(text, piece, namesPattern(fresh)).filter(
+      (h) => !copied.some((c) => c.startIndex <= h.offset && h.offset < c.endIndex),
+    );
+    if (more.length === 0) break;
+    const extra = scanTopLevel(
+      tree,
+      text,
+      more.map((h) => h.offset),
+      context.counter,
+    );
+    copied.push(...extra.copies);
+    collectFunctions(more, extra.copies, context, found);
+    fresh = summarizeHelpers(found, context);
   }
+  const { functions, brokenSites, brokenRegions } = found;
 
   const runs: Run[] = [];
   const verdicts: Verdict[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const { fn, calls } of functions.values()) {
+  // In text order: functions found through a helper's calls came last.
+  const inOrder = [...functions.values()].sort((a, b) => a.fn.startIndex - b.fn.startIndex);
+  for (const { fn, calls } of inOrder) {
     const body = fn.childForFieldName("body");
     if (!body) continue;
     // The analysis recurses along the tree: a function nested deeper than

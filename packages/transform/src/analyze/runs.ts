@@ -4,8 +4,10 @@
 import type { ReasonId } from "../reasons.ts";
 import type { CNode as SyntaxNode } from "../syntax-tree.ts";
 import {
+  callWeight,
   isStatementNode,
   type CallSite,
+  type HelperCall,
   type OpenCandidate,
   type SiteCheck,
   type StatementFacts,
@@ -21,6 +23,8 @@ export interface Run {
   readonly first: SyntaxNode;
   readonly last: SyntaxNode;
   readonly sites: readonly CallSite[];
+  /** Calls of the file's summarised functions in the run (their calls are recorded too). */
+  readonly helperCalls: readonly HelperCall[];
   readonly opens: readonly OpenCandidate[];
   /** The opens that are statements of the run itself (not inside an if or a loop of it). */
   readonly directOpens: readonly OpenCandidate[];
@@ -50,7 +54,8 @@ interface Member {
  */
 function mayFollowCheck(f: StatementFacts): boolean {
   if (f.check) return true;
-  if (f.node.type !== "expression_statement" || f.sites.length !== 1) return false;
+  if (f.node.type !== "expression_statement" || f.sites.length !== 1 || f.helperCalls.length)
+    return false;
   const call = f.node.namedChildren.find((c) => c.type !== "comment");
   if (call?.type !== "call_expression") return false;
   const args = call.childForFieldName("arguments")?.namedChildren ?? [];
@@ -198,7 +203,7 @@ export class RunFinder {
   }
 
   private existingRun(inside: readonly ListEntry[]): void {
-    const withSites = inside.filter((f): f is StatementFacts => (f?.sites.length ?? 0) > 0);
+    const withSites = inside.filter((f): f is StatementFacts => f !== null && callWeight(f) > 0);
     const first = withSites[0];
     const last = withSites.at(-1);
     if (!first || !last) return;
@@ -206,6 +211,7 @@ export class RunFinder {
       first: first.node,
       last: last.node,
       sites: withSites.flatMap((f) => f.sites),
+      helperCalls: withSites.flatMap((f) => f.helperCalls),
       opens: [],
       directOpens: [],
       existing: true,
@@ -244,9 +250,9 @@ export class RunFinder {
     total: number,
     fallback: ReasonId | null,
   ): void {
-    const from = candidates.findIndex((m) => m.facts.sites.length > 0);
+    const from = candidates.findIndex((m) => callWeight(m.facts) > 0);
     let to = candidates.length - 1;
-    while (to >= 0 && candidates[to]!.facts.sites.length === 0) to--;
+    while (to >= 0 && callWeight(candidates[to]!.facts) === 0) to--;
     const first = candidates[from];
     const last = candidates[to];
     if (!first || !last) return;
@@ -257,6 +263,7 @@ export class RunFinder {
       first: first.facts.node,
       last: last.facts.node,
       sites: members.flatMap((f) => f.sites),
+      helperCalls: members.flatMap((f) => f.helperCalls),
       opens: members.flatMap((f) => f.opens),
       directOpens: members
         .filter((f) => f.node.type === "declaration" || f.node.type === "expression_statement")
@@ -265,7 +272,8 @@ export class RunFinder {
       checks: members.flatMap((f) => (f.check ? [f.check] : [])),
     };
     this.allRuns.push(run);
-    const worthIt = run.sites.length >= this.minRun || members.some((f) => f.loopSite);
+    const calls = members.reduce((n, f) => n + callWeight(f), 0);
+    const worthIt = calls >= this.minRun || members.some((f) => f.loopSite);
     if (worthIt && placeable) {
       this.runs.push(run);
       for (const site of run.sites) this.verdicts.push({ site, run, reason: null });

@@ -32,10 +32,16 @@ export class StatementClassifier {
 
   private readonly scan: ExpressionScanner;
 
+  /**
+   * @param returnsStay a `return` ends the function, not a run around it:
+   *   set when a body is read as a whole for its summary (summaries.ts),
+   *   where leaving early is only a shorter call
+   */
   constructor(
     readonly names: NameResolver,
     private readonly rejectedOpens: ReadonlySet<number>,
     aliases: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
+    private readonly returnsStay = false,
   ) {
     this.scan = new ExpressionScanner(names, aliases);
   }
@@ -161,7 +167,7 @@ export class StatementClassifier {
       case "return_statement": {
         for (const e of node.namedChildren)
           if (isStatementNode(e)) this.scan.expression(e, b, valueContext);
-        b.fail("jump");
+        if (!this.returnsStay) b.fail("jump");
         break;
       }
       case "goto_statement":
@@ -264,7 +270,7 @@ export class StatementClassifier {
     // be touched anywhere in the loop.
     if (intersects(inner.mentions, inner.readBuffers)) inner.fail("read-buffer-used");
     b.takeScope(inner);
-    b.loopSite = inner.sites.length > 0;
+    b.loopSite = inner.sites.length > 0 || inner.helperCalls.length > 0;
     // break/continue inside belong to this loop.
   }
 
