@@ -4,8 +4,9 @@ import { summarise } from "./report-model.ts";
 /**
  * The JSON report of docs/design.md, keys in the documented order:
  * {"files":[{"file","runs":[{"id","startLine","endLine","calls"}],
- *   "sites":[{"line","column","call","batched","run","reason"}]}],
+ *   "sites":[{"line","column","call","batched","run","reason"[,"through"]}]}],
  *  "summary":{"files","runs","batched","notBatched"}}
+ * ("through" only on a site batched through a call of its summarised helper).
  */
 export function renderJsonReport(files: readonly FileReport[]): string {
   const report = {
@@ -24,6 +25,7 @@ export function renderJsonReport(files: readonly FileReport[]): string {
         batched: s.batched,
         run: s.run ?? null,
         reason: s.reason ?? null,
+        ...(s.through !== undefined ? { through: s.through } : {}),
       })),
     })),
     summary: summarise(files),
