@@ -49,6 +49,24 @@ function ioWrappers(s: SyscallEntry): IoWrapper[] {
 }
 
 /*
+ * What a call that gives an fd number another file does to the fd-kind
+ * caches (uring_coalesce.c): an fd-returning call (open) marks the number it
+ * returns, whether it ran (the return below) or was recorded (record.c); a
+ * call on an fd (close) marks that fd before it runs.
+ */
+function fdChangedBefore(s: SyscallEntry, w: IoWrapper): string[] {
+  if (!s.interpose.changesFds || s.result === "fd") return [];
+  const at = s.args.findIndex((a) => a.kind === "fd");
+  const name = at >= 0 ? parameterNames(w.params)[at] : undefined;
+  return [name ? `\tdbatch_fd_number_changed(${name});` : "\tdbatch_fd_changed();"];
+}
+
+/** The call's return, through dbatch_fd_opened() when it returns a new fd. */
+function returned(s: SyscallEntry, call: string): string {
+  return s.interpose.changesFds && s.result === "fd" ? `dbatch_fd_opened(${call})` : call;
+}
+
+/*
  * A wrapper with fixed parameters is split: the exported function is a leaf
  * on its hot paths (not recording: a tail call to libc; recording a fast
  * write), and everything else, which needs a stack frame, is an out-of-line
@@ -66,7 +84,7 @@ function renderSplitIoWrapper(s: SyscallEntry, w: IoWrapper): string[] {
     "",
     `static ${ip.ret} __attribute__((noinline)) ${next}(${w.params})`,
     "{",
-    `\treturn NEXT(${w.name})(${args});`,
+    `\treturn ${returned(s, `NEXT(${w.name})(${args})`)};`,
     "}",
     "",
     `static ${ip.ret} __attribute__((noinline)) ${slow}(${w.params})`,
@@ -76,10 +94,10 @@ function renderSplitIoWrapper(s: SyscallEntry, w: IoWrapper): string[] {
   if (w.direct) out.push(`\tDIRECT_IF(${w.direct});`);
   out.push(`\tDEFER(${s.name}, ${w.record});`);
   if (w.direct) out.push("direct:");
-  out.push(`\treturn NEXT(${w.name})(${args});`, "}", "");
+  out.push(`\treturn ${returned(s, `NEXT(${w.name})(${args})`)};`, "}", "");
   out.push(`DBATCH_API ${ip.ret} ${w.name}(${w.params})`, "{");
   // recorded or run now, the number may mean another file afterwards
-  if (ip.changesFds) out.push("\tdbatch_fd_changed();");
+  out.push(...fdChangedBefore(s, w));
   out.push("\tif (likely(!dbatch_recording()))");
   out.push(`\t\treturn ${next}(${args});`);
   if (ip.fastPath && !w.direct) {
@@ -104,7 +122,7 @@ function renderIoWrapper(s: SyscallEntry, w: IoWrapper): string[] {
     const flags = parameterNames(w.params).at(-2) ?? "flags";
     out.push("\tint mode = 0;", "", `\tOPEN_MODE(${flags}, mode);`);
   }
-  if (ip.changesFds) out.push("\tdbatch_fd_changed();");
+  out.push(...fdChangedBefore(s, w));
   if (ip.cancellationPoint) out.push("\tCANCEL_POINT();");
   if (w.direct) out.push(`\tDIRECT_IF(${w.direct});`);
   if (ip.fastPath) {
@@ -113,7 +131,11 @@ function renderIoWrapper(s: SyscallEntry, w: IoWrapper): string[] {
   }
   out.push(`\tDEFER(${s.name}, ${w.record});`);
   if (w.direct) out.push("direct:");
-  out.push(`\treturn NEXT(${w.name})(${callArguments(w.params, "mode")});`, "}", "");
+  out.push(
+    `\treturn ${returned(s, `NEXT(${w.name})(${callArguments(w.params, "mode")})`)};`,
+    "}",
+    "",
+  );
   return out;
 }
 
@@ -157,11 +179,43 @@ export function renderInterposeIo(syscalls: readonly SyscallEntry[]): string {
   return out.join("\n") + "\n";
 }
 
+/** The C that marks what @f returns (@r) as a new file (see FdChange). */
+function markReturned(returns: "fd" | "file" | "dir", r: string): string {
+  if (returns === "fd") return `\tdbatch_fd_number_changed(${r});`;
+  return `\tif (${r})\n\t\tdbatch_fd_number_changed(${returns === "file" ? "fileno" : "dirfd"}(${r}));`;
+}
+
 function renderFlushWrapper(f: LibcFunction): string[] {
   const lines = renderFlushBody(f);
-  if (!f.changesFds) return lines;
+  const change = f.changesFds;
+  if (!change) return lines;
   const at = lines.indexOf("\tdbatch_flush_pending();");
-  return [...lines.slice(0, at + 1), "\tdbatch_fd_changed();", ...lines.slice(at + 1)];
+  if (change === true) {
+    return [...lines.slice(0, at + 1), "\tdbatch_fd_changed();", ...lines.slice(at + 1)];
+  }
+  const before = change.before ? [`\tdbatch_fd_number_changed(${change.before});`] : [];
+  const out = [...lines.slice(0, at + 1), ...before, ...lines.slice(at + 1)];
+  if (!change.returns && !change.fills) return out;
+  // `return NEXT(f)(...);` becomes: keep the result, mark it, return it.
+  const ret = out.findIndex((l) => l.startsWith("\treturn NEXT("));
+  if (ret < 0 || !f.ret) throw new Error(`${f.name}: changesFds needs a plain "return NEXT(...)"`);
+  const call = (out[ret] ?? "").replace(/^\treturn /, "").replace(/;$/, "");
+  const mark = change.returns
+    ? [markReturned(change.returns, "r")]
+    : [
+        `\tif (r == 0) {`,
+        `\t\tdbatch_fd_number_changed(${change.fills}[0]);`,
+        `\t\tdbatch_fd_number_changed(${change.fills}[1]);`,
+        "\t}",
+      ];
+  return [
+    ...out.slice(0, ret),
+    `\t${f.ret.endsWith("*") ? f.ret : `${f.ret} `}r = ${call};`,
+    "",
+    ...mark,
+    "\treturn r;",
+    ...out.slice(ret + 1),
+  ];
 }
 
 function renderFlushBody(f: LibcFunction): string[] {

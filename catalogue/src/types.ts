@@ -88,6 +88,13 @@ export interface SyscallEntry extends SyscallSpec {
 /** What the transform calls a libc name that ends a run. */
 export type LibcRole = "stdio" | "process-control" | "setjmp-longjmp" | "other";
 
+/** Which fd numbers a libc function gives another file (LibcFunction.changesFds). */
+export interface FdChange {
+  readonly before?: string;
+  readonly returns?: "fd" | "file" | "dir";
+  readonly fills?: string;
+}
+
 /** A libc function outside the syscall catalogue that ends a run (libc.json). */
 export interface LibcFunction {
   readonly name: string;
@@ -101,8 +108,14 @@ export interface LibcFunction {
   readonly vararg?: "word";
   /** Never returns (the wrapper, and the transform's checked results). */
   readonly noreturn?: boolean;
-  /** It may give an fd number another file: the fd-kind caches are dropped. */
-  readonly changesFds?: boolean;
+  /**
+   * It may give fd numbers another file: true when it does not say which
+   * (every fd kind the library cached is dropped), or which: `before`, a C
+   * expression of the parameters naming the number it closes; `returns`,
+   * the number of the fd, FILE * or DIR * it returns; `fills`, the int[2]
+   * parameter it fills (pipe). Only those numbers' kinds are dropped.
+   */
+  readonly changesFds?: boolean | FdChange;
   /** glibc exports it but its headers do not declare it. */
   readonly declare?: boolean;
   /** <stdio.h> may define it as a macro. */

@@ -135,8 +135,8 @@ static int uring_one_writev(struct dbatch_entry *e, unsigned int count, struct i
 	return 1;
 }
 
-static int uring_submit(struct dbatch_entry *entries, unsigned int count,
-			struct dbatch_submit_stats *st)
+static int uring_submit_batch(struct dbatch_entry *entries, unsigned int count,
+			      struct dbatch_submit_stats *st)
 {
 	struct io_uring *ring;
 	uint8_t needed[DBATCH_BATCH_ENTRIES], inslot[DBATCH_BATCH_ENTRIES];
@@ -370,6 +370,32 @@ static int uring_submit(struct dbatch_entry *entries, unsigned int count,
 			e->result = -ECANCELED;
 	}
 	return (int)count;
+}
+
+/*
+ * The batch, then: the numbers its closes and opens gave another file mean
+ * it from now on, so what the rounds learnt of them (uring_fd_kind(), which
+ * may have asked before the close ran) is forgotten.
+ */
+static int uring_submit(struct dbatch_entry *entries, unsigned int count,
+			struct dbatch_submit_stats *st)
+{
+	int changed[DBATCH_BATCH_ENTRIES];
+	unsigned int n = 0;
+	int r;
+
+	for (unsigned int i = 0; i < count && i < DBATCH_BATCH_ENTRIES; i++) {
+		const struct dbatch_entry *e = &entries[i];
+
+		if (e->nr == SYS_close && !(e->flags & DBATCH_ARG_REF(0)))
+			changed[n++] = (int)e->args[0];
+		else if (e->flags & DBATCH_ENTRY_INSTALL_FD)
+			changed[n++] = e->install_fd;
+	}
+	r = uring_submit_batch(entries, count, st);
+	for (unsigned int k = 0; k < n; k++)
+		dbatch_fd_number_changed(changed[k]);
+	return r;
 }
 
 const struct dbatch_backend dbatch_backend_uring = {

@@ -384,16 +384,50 @@ static inline void dbatch_flush_pending(void)
 }
 
 /*
+ * What the uring backend learnt about an fd (fstat: uring_coalesce.c) holds
+ * while neither generation below changed since.
+ *
  * dbatch_fd_generation - changes whenever an interposed call may have given
- * an fd number another file (open, close, dup2, fopen, ...), recorded or
- * run: what the uring backend learnt about an fd (fstat) holds while it is
- * unchanged (record.c).
+ * some fd number another file and does not say which (fopen, fclose,
+ * close_range, popen, ...).
+ * dbatch_fd_gens[fd] - changes when one given number may have: before a
+ * close or a dup2/dup3 onto it runs, and when an open, run or recorded,
+ * returns it (which also covers a close the library did not see, inside
+ * libc: the number can only mean another file after an open returns it).
+ * Numbers from DBATCH_FD_GENS up change dbatch_fd_generation instead.
  */
+#define DBATCH_FD_GENS	1024
 extern unsigned int dbatch_fd_generation DBATCH_HIDDEN;
+extern unsigned int dbatch_fd_gens[DBATCH_FD_GENS] DBATCH_HIDDEN;
 
 static inline void dbatch_fd_changed(void)
 {
 	__atomic_fetch_add(&dbatch_fd_generation, 1, __ATOMIC_RELAXED);
+}
+
+static inline void dbatch_fd_number_changed(long fd)
+{
+	if (fd < 0)
+		return;		/* a failed open: no number changed */
+	if (fd < DBATCH_FD_GENS)
+		__atomic_fetch_add(&dbatch_fd_gens[fd], 1, __ATOMIC_RELAXED);
+	else
+		dbatch_fd_changed();
+}
+
+/* @fd, returned by an open that ran: its number means a new file now. */
+static inline int dbatch_fd_opened(int fd)
+{
+	dbatch_fd_number_changed(fd);
+	return fd;
+}
+
+/* dbatch_fd_gens[fd] as a cache entry records it (0 for the numbers beyond) */
+static inline unsigned int dbatch_fd_gen_of(int fd)
+{
+	if (fd < 0 || fd >= DBATCH_FD_GENS)
+		return 0;
+	return __atomic_load_n(&dbatch_fd_gens[fd], __ATOMIC_RELAXED);
 }
 
 /* interpose_process.c: pthread_cancel() was called (cancellation points check) */

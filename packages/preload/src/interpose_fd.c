@@ -13,14 +13,14 @@
 DBATCH_API int dup2(int a, int b)
 {
 	dbatch_flush_pending();
-	dbatch_fd_changed();
+	dbatch_fd_number_changed(b);
 	return NEXT(dup2)(a, b);
 }
 
 DBATCH_API int dup3(int a, int b, int f)
 {
 	dbatch_flush_pending();
-	dbatch_fd_changed();
+	dbatch_fd_number_changed(b);
 	return NEXT(dup3)(a, b, f);
 }
 

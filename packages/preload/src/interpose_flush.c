@@ -194,15 +194,21 @@ DBATCH_API int fflush(FILE *f)
 DBATCH_API FILE * fopen(const char *path, const char *mode)
 {
 	dbatch_flush_pending();
-	dbatch_fd_changed();
-	return NEXT(fopen)(path, mode);
+	FILE *r = NEXT(fopen)(path, mode);
+
+	if (r)
+		dbatch_fd_number_changed(fileno(r));
+	return r;
 }
 
 DBATCH_API FILE * fopen64(const char *path, const char *mode)
 {
 	dbatch_flush_pending();
-	dbatch_fd_changed();
-	return NEXT(fopen64)(path, mode);
+	FILE *r = NEXT(fopen64)(path, mode);
+
+	if (r)
+		dbatch_fd_number_changed(fileno(r));
+	return r;
 }
 
 DBATCH_API FILE * fdopen(int fd, const char *mode)
@@ -214,14 +220,18 @@ DBATCH_API FILE * fdopen(int fd, const char *mode)
 DBATCH_API FILE * freopen(const char *path, const char *mode, FILE *f)
 {
 	dbatch_flush_pending();
-	dbatch_fd_changed();
-	return NEXT(freopen)(path, mode, f);
+	dbatch_fd_number_changed(fileno(f));
+	FILE *r = NEXT(freopen)(path, mode, f);
+
+	if (r)
+		dbatch_fd_number_changed(fileno(r));
+	return r;
 }
 
 DBATCH_API int fclose(FILE *f)
 {
 	dbatch_flush_pending();
-	dbatch_fd_changed();
+	dbatch_fd_number_changed(fileno(f));
 	return NEXT(fclose)(f);
 }
 
@@ -324,15 +334,21 @@ DBATCH_API ssize_t getdelim(char **line, size_t *n, int delim, FILE *f)
 DBATCH_API FILE * tmpfile(void)
 {
 	dbatch_flush_pending();
-	dbatch_fd_changed();
-	return NEXT(tmpfile)();
+	FILE *r = NEXT(tmpfile)();
+
+	if (r)
+		dbatch_fd_number_changed(fileno(r));
+	return r;
 }
 
 DBATCH_API FILE * tmpfile64(void)
 {
 	dbatch_flush_pending();
-	dbatch_fd_changed();
-	return NEXT(tmpfile64)();
+	FILE *r = NEXT(tmpfile64)();
+
+	if (r)
+		dbatch_fd_number_changed(fileno(r));
+	return r;
 }
 
 DBATCH_API int remove(const char *path)
@@ -412,7 +428,7 @@ DBATCH_API void vwarnx(const char *fmt, va_list ap)
 DBATCH_API int pclose(FILE *f)
 {
 	dbatch_flush_pending();
-	dbatch_fd_changed();
+	dbatch_fd_number_changed(fileno(f));
 	return NEXT(pclose)(f);
 }
 
@@ -570,8 +586,11 @@ DBATCH_API int flock(int fd, int op)
 DBATCH_API DIR * opendir(const char *path)
 {
 	dbatch_flush_pending();
-	dbatch_fd_changed();
-	return NEXT(opendir)(path);
+	DIR *r = NEXT(opendir)(path);
+
+	if (r)
+		dbatch_fd_number_changed(dirfd(r));
+	return r;
 }
 
 DBATCH_API DIR * fdopendir(int fd)
@@ -583,22 +602,34 @@ DBATCH_API DIR * fdopendir(int fd)
 DBATCH_API int dup(int fd)
 {
 	dbatch_flush_pending();
-	dbatch_fd_changed();
-	return NEXT(dup)(fd);
+	int r = NEXT(dup)(fd);
+
+	dbatch_fd_number_changed(r);
+	return r;
 }
 
 DBATCH_API int pipe(int fds[2])
 {
 	dbatch_flush_pending();
-	dbatch_fd_changed();
-	return NEXT(pipe)(fds);
+	int r = NEXT(pipe)(fds);
+
+	if (r == 0) {
+		dbatch_fd_number_changed(fds[0]);
+		dbatch_fd_number_changed(fds[1]);
+	}
+	return r;
 }
 
 DBATCH_API int pipe2(int fds[2], int flags)
 {
 	dbatch_flush_pending();
-	dbatch_fd_changed();
-	return NEXT(pipe2)(fds, flags);
+	int r = NEXT(pipe2)(fds, flags);
+
+	if (r == 0) {
+		dbatch_fd_number_changed(fds[0]);
+		dbatch_fd_number_changed(fds[1]);
+	}
+	return r;
 }
 
 DBATCH_API void * mmap(void *addr, size_t n, int prot, int flags, int fd, off_t off)
@@ -676,15 +707,19 @@ DBATCH_API int connect(int fd, const struct sockaddr *to, socklen_t len)
 DBATCH_API int accept(int fd, struct sockaddr *from, socklen_t *len)
 {
 	dbatch_flush_pending();
-	dbatch_fd_changed();
-	return NEXT(accept)(fd, from, len);
+	int r = NEXT(accept)(fd, from, len);
+
+	dbatch_fd_number_changed(r);
+	return r;
 }
 
 DBATCH_API int accept4(int fd, struct sockaddr *from, socklen_t *len, int flags)
 {
 	dbatch_flush_pending();
-	dbatch_fd_changed();
-	return NEXT(accept4)(fd, from, len, flags);
+	int r = NEXT(accept4)(fd, from, len, flags);
+
+	dbatch_fd_number_changed(r);
+	return r;
 }
 
 DBATCH_API int kill(pid_t pid, int sig)

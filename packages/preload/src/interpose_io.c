@@ -375,10 +375,9 @@ DBATCH_API int open(const char *path, int flags, ...)
 	int mode = 0;
 
 	OPEN_MODE(flags, mode);
-	dbatch_fd_changed();
 	CANCEL_POINT();
 	DEFER(open, (long)path, flags, mode);
-	return NEXT(open)(path, flags, mode);
+	return dbatch_fd_opened(NEXT(open)(path, flags, mode));
 }
 
 DBATCH_API int open64(const char *path, int flags, ...)
@@ -386,10 +385,9 @@ DBATCH_API int open64(const char *path, int flags, ...)
 	int mode = 0;
 
 	OPEN_MODE(flags, mode);
-	dbatch_fd_changed();
 	CANCEL_POINT();
 	DEFER(open, (long)path, flags, mode);
-	return NEXT(open64)(path, flags, mode);
+	return dbatch_fd_opened(NEXT(open64)(path, flags, mode));
 }
 
 DBATCH_API int __open(const char *path, int flags, ...)
@@ -397,10 +395,9 @@ DBATCH_API int __open(const char *path, int flags, ...)
 	int mode = 0;
 
 	OPEN_MODE(flags, mode);
-	dbatch_fd_changed();
 	CANCEL_POINT();
 	DEFER(open, (long)path, flags, mode);
-	return NEXT(__open)(path, flags, mode);
+	return dbatch_fd_opened(NEXT(__open)(path, flags, mode));
 }
 
 DBATCH_API int __open64(const char *path, int flags, ...)
@@ -408,17 +405,16 @@ DBATCH_API int __open64(const char *path, int flags, ...)
 	int mode = 0;
 
 	OPEN_MODE(flags, mode);
-	dbatch_fd_changed();
 	CANCEL_POINT();
 	DEFER(open, (long)path, flags, mode);
-	return NEXT(__open64)(path, flags, mode);
+	return dbatch_fd_opened(NEXT(__open64)(path, flags, mode));
 }
 
 DBATCH_API int __open_2(const char *path, int flags);
 
 static int __attribute__((noinline)) open_2_next_u(const char *path, int flags)
 {
-	return NEXT(__open_2)(path, flags);
+	return dbatch_fd_opened(NEXT(__open_2)(path, flags));
 }
 
 static int __attribute__((noinline)) open_2_slow_u(const char *path, int flags)
@@ -427,12 +423,11 @@ static int __attribute__((noinline)) open_2_slow_u(const char *path, int flags)
 	DIRECT_IF(open_has_mode(flags));
 	DEFER(open, (long)path, flags, 0);
 direct:
-	return NEXT(__open_2)(path, flags);
+	return dbatch_fd_opened(NEXT(__open_2)(path, flags));
 }
 
 DBATCH_API int __open_2(const char *path, int flags)
 {
-	dbatch_fd_changed();
 	if (likely(!dbatch_recording()))
 		return open_2_next_u(path, flags);
 	return open_2_slow_u(path, flags);
@@ -442,7 +437,7 @@ DBATCH_API int __open64_2(const char *path, int flags);
 
 static int __attribute__((noinline)) open64_2_next_u(const char *path, int flags)
 {
-	return NEXT(__open64_2)(path, flags);
+	return dbatch_fd_opened(NEXT(__open64_2)(path, flags));
 }
 
 static int __attribute__((noinline)) open64_2_slow_u(const char *path, int flags)
@@ -451,12 +446,11 @@ static int __attribute__((noinline)) open64_2_slow_u(const char *path, int flags
 	DIRECT_IF(open_has_mode(flags));
 	DEFER(open, (long)path, flags, 0);
 direct:
-	return NEXT(__open64_2)(path, flags);
+	return dbatch_fd_opened(NEXT(__open64_2)(path, flags));
 }
 
 DBATCH_API int __open64_2(const char *path, int flags)
 {
-	dbatch_fd_changed();
 	if (likely(!dbatch_recording()))
 		return open64_2_next_u(path, flags);
 	return open64_2_slow_u(path, flags);
@@ -469,10 +463,9 @@ DBATCH_API int openat(int dirfd, const char *path, int flags, ...)
 	int mode = 0;
 
 	OPEN_MODE(flags, mode);
-	dbatch_fd_changed();
 	CANCEL_POINT();
 	DEFER(openat, dirfd, (long)path, flags, mode);
-	return NEXT(openat)(dirfd, path, flags, mode);
+	return dbatch_fd_opened(NEXT(openat)(dirfd, path, flags, mode));
 }
 
 DBATCH_API int openat64(int dirfd, const char *path, int flags, ...)
@@ -480,17 +473,16 @@ DBATCH_API int openat64(int dirfd, const char *path, int flags, ...)
 	int mode = 0;
 
 	OPEN_MODE(flags, mode);
-	dbatch_fd_changed();
 	CANCEL_POINT();
 	DEFER(openat, dirfd, (long)path, flags, mode);
-	return NEXT(openat64)(dirfd, path, flags, mode);
+	return dbatch_fd_opened(NEXT(openat64)(dirfd, path, flags, mode));
 }
 
 DBATCH_API int __openat_2(int dirfd, const char *path, int flags);
 
 static int __attribute__((noinline)) openat_2_next_u(int dirfd, const char *path, int flags)
 {
-	return NEXT(__openat_2)(dirfd, path, flags);
+	return dbatch_fd_opened(NEXT(__openat_2)(dirfd, path, flags));
 }
 
 static int __attribute__((noinline)) openat_2_slow_u(int dirfd, const char *path, int flags)
@@ -499,12 +491,11 @@ static int __attribute__((noinline)) openat_2_slow_u(int dirfd, const char *path
 	DIRECT_IF(open_has_mode(flags));
 	DEFER(openat, dirfd, (long)path, flags, 0);
 direct:
-	return NEXT(__openat_2)(dirfd, path, flags);
+	return dbatch_fd_opened(NEXT(__openat_2)(dirfd, path, flags));
 }
 
 DBATCH_API int __openat_2(int dirfd, const char *path, int flags)
 {
-	dbatch_fd_changed();
 	if (likely(!dbatch_recording()))
 		return openat_2_next_u(dirfd, path, flags);
 	return openat_2_slow_u(dirfd, path, flags);
@@ -514,7 +505,7 @@ DBATCH_API int __openat64_2(int dirfd, const char *path, int flags);
 
 static int __attribute__((noinline)) openat64_2_next_u(int dirfd, const char *path, int flags)
 {
-	return NEXT(__openat64_2)(dirfd, path, flags);
+	return dbatch_fd_opened(NEXT(__openat64_2)(dirfd, path, flags));
 }
 
 static int __attribute__((noinline)) openat64_2_slow_u(int dirfd, const char *path, int flags)
@@ -523,12 +514,11 @@ static int __attribute__((noinline)) openat64_2_slow_u(int dirfd, const char *pa
 	DIRECT_IF(open_has_mode(flags));
 	DEFER(openat, dirfd, (long)path, flags, 0);
 direct:
-	return NEXT(__openat64_2)(dirfd, path, flags);
+	return dbatch_fd_opened(NEXT(__openat64_2)(dirfd, path, flags));
 }
 
 DBATCH_API int __openat64_2(int dirfd, const char *path, int flags)
 {
-	dbatch_fd_changed();
 	if (likely(!dbatch_recording()))
 		return openat64_2_next_u(dirfd, path, flags);
 	return openat64_2_slow_u(dirfd, path, flags);
@@ -540,19 +530,18 @@ DBATCH_API int creat(const char *path, mode_t mode);
 
 static int __attribute__((noinline)) creat_next_p(const char *path, mode_t mode)
 {
-	return NEXT(creat)(path, mode);
+	return dbatch_fd_opened(NEXT(creat)(path, mode));
 }
 
 static int __attribute__((noinline)) creat_slow_p(const char *path, mode_t mode)
 {
 	CANCEL_POINT();
 	DEFER(creat, (long)path, mode);
-	return NEXT(creat)(path, mode);
+	return dbatch_fd_opened(NEXT(creat)(path, mode));
 }
 
 DBATCH_API int creat(const char *path, mode_t mode)
 {
-	dbatch_fd_changed();
 	if (likely(!dbatch_recording()))
 		return creat_next_p(path, mode);
 	return creat_slow_p(path, mode);
@@ -562,19 +551,18 @@ DBATCH_API int creat64(const char *path, mode_t mode);
 
 static int __attribute__((noinline)) creat64_next_p(const char *path, mode_t mode)
 {
-	return NEXT(creat64)(path, mode);
+	return dbatch_fd_opened(NEXT(creat64)(path, mode));
 }
 
 static int __attribute__((noinline)) creat64_slow_p(const char *path, mode_t mode)
 {
 	CANCEL_POINT();
 	DEFER(creat, (long)path, mode);
-	return NEXT(creat64)(path, mode);
+	return dbatch_fd_opened(NEXT(creat64)(path, mode));
 }
 
 DBATCH_API int creat64(const char *path, mode_t mode)
 {
-	dbatch_fd_changed();
 	if (likely(!dbatch_recording()))
 		return creat64_next_p(path, mode);
 	return creat64_slow_p(path, mode);
@@ -598,7 +586,7 @@ static int __attribute__((noinline)) close_slow_p(int fd)
 
 DBATCH_API int close(int fd)
 {
-	dbatch_fd_changed();
+	dbatch_fd_number_changed(fd);
 	if (likely(!dbatch_recording()))
 		return close_next_p(fd);
 	return close_slow_p(fd);
@@ -620,7 +608,7 @@ static int __attribute__((noinline)) close_slow_u(int fd)
 
 DBATCH_API int __close(int fd)
 {
-	dbatch_fd_changed();
+	dbatch_fd_number_changed(fd);
 	if (likely(!dbatch_recording()))
 		return close_next_u(fd);
 	return close_slow_u(fd);

@@ -109,9 +109,13 @@ DBATCH_API int system(const char *cmd)
 
 DBATCH_API FILE *popen(const char *cmd, const char *mode)
 {
+	FILE *f;
+
 	dbatch_flush_pending();
-	dbatch_fd_changed();
-	return NEXT(popen)(cmd, mode);
+	f = NEXT(popen)(cmd, mode);
+	if (f)
+		dbatch_fd_number_changed(fileno(f));
+	return f;
 }
 
 /* ---- exec ----

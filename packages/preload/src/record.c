@@ -152,6 +152,7 @@ static int open_number(struct dbatch_batch *b)
 }
 
 unsigned int dbatch_fd_generation;
+unsigned int dbatch_fd_gens[DBATCH_FD_GENS];
 
 /* A close entry frees its number for the opens recorded after it. */
 static void note_freed(struct dbatch_batch *b, long fd)
@@ -338,6 +339,7 @@ retry:
 			} else {
 				b->free_from = (int)r + 1;
 				*ret = r;
+				dbatch_fd_number_changed(r);
 			}
 			return 0;
 		}
@@ -358,6 +360,7 @@ retry:
 			goto direct;
 		e->flags |= DBATCH_ENTRY_INSTALL_FD;
 		e->install_fd = fd;
+		dbatch_fd_number_changed(fd);	/* the open's file, from the flush on */
 		b->pending[b->npending].fd = fd;
 		b->pending[b->npending].entry = idx;
 		b->npending++;

@@ -21,6 +21,7 @@ struct fd_kind {
 	uint8_t coalesce;	/* writes have no record boundaries */
 	uint8_t regular;	/* a regular file */
 	uint8_t stream;		/* a pipe, FIFO or socket: run as syscalls */
+	unsigned int gen;	/* dbatch_fd_gens[fd] when learnt (internal.h) */
 };
 
 struct uring_state {
@@ -29,7 +30,10 @@ struct uring_state {
 	int slots;		/* a sparse file table is registered */
 	int pathops;		/* path ops and fsync run as syscalls (default) */
 	int state;		/* 0: not yet, 1: ready, -1: unusable */
-	/* what fstat said of fds, valid while dbatch_fd_generation == kinds_gen */
+	/*
+	 * what fstat said of fds, valid while dbatch_fd_generation == kinds_gen
+	 * and each fd's dbatch_fd_gens[] is its entry's gen
+	 */
 	struct fd_kind kinds[FD_KINDS];
 	unsigned int nkinds;
 	unsigned int kinds_gen;

@@ -33,16 +33,25 @@
 int uring_coalesce_on = -1;
 
 
-/* What @fd is, from one fstat per fd per flush. */
+/*
+ * What @fd is: one fstat the first time, then again only once an interposed
+ * call or a flush gave the number another file (dbatch_fd_gens, internal.h).
+ */
 const struct fd_kind *uring_fd_kind(int fd, struct fd_kind *cache, unsigned int *ncache,
 				     struct dbatch_submit_stats *st)
 {
-	struct fd_kind k = { fd, 0, 0, 0 };
+	unsigned int gen = dbatch_fd_gen_of(fd);
+	struct fd_kind k = { fd, 0, 0, 0, gen };
 	struct stat sb;
 
-	for (unsigned int i = 0; i < *ncache; i++)
-		if (cache[i].fd == fd)
+	for (unsigned int i = 0; i < *ncache; i++) {
+		if (cache[i].fd != fd)
+			continue;
+		if (cache[i].gen == gen)
 			return &cache[i];
+		cache[i] = cache[--*ncache];	/* stale: learn it again below */
+		break;
+	}
 	st->kernel_entries++;
 	if (dbatch_sys(SYS_fstat, fd, &sb, 0) == 0) {
 		unsigned int maj = major(sb.st_rdev), min = minor(sb.st_rdev);
