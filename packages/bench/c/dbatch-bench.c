@@ -38,7 +38,9 @@
  * perf_event_open, around the part that is timed), one line
  *   entries workload=W mode=M calls=N reps=K total=T
  * or, where the kernel cannot count them or DBATCH_BENCH_NO_COUNT=REASON
- * says not to, `... unsupported=REASON`. Counting
+ * says not to, `... unsupported=REASON`, followed under the preload library
+ * by `library_entries=E library_recorded=R`: its own count over those
+ * repetitions (see print_entries). Counting
  * runs apart from the timing: a tracepoint on every system call would slow
  * the plain program more than the batched one.
  * with N the system calls per repetition and C the elapsed CLOCK_MONOTONIC
@@ -612,7 +614,22 @@ static void print_entries(struct bench *b, const char *w, const char *m, long co
 
 	printf("entries workload=%s mode=%s calls=%ld reps=%ld", w, m, b->calls, count);
 	if (why) {
-		printf(" unsupported=%s\n", why);
+		struct dbatch_stats s0, s1;
+
+		printf(" unsupported=%s", why);
+		/*
+		 * With the preload library, its own count over these repetitions
+		 * (the calls it ran or sent, the calls it recorded): what it did
+		 * not record went to the kernel as itself.
+		 */
+		if (batch_stats(&s0) == 0) {
+			for (long r = 0; r < count; r++)
+				run_rep(b);
+			batch_stats(&s1);
+			printf(" library_entries=%llu library_recorded=%llu",
+			       s1.kernel_entries - s0.kernel_entries, s1.recorded - s0.recorded);
+		}
+		printf("\n");
 		return;
 	}
 	timed_start();

@@ -120,7 +120,10 @@ export async function runHost(plan: HostPlan, progress: Progress): Promise<HostO
           if (run.kernelEntries !== null && !entries.has(method.name))
             entries.set(method.name, run.kernelEntries);
           if (method.backend !== null)
-            stats.set(method.name, parsePreloadStats(result.stderr, reps + plan.warmup));
+            stats.set(
+              method.name,
+              parsePreloadStats(result.stderr, reps + plan.warmup + run.countedReps),
+            );
         }
       }
     } finally {

@@ -10,6 +10,14 @@ export interface ProgramRun {
   kernelEntries: number | null;
   /** Why they could not be counted (the program's `unsupported=` reason). */
   kernelEntriesUnsupported: string | null;
+  /**
+   * Where the kernel could not count: per repetition, the entries the preload
+   * library counted of its own plus the calls it did not record (they went to
+   * the kernel as themselves); null without the library.
+   */
+  libraryEntries: number | null;
+  /** Repetitions run for the entries line (after the timed ones). */
+  countedReps: number;
 }
 
 /** The `key=value` words of one line. */
@@ -19,18 +27,47 @@ function keyValues(line: string): Map<string, string> {
   return fields;
 }
 
-/** The program's `entries ... reps=K total=T` line: T / K, or why there is none. */
-function parseEntriesLine(output: string): { perRep: number | null; unsupported: string | null } {
+interface EntriesLine {
+  perRep: number | null;
+  unsupported: string | null;
+  libraryPerRep: number | null;
+  reps: number;
+}
+
+/**
+ * The program's `entries ... calls=N reps=K total=T` line: T / K; or why
+ * there is none, with the library's `library_entries=E library_recorded=R`
+ * as (E + N * K - R) / K when it printed them.
+ */
+function parseEntriesLine(output: string): EntriesLine {
   const line = output.split("\n").find((l) => l.startsWith("entries "));
-  if (!line) return { perRep: null, unsupported: "no entries line" };
+  if (!line) return { perRep: null, unsupported: "no entries line", libraryPerRep: null, reps: 0 };
   const fields = keyValues(line);
+  const calls = Number(fields.get("calls"));
   const reps = Number(fields.get("reps"));
   const total = Number(fields.get("total"));
-  if (fields.has("unsupported"))
-    return { perRep: null, unsupported: fields.get("unsupported") ?? "" };
-  if (!Number.isInteger(reps) || reps <= 0 || !Number.isInteger(total) || total < 0)
+  if (!Number.isInteger(reps) || reps <= 0)
     throw new Error(`malformed entries line: ${JSON.stringify(line)}`);
-  return { perRep: total / reps, unsupported: null };
+  if (fields.has("unsupported")) {
+    const entries = Number(fields.get("library_entries"));
+    const recorded = Number(fields.get("library_recorded"));
+    const library =
+      fields.has("library_entries") &&
+      Number.isInteger(entries) &&
+      Number.isInteger(recorded) &&
+      Number.isInteger(calls)
+        ? (entries + Math.max(0, calls * reps - recorded)) / reps
+        : null;
+    return {
+      perRep: null,
+      unsupported: fields.get("unsupported") ?? "",
+      libraryPerRep: library,
+      reps,
+    };
+  }
+  if (!Number.isInteger(total) || total < 0)
+    throw new Error(`malformed entries line: ${JSON.stringify(line)}`);
+  return { perRep: total / reps, unsupported: null, libraryPerRep: null, reps };
 }
 
 /**
@@ -64,6 +101,8 @@ export function parseProgramOutput(output: string): ProgramRun {
     perRep,
     kernelEntries: entries.perRep,
     kernelEntriesUnsupported: entries.unsupported,
+    libraryEntries: entries.libraryPerRep,
+    countedReps: entries.reps,
   };
 }
 

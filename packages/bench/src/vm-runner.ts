@@ -15,19 +15,7 @@ import type { PreloadState } from "./build.ts";
 import { methodSpec, type MethodSpec } from "./methods.ts";
 import { parsePreloadStats, parseProgramOutput } from "./program-output.ts";
 import type { Progress } from "./progress.ts";
-import type { Measurement, MethodName, PreloadStats, Skipped, WorkloadName } from "./types.ts";
-
-/**
- * Kernel entries per repetition of a batch.ko method, which the tracepoint
- * cannot count (the module refuses traced tasks): what the library counted
- * of its own (ioctls, and the calls it ran directly) plus one for each of
- * the workload's calls it did not record (they went to the kernel as
- * themselves, like the example's open, first of its batch).
- */
-function libraryEntries(calls: number, stats: PreloadStats | null): number | null {
-  if (!stats || !Number.isFinite(stats.kernelEntriesPerRep)) return null;
-  return stats.kernelEntriesPerRep + Math.max(0, calls - stats.recordedPerRep);
-}
+import type { Measurement, MethodName, Skipped, WorkloadName } from "./types.ts";
 
 export interface VmPlan {
   program: string;
@@ -184,8 +172,11 @@ export async function runVm(plan: VmPlan, progress: Progress): Promise<VmOutcome
     }
     try {
       const run = parseProgramOutput(r.output);
+      // The library's exit line covers every repetition the process ran.
       const stats =
-        job.method.backend !== null ? parsePreloadStats(r.output, plan.reps + plan.warmup) : null;
+        job.method.backend !== null
+          ? parsePreloadStats(r.output, plan.reps + plan.warmup + run.countedReps)
+          : null;
       measurements.push({
         workload: job.workload,
         method: name,
@@ -194,7 +185,9 @@ export async function runVm(plan: VmPlan, progress: Progress): Promise<VmOutcome
         calls: run.calls,
         perRep: run.perRep,
         preloadStats: stats,
-        kernelEntries: run.kernelEntries ?? libraryEntries(run.calls, stats),
+        // batch.ko methods: the tracepoint cannot count them (the module
+        // refuses traced tasks), the library counts its own.
+        kernelEntries: run.kernelEntries ?? run.libraryEntries,
       });
     } catch (err) {
       skipped.push({ where: "vm", method: name, workload: job.workload, reason: firstLine(err) });

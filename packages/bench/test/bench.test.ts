@@ -316,6 +316,23 @@ test("counted kernel entries: batched opens, writes and closes make no call plai
   assert.is(plainSeed, 60, "plain: one system call per write");
   // 60 writes to /dev/null merged: one submission (the ring's setup is outside the timed part).
   assert.ok((count("seed", "uring") ?? Infinity) <= 2, "uring merges the seed's writes");
+  // Where the kernel may not count (batch.ko refuses traced tasks), the
+  // library's own count over the same repetitions says the same.
+  const library = (workload: string, backend: string): number | null => {
+    const r = spawnSync(program, [workload, "batch", "60", "3", "1", dir], {
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        LD_PRELOAD: preloadLibraryPath,
+        DBATCH_BACKEND: backend,
+        DBATCH_BENCH_NO_COUNT: "test",
+      },
+    });
+    assert.is(r.status, 0, `${workload} ${backend}: ${r.stderr}`);
+    return parseProgramOutput(r.stdout).libraryEntries;
+  };
+  assert.is(library("seed", "uring"), count("seed", "uring"), "uring seed: library = kernel");
+  assert.is(library("example", "emulate"), count("example", "emulate"), "emulate example");
   for (const workload of ["example", "files", "logrotate"]) {
     const plain = count(workload, null);
     for (const backend of ["emulate", "uring"]) {
@@ -366,7 +383,16 @@ test("helpers: median, rounds, program output, preload stats, perf CSV", () => {
       perRep: [10, 20],
       kernelEntries: null,
       kernelEntriesUnsupported: "no entries line",
+      libraryEntries: null,
+      countedReps: 0,
     },
+  );
+  // (2 counted by the library + 4 x 2 calls - 6 it recorded) / 2 repetitions
+  assert.is(
+    parseProgramOutput(
+      "bench calls=4 rep=1 cost=10\nentries calls=4 reps=2 unsupported=x library_entries=2 library_recorded=6\n",
+    ).libraryEntries,
+    2,
   );
   assert.equal(
     parseProgramOutput(
