@@ -33,7 +33,8 @@ export const packages = {
     configureEnv: { FORCE_UNSAFE_CONFIGURE: "1" },
     check: ["check", "TESTSUITEFLAGS=-j2"],
     program: "src/tar",
-    apt: ["libacl1-dev", "strace"],
+    // the suite's testsuite is remade with autom4te (Debian's patches touch it)
+    apt: ["libacl1-dev", "strace", "autoconf"],
   },
   rsync: {
     dirs: ["."],
@@ -46,12 +47,14 @@ export const packages = {
       "--disable-md2man",
     ],
     program: "rsync",
-    apt: ["libacl1-dev", "libattr1-dev", "strace"],
+    // make remakes configure.sh when configure.ac looks newer than it
+    apt: ["libacl1-dev", "libattr1-dev", "strace", "autoconf"],
   },
   // configure takes minutes here: static table only
   cpio: { dirs: ["src"], configure: null },
-  // Debian's patches touch doc/gzip.texi: make runs makeinfo
-  gzip: { dirs: ["."], configure: [], program: "gzip", apt: ["texinfo"] },
+  // Debian's patches touch doc/gzip.texi (make runs makeinfo) and the
+  // automake inputs (make runs aclocal-1.16)
+  gzip: { dirs: ["."], configure: [], program: "gzip", apt: ["texinfo", "automake"] },
   // ... and tests/Makefile.am, made with automake 1.15 (bookworm has 1.16)
   patch: {
     dirs: ["src"],

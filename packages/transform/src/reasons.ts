@@ -5,7 +5,7 @@ export const reasonDescriptions = {
   "result-used":
     "The call's result is used (assigned, compared, passed on), or an open's fd variable is used other than as the fd argument of later deferred calls in the same run.",
   "unknown-call":
-    "A call to a function that is not a catalogue syscall and not on the known-pure list: it could observe or disturb the deferred calls.",
+    "A call to a function that is not a catalogue syscall, not on the known-pure list and not a summarised static helper of the file (defined before the call, its whole body fit for a run) whose result is thrown away: it could observe or disturb the deferred calls.",
   "macro-call":
     "A call to a function-like macro (defined in the file, or spelled in ALL_CAPS): its expansion is unknown.",
   stdio:
