@@ -94,6 +94,15 @@ export function readLibcFunctions(path = libcSpecPath): LibcFunction[] {
     if ((f.via || f.vararg) && !f.params?.endsWith("..."))
       fail("via/vararg need params ending in ...");
     if (f.params?.endsWith("...") && !f.via && !f.vararg) fail("variadic: say via or vararg");
+    const change = f.changesFds;
+    if (change !== undefined && typeof change !== "boolean") {
+      const keys = Object.keys(change).filter((k) => !["before", "returns", "fills"].includes(k));
+      if (keys.length) fail(`changesFds: unknown ${keys.join(", ")}`);
+      if (change.returns && !["fd", "file", "dir"].includes(change.returns))
+        fail(`changesFds.returns: unknown ${change.returns}`);
+      if ((change.returns || change.fills) && (!generated || f.via || f.vararg))
+        fail("changesFds.returns/fills need a plain generated wrapper (ret+params)");
+    }
   }
   return raw.functions;
 }

@@ -107,6 +107,29 @@ test("bad specs: the entry is named, nothing is generated", () => {
     }),
     /zzz: needs exactly one of ret\+params, custom, notInterposed/,
   );
+  assert.match(
+    errorOf(libcSpecPath, (s) => {
+      s.functions?.push({
+        name: "zzz",
+        role: "stdio",
+        ret: "FILE *",
+        params: "int fd",
+        changesFds: { returns: "socket" },
+      });
+    }),
+    /zzz: changesFds.returns: unknown socket/,
+  );
+  assert.match(
+    errorOf(libcSpecPath, (s) => {
+      s.functions?.push({
+        name: "zzz",
+        role: "other",
+        custom: "x.c",
+        changesFds: { returns: "fd" },
+      });
+    }),
+    /zzz: changesFds.returns\/fills need a plain generated wrapper/,
+  );
 });
 
 test.run();

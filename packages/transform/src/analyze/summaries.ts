@@ -13,35 +13,19 @@
 // followed), so a recursive function is never summarised and the verdicts do
 // not depend on how the file is cut into pieces. Only `static` definitions:
 // any other may be replaced at link or load time by another definition.
-import type { ArgumentKind, SyscallSpec } from "@dbatch/catalogue";
+import type { SyscallSpec } from "@dbatch/catalogue";
 import { batchFlushName, batchStartName } from "../known-functions.ts";
 import type { CNode as SyntaxNode } from "../syntax-tree.ts";
 import { pointerAliases } from "./aliases.ts";
 import { isStatementNode, type HelperSummary, type NameResolver } from "./facts.ts";
 import { StatementClassifier } from "./statements.ts";
 
-/** Argument kinds the preload library copies when it records (or that are plain values). */
-const recordedKinds: ReadonlySet<ArgumentKind> = new Set<ArgumentKind>([
-  "fd",
-  "inbuf",
-  "iov",
-  "iovcnt",
-  "len",
-  "path",
-  "flags",
-  "mode",
-  "offset",
-  "whence",
-  "int",
-  "sockaddr",
-  "socklen",
-  "timespecs",
-]);
-
+/**
+ * Recorded with its memory copied: no argument the kernel writes into (a
+ * read's buffer, `outbuf`, is the only such kind), no fd it returns.
+ */
 function recordable(spec: SyscallSpec): boolean {
-  return (
-    spec.deferredReturn !== "placeholder-fd" && spec.args.every((a) => recordedKinds.has(a.kind))
-  );
+  return spec.deferredReturn !== "placeholder-fd" && spec.args.every((a) => a.kind !== "outbuf");
 }
 
 /** The name a `static` function definition defines, or null. */
