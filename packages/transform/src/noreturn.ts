@@ -9,7 +9,8 @@
 import { withoutComments } from "./preprocessor.ts";
 
 // `noreturn`, `_Noreturn`, `__noreturn__`: matched inside words on purpose.
-const declaration = /[^;{}]*[Nn]oreturn[^;{}]*[;{]/g;
+const mention = /[Nn]oreturn/g;
+const delimiters = new Set([";", "{", "}"]);
 const attributeWords = new Set([
   "__attribute__",
   "__attribute",
@@ -31,8 +32,8 @@ export function noreturnNames(text: string): Set<string> {
   // the declaration after it. Strings could only add names that then never
   // match a call.
   const code = withoutComments(text);
-  for (const m of code.matchAll(declaration)) {
-    for (const call of m[0].matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
+  for (const declaration of declarationsMentioning(code)) {
+    for (const call of declaration.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
       const name = call[1] ?? "";
       if (attributeWords.has(name) || name.startsWith("__attr")) continue;
       names.add(name);
@@ -40,4 +41,28 @@ export function noreturnNames(text: string): Set<string> {
     }
   }
   return names;
+}
+
+/**
+ * Each stretch between two of `;` `{` `}` that mentions noreturn and ends
+ * in `;` or `{` (a declaration, or a definition's head), with its end. In
+ * one pass from each mention: a regular expression that starts a match at
+ * every position (`[^;{}]*noreturn...`) backtracks over each long stretch
+ * once per character of it, minutes on a file of tables such as
+ * tree-sitter's parser.c.
+ */
+function* declarationsMentioning(code: string): Generator<string> {
+  let from = 0;
+  mention.lastIndex = 0;
+  for (let m = mention.exec(code); m; m = mention.exec(code)) {
+    let end = m.index;
+    while (end < code.length && !delimiters.has(code[end] ?? "")) end++;
+    if (end < code.length && code[end] !== "}") {
+      let start = m.index;
+      while (start > from && !delimiters.has(code[start - 1] ?? "")) start--;
+      yield code.slice(start, end + 1);
+    }
+    from = end + 1;
+    mention.lastIndex = from;
+  }
 }

@@ -100,9 +100,36 @@ function hitsIn(text: string, piece: Chunk, pattern: RegExp = callPattern): Hit[
   return hits;
 }
 
-/** Calls of the named functions (summarised helpers), as a hit pattern. */
-function namesPattern(names: readonly string[]): RegExp {
-  return new RegExp(`\\b(?:${names.join("|")})\\s*\\(`, "g");
+const namedCallPattern = /\b([A-Za-z_]\w*)\s*\(/g;
+
+/**
+ * The calls of @names (summarised helpers) inside the piece, in text order:
+ * one pass over every `name(` with a set lookup (an alternation of
+ * thousands of names would cost a pass per name).
+ */
+function helperHits(text: string, piece: Chunk, names: ReadonlySet<string>): Hit[] {
+  if (names.size === 0) return [];
+  const hits: Hit[] = [];
+  const part = text.slice(piece.start, piece.end);
+  namedCallPattern.lastIndex = 0;
+  for (let m = namedCallPattern.exec(part); m; m = namedCallPattern.exec(part)) {
+    const name = m[1] ?? "";
+    if (names.has(name)) hits.push({ offset: piece.start + m.index, name });
+  }
+  return hits;
+}
+
+/** Whether @offset lies in one of @nodes (sorted by start, not overlapping). */
+function insideAny(nodes: readonly CNode[], offset: number): boolean {
+  let lo = 0;
+  let hi = nodes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((nodes[mid]?.endIndex ?? 0) <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  const node = nodes[lo];
+  return node !== undefined && node.startIndex <= offset;
 }
 
 /**
@@ -232,10 +259,10 @@ export function analyzePiece(
   minRun: number,
   context: FileContext,
 ): PieceAnalysis {
-  const helperNames = [...context.names.helpers.keys()];
   const catalogueHits = hitsIn(text, piece);
-  const hits = helperNames.length
-    ? [...catalogueHits, ...hitsIn(text, piece, namesPattern(helperNames))].sort(
+  const knownHelpers = new Set(context.names.helpers.keys());
+  const hits = knownHelpers.size
+    ? [...catalogueHits, ...helperHits(text, piece, knownHelpers)].sort(
         (x, y) => x.offset - y.offset,
       )
     : catalogueHits;
@@ -254,10 +281,10 @@ export function analyzePiece(
   collectFunctions(hits, scan.copies, context, found);
   // The piece's static helpers, then the functions that call the new ones
   // without a catalogue call of their own (not copied yet), and so on.
-  const copied = [...scan.copies];
+  let copied = scan.copies;
   for (let fresh = summarizeHelpers(found, context); fresh.length > 0;) {
-    const more = hitsIn(text, piece, namesPattern(fresh)).filter(
-      (h) => !copied.some((c) => c.startIndex <= h.offset && h.offset < c.endIndex),
+    const more = helperHits(text, piece, new Set(fresh)).filter(
+      (h) => !insideAny(copied, h.offset),
     );
     if (more.length === 0) break;
     const extra = scanTopLevel(
@@ -266,7 +293,7 @@ export function analyzePiece(
       more.map((h) => h.offset),
       context.counter,
     );
-    copied.push(...extra.copies);
+    copied = [...copied, ...extra.copies].sort((a, b) => a.startIndex - b.startIndex);
     collectFunctions(more, extra.copies, context, found);
     fresh = summarizeHelpers(found, context);
   }
