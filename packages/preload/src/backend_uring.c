@@ -127,12 +127,19 @@ static int uring_one_writev(struct dbatch_entry *e, unsigned int count, struct i
 		iov[i].iov_len = e[i].args[2];
 		total += e[i].args[2];
 	}
-	k = uring_fd_kind((int)fd, kinds, nkinds, st);
+	k = uring_fd_kind((int)fd, 0, kinds, nkinds, st);
 	if (!k->coalesce || k->stream)
 		return 0;
 	r = uring_writev_run(e, 0, count, iov, st);
 	st->all_succeeded = r >= 0 && (uint64_t)r == total;
 	return 1;
+}
+
+/* Entry @i is a plain write the next entry, a plain write to its fd, may merge with. */
+static int next_write_merges(const struct dbatch_entry *e, unsigned int i, unsigned int count)
+{
+	return i + 1 < count && e[i].nr == SYS_write && !e[i].flags &&
+	       e[i + 1].nr == SYS_write && !e[i + 1].flags && e[i + 1].args[0] == e[i].args[0];
 }
 
 static int uring_submit_batch(struct dbatch_entry *entries, unsigned int count,
@@ -216,7 +223,18 @@ static int uring_submit_batch(struct dbatch_entry *entries, unsigned int count,
 				break;
 			}
 			if (slot < 0 && uring_is_data_op(e)) {
-				const struct fd_kind *k = uring_fd_kind((int)e->args[0], kinds, nkinds_p, st);
+				int lone = !(iov && next_write_merges(entries, i, count));
+				const struct fd_kind *k =
+					uring_fd_kind((int)e->args[0], lone, kinds, nkinds_p, st);
+
+				if (!k) {
+					/* first lone call on this number: not worth an fstat */
+					direct = (int)i;
+					direct_g = 1;
+					why = "fd-unknown";
+					i++;
+					break;
+				}
 
 				if (iov && k->coalesce)
 					g = uring_write_group(entries, i, count);

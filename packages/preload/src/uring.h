@@ -21,6 +21,7 @@ struct fd_kind {
 	uint8_t coalesce;	/* writes have no record boundaries */
 	uint8_t regular;	/* a regular file */
 	uint8_t stream;		/* a pipe, FIFO or socket: run as syscalls */
+	uint8_t known;		/* 0: only seen once, in a lone call (not asked) */
 	unsigned int gen;	/* dbatch_fd_gens[fd] when learnt (internal.h) */
 };
 
@@ -73,8 +74,8 @@ struct io_uring_sqe *uring_prep_open_slot(struct io_uring *ring,
 
 /* uring_coalesce.c */
 extern int uring_coalesce_on DBATCH_HIDDEN;
-const struct fd_kind *uring_fd_kind(int fd, struct fd_kind *cache, unsigned int *ncache,
-				    struct dbatch_submit_stats *st) DBATCH_HIDDEN;
+const struct fd_kind *uring_fd_kind(int fd, int lone, struct fd_kind *cache,
+				    unsigned int *ncache, struct dbatch_submit_stats *st) DBATCH_HIDDEN;
 int uring_is_data_op(const struct dbatch_entry *e) DBATCH_HIDDEN;
 unsigned int uring_write_group(struct dbatch_entry *entries, unsigned int i,
 			       unsigned int count) DBATCH_HIDDEN;

@@ -33,24 +33,53 @@
 int uring_coalesce_on = -1;
 
 
+/* Keep @k in the cache (full: it replaces the entry of its slot); returns its place. */
+static struct fd_kind *fd_kind_keep(const struct fd_kind *k, struct fd_kind *cache,
+				    unsigned int *ncache)
+{
+	/*
+	 * Cache full (a batch creating many files): replace an entry rather
+	 * than answer "other", which would send this fd's regular-file writes
+	 * into the ring (io-wq, ~5x slower).
+	 */
+	struct fd_kind *slot = *ncache >= FD_KINDS ? &cache[(unsigned int)k->fd % FD_KINDS]
+						   : &cache[(*ncache)++];
+
+	*slot = *k;
+	return slot;
+}
+
 /*
  * What @fd is: one fstat the first time, then again only once an interposed
  * call or a flush gave the number another file (dbatch_fd_gens, internal.h).
+ * A @lone call (no write after it to merge with) on a number not learnt yet
+ * gets NULL the first time, and the caller runs it as a syscall: the fstat
+ * would cost what the call does, and a file opened, written once and closed
+ * (the commonest short run) is never asked about. Its second lone call asks.
  */
-const struct fd_kind *uring_fd_kind(int fd, struct fd_kind *cache, unsigned int *ncache,
-				     struct dbatch_submit_stats *st)
+const struct fd_kind *uring_fd_kind(int fd, int lone, struct fd_kind *cache,
+				     unsigned int *ncache, struct dbatch_submit_stats *st)
 {
 	unsigned int gen = dbatch_fd_gen_of(fd);
-	struct fd_kind k = { fd, 0, 0, 0, gen };
+	struct fd_kind k = { fd, 0, 0, 0, 1, gen };
+	struct fd_kind *seen = NULL;
 	struct stat sb;
 
 	for (unsigned int i = 0; i < *ncache; i++) {
 		if (cache[i].fd != fd)
 			continue;
-		if (cache[i].gen == gen)
+		if (cache[i].gen == gen && cache[i].known)
 			return &cache[i];
-		cache[i] = cache[--*ncache];	/* stale: learn it again below */
+		if (cache[i].gen == gen)
+			seen = &cache[i];		/* a lone call here before */
+		else
+			cache[i] = cache[--*ncache];	/* stale: learn it again */
 		break;
+	}
+	if (lone && !seen) {
+		k.known = 0;
+		fd_kind_keep(&k, cache, ncache);
+		return NULL;
 	}
 	st->kernel_entries++;
 	if (dbatch_sys(SYS_fstat, fd, &sb, 0) == 0) {
@@ -72,17 +101,11 @@ const struct fd_kind *uring_fd_kind(int fd, struct fd_kind *cache, unsigned int 
 				     maj == 4 || maj == 5 || (maj >= 136 && maj <= 143);
 		}
 	}
-	if (*ncache >= FD_KINDS) {
-		/*
-		 * Cache full (a batch creating many files): replace an entry
-		 * rather than answer "other", which would send this fd's
-		 * regular-file writes into the ring (io-wq, ~5x slower).
-		 */
-		cache[(unsigned int)fd % FD_KINDS] = k;
-		return &cache[(unsigned int)fd % FD_KINDS];
+	if (seen) {
+		*seen = k;
+		return seen;
 	}
-	cache[*ncache] = k;
-	return &cache[(*ncache)++];
+	return fd_kind_keep(&k, cache, ncache);
 }
 
 /* Data calls whose cost on a regular file is better paid as a syscall. */

@@ -1,7 +1,8 @@
 /*
  * What the uring backend learnt of an fd (one fstat) holds until that
  * number means another file: an open or close of another number, fopen or
- * fclose, pipe, costs no fstat at the next flush; a number closed and
+ * fclose, pipe, costs no fstat at the next flush; a file written once (a
+ * lone write, nothing to merge) is not asked about at all; a number closed and
  * reopened inside one batch is learnt again at the next (a FIFO there gets
  * its writes one by one, each of at most PIPE_BUF bytes all or nothing).
  */
@@ -52,6 +53,22 @@ int main(void)
 	CHECK(eight_writes(null) == one);
 	CHECK(pipe(pfd) == 0 && close(pfd[0]) == 0 && close(pfd[1]) == 0);
 	CHECK(eight_writes(null) == one);
+
+	/* a file written once and closed is never asked about (no fstat) */
+	for (int round = 0; round < 3; round++) {
+		int fresh = open("fresh.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		unsigned long long before = entries();
+
+		CHECK(fresh >= 0);
+		batch_start();
+		for (int i = 0; i < 8; i++)
+			CHECK(write(null, "12345678", 8) == 8);
+		CHECK(write(fresh, "x", 1) == 1);
+		CHECK(batch_flush() == 0);
+		if (uring)
+			CHECK(entries() - before == 2);	/* the writev, the write */
+		CHECK(close(fresh) == 0);
+	}
 
 	/*
 	 * In one batch: writes to a regular file (enough to merge, so the ring
