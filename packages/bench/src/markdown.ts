@@ -35,8 +35,9 @@ const whereTheRestGoes: readonly string[] = [
   "",
   "- **Windows of 1-4 calls, kmod and uring (VM and host).** By their cost rules both backends run such a batch as plain calls " +
     "(no run of 5, or 4, writes to one fd to merge), and a site that keeps doing that stops recording (`adapt.c`): " +
-    "its calls then cost what plain's do plus the window itself, about 100 guest instructions per window " +
-    "(`batch_start()` with its site lookup and `pthread_once`, `batch_flush()`, the two PLT calls) and about 14 per call " +
+    "its calls then cost what plain's do plus the window itself, about 90 guest instructions per window " +
+    "(`batch_start()` with its site lookup, `batch_flush()`, the two PLT calls; 11 fewer since the backend check and " +
+    "the site lookup are inline) and about 14 per call " +
     "(the interposer's check and its jump to libc's `write`). Against a 591-instruction write to /dev/null that is " +
     "0.88x at 1 call, 0.92x at 2, 0.95x at 4; against tmpfs writes, opens or unlinks (1,750-7,300 instructions) it is " +
     "0.98-1.00x. A window of one call cannot beat the call itself; the transform never makes one (`single-call`).",

@@ -16,43 +16,12 @@
 #include <sys/syscall.h>
 #include "internal.h"
 
-#define DBATCH_NOGAIN_STREAK	4
-#define DBATCH_NOGAIN_RECHECK	32
+int dbatch_adapt_on = -1;
 
-static int adapt_on = -1;
-
-static int adapting(void)
+int dbatch_adapting_slow(void)
 {
-	if (adapt_on < 0)
-		adapt_on = !dbatch_env_off("DBATCH_ADAPT");
-	return adapt_on;
-}
-
-static struct dbatch_site *site_of(struct dbatch_thread *t, uintptr_t pc)
-{
-	return &t->sites[(pc >> 2) % DBATCH_SITES];
-}
-
-int dbatch_adapt_start(struct dbatch_thread *t, uintptr_t pc)
-{
-	struct dbatch_site *s;
-
-	t->window_site = NULL;
-	if (t->seed || !adapting())
-		return 1;
-	s = site_of(t, pc);
-	if (s->pc != pc) {
-		s->pc = pc;
-		s->streak = 0;
-		s->skipped = 0;
-	}
-	if (s->streak >= DBATCH_NOGAIN_STREAK &&
-	    ++s->skipped % DBATCH_NOGAIN_RECHECK != 0)
-		return 0;
-	t->window_site = s;
-	t->window_flushed = 0;
-	t->window_gained = 0;
-	return 1;
+	dbatch_adapt_on = !dbatch_env_off("DBATCH_ADAPT");
+	return dbatch_adapt_on;
 }
 
 void dbatch_adapt_flushed(struct dbatch_thread *t, int no_gain)

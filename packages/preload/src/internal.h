@@ -159,7 +159,18 @@ extern __thread struct dbatch_thread dbatch_tls
 extern const struct dbatch_backend *dbatch_backend DBATCH_HIDDEN;
 extern int dbatch_off DBATCH_HIDDEN;		/* DBATCH_BACKEND=off */
 extern int dbatch_seed_mode DBATCH_HIDDEN;	/* a <linux/batch.h> program */
-void dbatch_init(void) DBATCH_HIDDEN;
+void dbatch_init_slow(void) DBATCH_HIDDEN;
+extern int dbatch_init_done DBATCH_HIDDEN;
+
+/*
+ * Choose the backend once (select.c). Inline, a load: batch_start() calls
+ * it every window, where pthread_once() through libc cost a call.
+ */
+static inline void dbatch_init(void)
+{
+	if (unlikely(!__atomic_load_n(&dbatch_init_done, __ATOMIC_ACQUIRE)))
+		dbatch_init_slow();
+}
 /* The environment variable @name is set to "0": a default is turned off. */
 int dbatch_env_off(const char *name) DBATCH_HIDDEN;
 /* @name is set, to anything but "0" (the *_ALWAYS switches) */
@@ -253,8 +264,38 @@ static inline unsigned int dbatch_pending_count(const struct dbatch_batch *b)
 	return __atomic_load_n(&b->count, __ATOMIC_RELAXED);
 }
 
-/* adapt.c: 1 when the window from call site @pc should be recorded */
-int dbatch_adapt_start(struct dbatch_thread *t, uintptr_t pc) DBATCH_HIDDEN;
+/* adapt.c: whether DBATCH_ADAPT allows it (-1: not read yet) */
+extern int dbatch_adapt_on DBATCH_HIDDEN;
+int dbatch_adapting_slow(void) DBATCH_HIDDEN;
+
+#define DBATCH_NOGAIN_STREAK	4
+#define DBATCH_NOGAIN_RECHECK	32
+
+/*
+ * 1 when the window from call site @pc should be recorded (adapt.c); inline:
+ * batch_start() asks it every window.
+ */
+static inline int dbatch_adapt_start(struct dbatch_thread *t, uintptr_t pc)
+{
+	struct dbatch_site *s;
+
+	t->window_site = NULL;
+	if (t->seed || !(dbatch_adapt_on >= 0 ? dbatch_adapt_on : dbatch_adapting_slow()))
+		return 1;
+	s = &t->sites[(pc >> 2) % DBATCH_SITES];
+	if (s->pc != pc) {
+		s->pc = pc;
+		s->streak = 0;
+		s->skipped = 0;
+	}
+	if (s->streak >= DBATCH_NOGAIN_STREAK &&
+	    ++s->skipped % DBATCH_NOGAIN_RECHECK != 0)
+		return 0;
+	t->window_site = s;
+	t->window_flushed = 0;
+	t->window_gained = 0;
+	return 1;
+}
 /* a flush of the open window ran; @no_gain: the backend ran it as plain calls */
 void dbatch_adapt_flushed(struct dbatch_thread *t, int no_gain) DBATCH_HIDDEN;
 /* a run of at least @min plain writes to one fd (what a backend merges) */

@@ -76,7 +76,15 @@ static void choose(void)
 	dbatch_backend = &dbatch_backend_emulate;
 }
 
-void dbatch_init(void)
+int dbatch_init_done;
+
+static void choose_once(void)
 {
-	pthread_once(&init_once, choose);
+	choose();
+	__atomic_store_n(&dbatch_init_done, 1, __ATOMIC_RELEASE);
+}
+
+void dbatch_init_slow(void)
+{
+	pthread_once(&init_once, choose_once);
 }
