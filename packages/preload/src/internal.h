@@ -429,8 +429,8 @@ static inline void dbatch_flush_pending(void)
  * while neither generation below changed since.
  *
  * dbatch_fd_generation - changes whenever an interposed call may have given
- * some fd number another file and does not say which (fopen, fclose,
- * close_range, popen, ...).
+ * some fd number another file and does not say which (fcntl, close_range,
+ * closefrom).
  * dbatch_fd_gens[fd] - changes when one given number may have: before a
  * close or a dup2/dup3 onto it runs, and when an open, run or recorded,
  * returns it (which also covers a close the library did not see, inside

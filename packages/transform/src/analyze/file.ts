@@ -84,17 +84,16 @@ export function fileContext(
 }
 
 /**
- * Each name of @pattern (catalogue names, or summarised helpers) followed by
- * `(` inside the piece, in text order (a piece ends after a `}` or `;` and a
- * line break, so no hit straddles two).
+ * Each catalogue name followed by `(` inside the piece, in text order (a
+ * piece ends after a `}` or `;` and a line break, so no hit straddles two).
  */
-function hitsIn(text: string, piece: Chunk, pattern: RegExp = callPattern): Hit[] {
+function hitsIn(text: string, piece: Chunk): Hit[] {
   const hits: Hit[] = [];
   // Matched in the piece alone (a slice shares the text's memory): a search
   // of the whole text would run on to the next hit, however far.
   const part = text.slice(piece.start, piece.end);
-  pattern.lastIndex = 0;
-  for (let m = pattern.exec(part); m; m = pattern.exec(part)) {
+  callPattern.lastIndex = 0;
+  for (let m = callPattern.exec(part); m; m = callPattern.exec(part)) {
     hits.push({ offset: piece.start + m.index, name: /^\w+/.exec(m[0])?.[0] ?? "" });
   }
   return hits;
