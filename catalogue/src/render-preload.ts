@@ -61,6 +61,18 @@ function fdChangedBefore(s: SyscallEntry, w: IoWrapper): string[] {
   return [name ? `\tdbatch_fd_number_changed(${name});` : "\tdbatch_fd_changed();"];
 }
 
+/*
+ * Before a call inside a window runs directly (not recordable, or flushed
+ * first): its fd arguments that are stand-ins of opens (token.c) become
+ * the numbers those opens got.
+ */
+function fdArgumentsReal(s: SyscallEntry, w: IoWrapper): string[] {
+  const names = parameterNames(w.params);
+  return s.args.flatMap((a, i) =>
+    a.kind === "fd" && names[i] ? [`\tDBATCH_FD_REAL(${names[i]});`] : [],
+  );
+}
+
 /** The call's return, through dbatch_fd_opened() when it returns a new fd. */
 function returned(s: SyscallEntry, call: string): string {
   return s.interpose.changesFds && s.result === "fd" ? `dbatch_fd_opened(${call})` : call;
@@ -94,6 +106,7 @@ function renderSplitIoWrapper(s: SyscallEntry, w: IoWrapper): string[] {
   if (w.direct) out.push(`\tDIRECT_IF(${w.direct});`);
   out.push(`\tDEFER(${s.name}, ${w.record});`);
   if (w.direct) out.push("direct:");
+  out.push(...fdArgumentsReal(s, w));
   out.push(`\treturn ${returned(s, `NEXT(${w.name})(${args})`)};`, "}", "");
   out.push(`DBATCH_API ${ip.ret} ${w.name}(${w.params})`, "{");
   // recorded or run now, the number may mean another file afterwards
@@ -131,6 +144,7 @@ function renderIoWrapper(s: SyscallEntry, w: IoWrapper): string[] {
   }
   out.push(`\tDEFER(${s.name}, ${w.record});`);
   if (w.direct) out.push("direct:");
+  out.push(...fdArgumentsReal(s, w));
   out.push(
     `\treturn ${returned(s, `NEXT(${w.name})(${callArguments(w.params, "mode")})`)};`,
     "}",

@@ -48,10 +48,6 @@ const whereTheRestGoes: readonly string[] = [
     "(`rw_verify_area`, the LSM permission hook, fsnotify); the rest the submit copy, a slab object for 9-256 entries " +
     "with its memory-cgroup charge, the loop); the library adds ~360 (the flush path). 800 is below what an " +
     "ioctl-based batch that writes can cost on this kernel.",
-  "- **The seed example, kmod-always (1 kernel entry per run).** The bench makes 15 examples in one window; the first " +
-    "open of each batch runs at once, as the plain call (nothing pending: the number it gets is only known by running " +
-    "it, and reserving one costs a system call too), the other 14 are deferred, so 16 entries make 15 examples " +
-    "(1.07). One example alone in its window makes 2: its open, then one ioctl for the write, the write and the close.",
   "- **The seed example, uring-always (at most 2).** The write to the new file is a regular-file data call: in the ring " +
     "io_uring hands it to an io-wq worker, measured on this host (6.18, ext4 and tmpfs) at 8.5 µs a write against " +
     "1.9 µs as a syscall, so it runs as a syscall (`regular-file`): open, that write, and one `io_uring_enter` for the " +

@@ -23,7 +23,8 @@
  *  - read/pread return the requested length; the buffer is filled at flush;
  *  - close and the status calls return 0;
  *  - open/openat/creat return a placeholder fd: a valid fd number, reserved
- *    for this call, that refers to the opened file after the flush.
+ *    for this call, that refers to the opened file after the flush (or, for
+ *    an open written batch_open_unseen(open(...)), a stand-in, below).
  *
  * Any other interposed call (fstat, dup, fcntl, mmap, fork, exec, printf,
  * ...) first flushes the thread's batch, then runs. The batch is also
@@ -80,6 +81,7 @@ extern long dbatch_batch_checked(int tag, int kind, long expected, long value)
 	__attribute__((weak));
 extern int dbatch_batch_flush_checked(void) __attribute__((weak));
 extern long dbatch_batch_checked_value(int tag) __attribute__((weak));
+extern void dbatch_batch_open_unseen(void) __attribute__((weak));
 
 /**
  * batch_start() - open a batching window on the calling thread.
@@ -232,6 +234,32 @@ static inline int batch_flush_checked(void)
 	((__typeof__(var))(dbatch_batch_checked_value ?                         \
 				   dbatch_batch_checked_value(tag) :             \
 				   (long)(var)))
+
+static inline void batch_open_unseen_mark_(void)
+{
+	if (dbatch_batch_open_unseen)
+		dbatch_batch_open_unseen();
+}
+
+/**
+ * batch_open_unseen() - @call, an open whose fd number the program never
+ * reads: the fd is only passed to the calls after it in the same window.
+ * @call: open(), openat() or creat(), evaluated once; the value keeps its type
+ *
+ * dbatch-transform writes it for such opens (`fd = open(p, O_WRONLY);
+ * write(fd, b, n); close(fd);` in one run). Recorded, the open then
+ * returns a stand-in instead of the number, costs no system call (a
+ * placeholder does, and the first open of a batch runs at once) and runs
+ * with the batch, where it takes the lowest free number, as the plain
+ * call would at that point; the calls recorded with the stand-in use its
+ * file, and one that runs directly is given the number (-1 if the open
+ * failed). So a window of open, write, close is one kernel entry with the
+ * kernel module. Reading the stand-in itself (printing it, comparing it,
+ * passing it to a function outside the catalogue, using it after the
+ * window) sees no fd number: that is what "unseen" promises. Without the
+ * library, or outside a window, the open runs as written.
+ */
+#define batch_open_unseen(call) (batch_open_unseen_mark_(), (call))
 
 #ifdef __cplusplus
 }

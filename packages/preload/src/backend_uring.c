@@ -13,7 +13,8 @@
  *    live in a direct descriptor (uring_prep.c): io_uring cannot install
  *    the new fd at the placeholder number (6.1 has no dup), so the round
  *    ends at the open, we dup3 it onto the placeholder, and its dependents
- *    go in the next round ("open-install");
+ *    go in the next round ("open-install"); so does a stand-in's open
+ *    (token.c), whose number its dependents need ("open-result");
  *  - a call io_uring has no opcode for in liburing 2.3 (lseek, ftruncate,
  *    sendto with an address), and data calls on regular files (linked,
  *    they go to io-wq and cost ~5x a syscall): the round ends before it and
@@ -316,10 +317,12 @@ static int uring_submit_batch(struct dbatch_entry *entries, unsigned int count,
 			last = sqe;
 			n++;
 			i += g - 1;
-			if ((e->flags & DBATCH_ENTRY_STOP) ||
-			    ((e->flags & DBATCH_ENTRY_INSTALL_FD) && needed[i] && !inslot[i])) {
+			/* an open whose fd later entries use: its number first */
+			if ((e->flags & DBATCH_ENTRY_STOP) || (needed[i] && !inslot[i])) {
 				split_after = 1;
-				why = (e->flags & DBATCH_ENTRY_INSTALL_FD) ? "open-install" : "stop";
+				why = !needed[i] ? "stop" :
+				      (e->flags & DBATCH_ENTRY_INSTALL_FD) ? "open-install" :
+									      "open-result";
 				i++;
 				break;
 			}

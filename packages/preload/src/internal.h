@@ -35,6 +35,16 @@
 #define DBATCH_COPY_LIMIT	(64u << 10)	/* larger calls run directly */
 #define DBATCH_PLACEHOLDERS	8		/* deferred opens pending per batch */
 
+/*
+ * Stand-in fds (batch_open_unseen(), token.c): a recorded open whose number
+ * the program never reads returns DBATCH_TOKEN_BASE + k, above any number
+ * the kernel hands out (fs.nr_open is at most 2^30 - 8), and takes the
+ * lowest free number when it runs, as the plain call does. At most
+ * DBATCH_TOKENS per window; the opens after that reserve numbers.
+ */
+#define DBATCH_TOKEN_BASE	(1L << 30)
+#define DBATCH_TOKENS		4096
+
 /* Catalogue calls, numbered in catalogue order: DBATCH_CALL_write, ... */
 enum dbatch_call {
 #define DBATCH_ENUM(name, ...) DBATCH_CALL_##name,
@@ -53,6 +63,15 @@ struct dbatch_call_info {
 	int8_t aux[6];
 };
 extern const struct dbatch_call_info dbatch_calls[DBATCH_NCALLS] DBATCH_HIDDEN;
+
+/*
+ * A stand-in fd of the open window: while @entry >= 0 its open is that entry
+ * of the batch, not run yet; then @fd is the number it got (-1: it failed).
+ */
+struct dbatch_token {
+	int entry;
+	int fd;
+};
 
 /* A placeholder handed out in the current batch, waiting for its open. */
 struct dbatch_pending_fd {
@@ -83,6 +102,10 @@ struct dbatch_batch {
 	unsigned int closes;
 	/* entries batch_checked() marked */
 	unsigned int checked;
+	/* stand-in fds handed out since the window opened; how many of their
+	 * opens are in this batch, not run yet */
+	unsigned int ntokens, tokens_pending;
+	struct dbatch_token tokens[DBATCH_TOKENS];
 };
 
 /* dbatch_thread.own: what the owner is doing with its batch */
@@ -112,6 +135,8 @@ struct dbatch_thread {
 	/* exit handshake, next to window: the record path reads one line */
 	unsigned char own;		/* DBATCH_OWN_*, written by the owner */
 	unsigned char exit_state;	/* DBATCH_EXIT_*, written by exiters */
+	/* batch_open_unseen(): the next open's number is not read */
+	unsigned char open_unseen;
 	int sig_depth;			/* >0 while a signal handler runs */
 	struct dbatch_batch *batch;
 	/* first failure of the last flush, and since batch_start() */
@@ -358,7 +383,9 @@ DBATCH_INLINE int dbatch_record_write_fast(long fd, const void *buf, size_t n)
 	size_t at;
 	unsigned int idx;
 
-	if (unlikely(!b || n > DBATCH_FAST_WRITE_MAX || !buf))
+	/* a stand-in fd (or a negative one) takes the general path */
+	if (unlikely(!b || n > DBATCH_FAST_WRITE_MAX || !buf ||
+		     (unsigned long)fd >= DBATCH_TOKEN_BASE))
 		return -1;
 	/*
 	 * dbatch_own() without its slow branch: when an exiting thread wants
@@ -446,10 +473,35 @@ static inline void dbatch_fd_changed(void)
 	__atomic_fetch_add(&dbatch_fd_generation, 1, __ATOMIC_RELAXED);
 }
 
+/* token.c: stand-in fds (batch_open_unseen()) */
+/* A stand-in for the open at @entry; -1 when the window has had its share. */
+long dbatch_token_take(struct dbatch_batch *b, unsigned int entry) DBATCH_HIDDEN;
+/* Its open's entry while that is pending (>= 0), else -1 and *@number. */
+int dbatch_token_arg(long fd, long *number) DBATCH_HIDDEN;
+/* The number its open got; -1 when it failed or has not run. */
+long dbatch_token_fd(long fd) DBATCH_HIDDEN;
+/* For a direct call: the number, -1 when the open failed, @fd if unknown. */
+long dbatch_token_real(long fd) DBATCH_HIDDEN;
+/* After a flush: the stand-ins of its opens get their numbers. */
+void dbatch_tokens_settle(struct dbatch_batch *b) DBATCH_HIDDEN;
+/* A window opens: the last one's stand-ins are dead. */
+void dbatch_tokens_reset(struct dbatch_batch *b) DBATCH_HIDDEN;
+
+static inline int dbatch_is_token(long fd)
+{
+	return (unsigned long)(fd - DBATCH_TOKEN_BASE) < DBATCH_TOKENS;
+}
+
 static inline void dbatch_fd_number_changed(long fd)
 {
 	if (fd < 0)
 		return;		/* a failed open: no number changed */
+	if (unlikely(dbatch_is_token(fd))) {
+		/* its open's number, when it ran; marked by the flush if not */
+		fd = dbatch_token_fd(fd);
+		if (fd < 0)
+			return;
+	}
 	if (fd < DBATCH_FD_GENS)
 		__atomic_fetch_add(&dbatch_fd_gens[fd], 1, __ATOMIC_RELAXED);
 	else

@@ -27,13 +27,28 @@
 		}							\
 	} while (0)
 
-/* DIRECT_IF(cond) - the call is not recorded when @cond holds: flush, run. */
+/*
+ * DIRECT_IF(cond) - the call is not recorded when @cond holds: flush, run.
+ * An open run so was not the one batch_open_unseen() announced to record.
+ */
 #define DIRECT_IF(cond)							\
 	do {								\
 		if (unlikely(cond) && dbatch_recording()) {		\
+			dbatch_tls.open_unseen = 0;			\
 			dbatch_flush_pending();				\
 			goto direct;					\
 		}							\
+	} while (0)
+
+/*
+ * DBATCH_FD_REAL(fd) - before a call inside a window runs directly: a
+ * stand-in fd (token.c) becomes the number its open got, which the flush
+ * before has settled.
+ */
+#define DBATCH_FD_REAL(fd)						\
+	do {								\
+		if (unlikely(dbatch_is_token(fd)))			\
+			fd = dbatch_token_real(fd);			\
 	} while (0)
 
 /*

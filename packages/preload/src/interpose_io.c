@@ -53,6 +53,7 @@ static ssize_t __attribute__((noinline)) write_slow_p(int fd, const void *buf, s
 {
 	CANCEL_POINT();
 	DEFER(write, fd, (long)buf, (long)n);
+	DBATCH_FD_REAL(fd);
 	return NEXT(write)(fd, buf, n);
 }
 
@@ -78,6 +79,7 @@ static ssize_t __attribute__((noinline)) write_slow_u(int fd, const void *buf, s
 {
 	CANCEL_POINT();
 	DEFER(write, fd, (long)buf, (long)n);
+	DBATCH_FD_REAL(fd);
 	return NEXT(__write)(fd, buf, n);
 }
 
@@ -105,6 +107,7 @@ static ssize_t __attribute__((noinline)) pwrite_slow_p(int fd, const void *buf, 
 {
 	CANCEL_POINT();
 	DEFER(pwrite64, fd, (long)buf, (long)n, off);
+	DBATCH_FD_REAL(fd);
 	return NEXT(pwrite)(fd, buf, n, off);
 }
 
@@ -126,6 +129,7 @@ static ssize_t __attribute__((noinline)) pwrite64_slow_p(int fd, const void *buf
 {
 	CANCEL_POINT();
 	DEFER(pwrite64, fd, (long)buf, (long)n, off);
+	DBATCH_FD_REAL(fd);
 	return NEXT(pwrite64)(fd, buf, n, off);
 }
 
@@ -147,6 +151,7 @@ static ssize_t __attribute__((noinline)) pwrite64_slow_u(int fd, const void *buf
 {
 	CANCEL_POINT();
 	DEFER(pwrite64, fd, (long)buf, (long)n, off);
+	DBATCH_FD_REAL(fd);
 	return NEXT(__pwrite64)(fd, buf, n, off);
 }
 
@@ -170,6 +175,7 @@ static ssize_t __attribute__((noinline)) writev_slow_p(int fd, const struct iove
 {
 	CANCEL_POINT();
 	DEFER(writev, fd, (long)iov, cnt);
+	DBATCH_FD_REAL(fd);
 	return NEXT(writev)(fd, iov, cnt);
 }
 
@@ -195,6 +201,7 @@ static ssize_t __attribute__((noinline)) read_slow_p(int fd, void *buf, size_t n
 	DIRECT_IF(dbatch_tls.seed);
 	DEFER(read, fd, (long)buf, (long)n);
 direct:
+	DBATCH_FD_REAL(fd);
 	return NEXT(read)(fd, buf, n);
 }
 
@@ -218,6 +225,7 @@ static ssize_t __attribute__((noinline)) read_slow_u(int fd, void *buf, size_t n
 	DIRECT_IF(dbatch_tls.seed);
 	DEFER(read, fd, (long)buf, (long)n);
 direct:
+	DBATCH_FD_REAL(fd);
 	return NEXT(__read)(fd, buf, n);
 }
 
@@ -241,6 +249,7 @@ static ssize_t __attribute__((noinline)) read_chk_slow_u(int fd, void *buf, size
 	DIRECT_IF(dbatch_tls.seed || n > buflen);
 	DEFER(read, fd, (long)buf, (long)n);
 direct:
+	DBATCH_FD_REAL(fd);
 	return NEXT(__read_chk)(fd, buf, n, buflen);
 }
 
@@ -266,6 +275,7 @@ static ssize_t __attribute__((noinline)) pread_slow_p(int fd, void *buf, size_t 
 	DIRECT_IF(dbatch_tls.seed);
 	DEFER(pread64, fd, (long)buf, (long)n, off);
 direct:
+	DBATCH_FD_REAL(fd);
 	return NEXT(pread)(fd, buf, n, off);
 }
 
@@ -289,6 +299,7 @@ static ssize_t __attribute__((noinline)) pread64_slow_p(int fd, void *buf, size_
 	DIRECT_IF(dbatch_tls.seed);
 	DEFER(pread64, fd, (long)buf, (long)n, off);
 direct:
+	DBATCH_FD_REAL(fd);
 	return NEXT(pread64)(fd, buf, n, off);
 }
 
@@ -312,6 +323,7 @@ static ssize_t __attribute__((noinline)) pread64_slow_u(int fd, void *buf, size_
 	DIRECT_IF(dbatch_tls.seed);
 	DEFER(pread64, fd, (long)buf, (long)n, off);
 direct:
+	DBATCH_FD_REAL(fd);
 	return NEXT(__pread64)(fd, buf, n, off);
 }
 
@@ -335,6 +347,7 @@ static ssize_t __attribute__((noinline)) pread_chk_slow_u(int fd, void *buf, siz
 	DIRECT_IF(dbatch_tls.seed || n > buflen);
 	DEFER(pread64, fd, (long)buf, (long)n, off);
 direct:
+	DBATCH_FD_REAL(fd);
 	return NEXT(__pread_chk)(fd, buf, n, off, buflen);
 }
 
@@ -358,6 +371,7 @@ static ssize_t __attribute__((noinline)) pread64_chk_slow_u(int fd, void *buf, s
 	DIRECT_IF(dbatch_tls.seed || n > buflen);
 	DEFER(pread64, fd, (long)buf, (long)n, off);
 direct:
+	DBATCH_FD_REAL(fd);
 	return NEXT(__pread64_chk)(fd, buf, n, off, buflen);
 }
 
@@ -465,6 +479,7 @@ DBATCH_API int openat(int dirfd, const char *path, int flags, ...)
 	OPEN_MODE(flags, mode);
 	CANCEL_POINT();
 	DEFER(openat, dirfd, (long)path, flags, mode);
+	DBATCH_FD_REAL(dirfd);
 	return dbatch_fd_opened(NEXT(openat)(dirfd, path, flags, mode));
 }
 
@@ -475,6 +490,7 @@ DBATCH_API int openat64(int dirfd, const char *path, int flags, ...)
 	OPEN_MODE(flags, mode);
 	CANCEL_POINT();
 	DEFER(openat, dirfd, (long)path, flags, mode);
+	DBATCH_FD_REAL(dirfd);
 	return dbatch_fd_opened(NEXT(openat64)(dirfd, path, flags, mode));
 }
 
@@ -491,6 +507,7 @@ static int __attribute__((noinline)) openat_2_slow_u(int dirfd, const char *path
 	DIRECT_IF(open_has_mode(flags));
 	DEFER(openat, dirfd, (long)path, flags, 0);
 direct:
+	DBATCH_FD_REAL(dirfd);
 	return dbatch_fd_opened(NEXT(__openat_2)(dirfd, path, flags));
 }
 
@@ -514,6 +531,7 @@ static int __attribute__((noinline)) openat64_2_slow_u(int dirfd, const char *pa
 	DIRECT_IF(open_has_mode(flags));
 	DEFER(openat, dirfd, (long)path, flags, 0);
 direct:
+	DBATCH_FD_REAL(dirfd);
 	return dbatch_fd_opened(NEXT(__openat64_2)(dirfd, path, flags));
 }
 
@@ -581,6 +599,7 @@ static int __attribute__((noinline)) close_slow_p(int fd)
 {
 	CANCEL_POINT();
 	DEFER(close, fd);
+	DBATCH_FD_REAL(fd);
 	return NEXT(close)(fd);
 }
 
@@ -603,6 +622,7 @@ static int __attribute__((noinline)) close_slow_u(int fd)
 {
 	CANCEL_POINT();
 	DEFER(close, fd);
+	DBATCH_FD_REAL(fd);
 	return NEXT(__close)(fd);
 }
 
@@ -628,6 +648,7 @@ static off_t __attribute__((noinline)) lseek_slow_p(int fd, off_t off, int whenc
 	DIRECT_IF(whence != SEEK_SET || off < 0);
 	DEFER(lseek, fd, off, whence);
 direct:
+	DBATCH_FD_REAL(fd);
 	return NEXT(lseek)(fd, off, whence);
 }
 
@@ -650,6 +671,7 @@ static off_t __attribute__((noinline)) lseek64_slow_p(int fd, off_t off, int whe
 	DIRECT_IF(whence != SEEK_SET || off < 0);
 	DEFER(lseek, fd, off, whence);
 direct:
+	DBATCH_FD_REAL(fd);
 	return NEXT(lseek64)(fd, off, whence);
 }
 
@@ -672,6 +694,7 @@ static off_t __attribute__((noinline)) lseek_slow_u(int fd, off_t off, int whenc
 	DIRECT_IF(whence != SEEK_SET || off < 0);
 	DEFER(lseek, fd, off, whence);
 direct:
+	DBATCH_FD_REAL(fd);
 	return NEXT(__lseek)(fd, off, whence);
 }
 
@@ -695,6 +718,7 @@ static int __attribute__((noinline)) fsync_slow_p(int fd)
 {
 	CANCEL_POINT();
 	DEFER(fsync, fd);
+	DBATCH_FD_REAL(fd);
 	return NEXT(fsync)(fd);
 }
 
@@ -718,6 +742,7 @@ static int __attribute__((noinline)) fdatasync_slow_p(int fd)
 {
 	CANCEL_POINT();
 	DEFER(fdatasync, fd);
+	DBATCH_FD_REAL(fd);
 	return NEXT(fdatasync)(fd);
 }
 
@@ -740,6 +765,7 @@ static int __attribute__((noinline)) ftruncate_next_p(int fd, off_t len)
 static int __attribute__((noinline)) ftruncate_slow_p(int fd, off_t len)
 {
 	DEFER(ftruncate, fd, len);
+	DBATCH_FD_REAL(fd);
 	return NEXT(ftruncate)(fd, len);
 }
 
@@ -760,6 +786,7 @@ static int __attribute__((noinline)) ftruncate64_next_p(int fd, off_t len)
 static int __attribute__((noinline)) ftruncate64_slow_p(int fd, off_t len)
 {
 	DEFER(ftruncate, fd, len);
+	DBATCH_FD_REAL(fd);
 	return NEXT(ftruncate64)(fd, len);
 }
 
@@ -804,6 +831,7 @@ static int __attribute__((noinline)) unlinkat_next_p(int dirfd, const char *path
 static int __attribute__((noinline)) unlinkat_slow_p(int dirfd, const char *path, int flags)
 {
 	DEFER(unlinkat, dirfd, (long)path, flags);
+	DBATCH_FD_REAL(dirfd);
 	return NEXT(unlinkat)(dirfd, path, flags);
 }
 
@@ -848,6 +876,7 @@ static int __attribute__((noinline)) mkdirat_next_p(int dirfd, const char *path,
 static int __attribute__((noinline)) mkdirat_slow_p(int dirfd, const char *path, mode_t mode)
 {
 	DEFER(mkdirat, dirfd, (long)path, mode);
+	DBATCH_FD_REAL(dirfd);
 	return NEXT(mkdirat)(dirfd, path, mode);
 }
 
@@ -914,6 +943,8 @@ static int __attribute__((noinline)) renameat_next_p(int fromfd, const char *fro
 static int __attribute__((noinline)) renameat_slow_p(int fromfd, const char *from, int tofd, const char *to)
 {
 	DEFER(renameat, fromfd, (long)from, tofd, (long)to);
+	DBATCH_FD_REAL(fromfd);
+	DBATCH_FD_REAL(tofd);
 	return NEXT(renameat)(fromfd, from, tofd, to);
 }
 
@@ -937,6 +968,7 @@ static ssize_t __attribute__((noinline)) send_slow_p(int fd, const void *buf, si
 {
 	CANCEL_POINT();
 	DEFER(send, fd, (long)buf, (long)n, flags);
+	DBATCH_FD_REAL(fd);
 	return NEXT(send)(fd, buf, n, flags);
 }
 
@@ -958,6 +990,7 @@ static ssize_t __attribute__((noinline)) send_slow_u(int fd, const void *buf, si
 {
 	CANCEL_POINT();
 	DEFER(send, fd, (long)buf, (long)n, flags);
+	DBATCH_FD_REAL(fd);
 	return NEXT(__send)(fd, buf, n, flags);
 }
 
@@ -981,6 +1014,7 @@ static ssize_t __attribute__((noinline)) sendto_slow_p(int fd, const void *buf, 
 {
 	CANCEL_POINT();
 	DEFER(sendto, fd, (long)buf, (long)n, flags, (long)to, tolen);
+	DBATCH_FD_REAL(fd);
 	return NEXT(sendto)(fd, buf, n, flags, to, tolen);
 }
 
@@ -1002,6 +1036,7 @@ static ssize_t __attribute__((noinline)) sendto_slow_u(int fd, const void *buf, 
 {
 	CANCEL_POINT();
 	DEFER(sendto, fd, (long)buf, (long)n, flags, (long)to, tolen);
+	DBATCH_FD_REAL(fd);
 	return NEXT(__sendto)(fd, buf, n, flags, to, tolen);
 }
 
@@ -1024,6 +1059,7 @@ static int __attribute__((noinline)) shutdown_next_p(int fd, int how)
 static int __attribute__((noinline)) shutdown_slow_p(int fd, int how)
 {
 	DEFER(shutdown, fd, how);
+	DBATCH_FD_REAL(fd);
 	return NEXT(shutdown)(fd, how);
 }
 
@@ -1046,6 +1082,7 @@ static int __attribute__((noinline)) fchmod_next_p(int fd, mode_t mode)
 static int __attribute__((noinline)) fchmod_slow_p(int fd, mode_t mode)
 {
 	DEFER(fchmod, fd, mode);
+	DBATCH_FD_REAL(fd);
 	return NEXT(fchmod)(fd, mode);
 }
 
@@ -1068,6 +1105,7 @@ static int __attribute__((noinline)) fchown_next_p(int fd, uid_t owner, gid_t gr
 static int __attribute__((noinline)) fchown_slow_p(int fd, uid_t owner, gid_t group)
 {
 	DEFER(fchown, fd, owner, group);
+	DBATCH_FD_REAL(fd);
 	return NEXT(fchown)(fd, owner, group);
 }
 
@@ -1136,6 +1174,7 @@ static int __attribute__((noinline)) fchmodat_slow_p(int dirfd, const char *path
 	DIRECT_IF(flag != 0);
 	DEFER(fchmodat, dirfd, (long)path, mode);
 direct:
+	DBATCH_FD_REAL(dirfd);
 	return NEXT(fchmodat)(dirfd, path, mode, flag);
 }
 
@@ -1158,6 +1197,7 @@ static int __attribute__((noinline)) fchownat_next_p(int dirfd, const char *path
 static int __attribute__((noinline)) fchownat_slow_p(int dirfd, const char *path, uid_t owner, gid_t group, int flag)
 {
 	DEFER(fchownat, dirfd, (long)path, owner, group, flag);
+	DBATCH_FD_REAL(dirfd);
 	return NEXT(fchownat)(dirfd, path, owner, group, flag);
 }
 
@@ -1180,6 +1220,7 @@ static int __attribute__((noinline)) utimensat_next_p(int dirfd, const char *pat
 static int __attribute__((noinline)) utimensat_slow_p(int dirfd, const char *path, const struct timespec times[2], int flag)
 {
 	DEFER(utimensat, dirfd, (long)path, (long)times, flag);
+	DBATCH_FD_REAL(dirfd);
 	return NEXT(utimensat)(dirfd, path, times, flag);
 }
 
@@ -1202,6 +1243,7 @@ static int __attribute__((noinline)) futimens_next_p(int fd, const struct timesp
 static int __attribute__((noinline)) futimens_slow_p(int fd, const struct timespec times[2])
 {
 	DEFER(futimens, fd, 0, (long)times, 0);
+	DBATCH_FD_REAL(fd);
 	return NEXT(futimens)(fd, times);
 }
 
@@ -1288,6 +1330,8 @@ static int __attribute__((noinline)) linkat_next_p(int fromfd, const char *from,
 static int __attribute__((noinline)) linkat_slow_p(int fromfd, const char *from, int tofd, const char *to, int flag)
 {
 	DEFER(linkat, fromfd, (long)from, tofd, (long)to, flag);
+	DBATCH_FD_REAL(fromfd);
+	DBATCH_FD_REAL(tofd);
 	return NEXT(linkat)(fromfd, from, tofd, to, flag);
 }
 
@@ -1332,6 +1376,7 @@ static int __attribute__((noinline)) symlinkat_next_p(const char *from, int tofd
 static int __attribute__((noinline)) symlinkat_slow_p(const char *from, int tofd, const char *to)
 {
 	DEFER(symlinkat, (long)from, tofd, (long)to);
+	DBATCH_FD_REAL(tofd);
 	return NEXT(symlinkat)(from, tofd, to);
 }
 
@@ -1355,6 +1400,7 @@ static ssize_t __attribute__((noinline)) pwritev_slow_p(int fd, const struct iov
 {
 	CANCEL_POINT();
 	DEFER(pwritev, fd, (long)iov, cnt, off, 0);
+	DBATCH_FD_REAL(fd);
 	return NEXT(pwritev)(fd, iov, cnt, off);
 }
 
@@ -1376,6 +1422,7 @@ static ssize_t __attribute__((noinline)) pwritev64_slow_p(int fd, const struct i
 {
 	CANCEL_POINT();
 	DEFER(pwritev, fd, (long)iov, cnt, off, 0);
+	DBATCH_FD_REAL(fd);
 	return NEXT(pwritev64)(fd, iov, cnt, off);
 }
 

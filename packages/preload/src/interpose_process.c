@@ -33,6 +33,8 @@ static void atfork_child(void)
 	if (t->batch) {
 		t->batch->count = 0;
 		t->batch->npending = 0;
+		t->batch->ntokens = 0;
+		t->batch->tokens_pending = 0;
 		t->batch->nfreed = 0;
 		t->batch->free_from = 0;
 		t->batch->closes = 0;

@@ -131,6 +131,11 @@ static int open_number(struct dbatch_batch *b)
 	unsigned int lowest = b->nfreed;
 	int fd;
 
+	/* an open of the batch that takes the lowest number when it runs
+	 * (token.c) makes any number known now wrong: run it first */
+	if (b->tokens_pending)
+		return -2;
+
 	for (unsigned int i = 0; i < b->nfreed; i++)
 		if (lowest == b->nfreed || b->freed[i] < b->freed[lowest])
 			lowest = i;
@@ -216,7 +221,11 @@ int dbatch_record(enum dbatch_call c, const long a[6], long *ret)
 	size_t arena_mark, iov_total = 0;
 	unsigned int idx;
 	int ref_pending = -1;
+	/* batch_open_unseen() before this open (any other call drops it) */
+	unsigned char unseen = t->open_unseen;
+	long freed_fd;
 
+	t->open_unseen = 0;
 	if (unlikely(!t->batch) && (t->exiting || dbatch_batch_alloc(t) < 0))
 		return -1;
 	b = t->batch;
@@ -240,6 +249,16 @@ retry:
 
 		switch (ci->kind[i]) {
 		case DBATCH_ARGK_FD:
+			if (unlikely(dbatch_is_token(v))) {
+				/* a stand-in: its open's entry, or the number it got */
+				int k = dbatch_token_arg(v, &v);
+
+				if (k >= 0) {
+					e->flags |= DBATCH_ARG_REF(i);
+					v = k;
+				}
+				break;
+			}
 			if (b->npending) {
 				int k = pending_lookup(b, v);
 
@@ -320,7 +339,14 @@ retry:
 		break;
 	case DBATCH_DEFER_PLACEHOLDER_FD: {
 		int fd;
+		long token;
 
+		if (unseen && (token = dbatch_token_take(b, idx)) >= 0) {
+			/* its number is never read: it takes the lowest free one
+			 * when it runs, as the plain call does (token.c) */
+			*ret = token;
+			break;
+		}
 		if (idx == 0 && b->free_from == 0) {
 			/*
 			 * Nothing pending: the open runs now, where the plain
@@ -374,7 +400,11 @@ retry:
 	if (ref_pending >= 0)	/* closed: later uses are not the open's */
 		b->pending[ref_pending] = b->pending[--b->npending];
 	if (c == DBATCH_CALL_close) {
-		note_freed(b, a[0]);
+		/* the number it frees: unknown for a stand-in not run yet */
+		freed_fd = (e->flags & DBATCH_ARG_REF(0)) && ref_pending < 0 ? -1 : a[0];
+		if (dbatch_is_token(freed_fd))
+			freed_fd = (long)e->args[0];
+		note_freed(b, freed_fd);
 		b->closes++;
 	}
 	b->call[idx] = (uint8_t)c;

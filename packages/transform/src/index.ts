@@ -186,6 +186,7 @@ function* transformSteps(
         records.runLastStart(run),
         records.runLastEnd(run),
         records.runChecks(run),
+        records.runUnseenOpens(run),
       ),
     );
   }

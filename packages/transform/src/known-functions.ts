@@ -95,6 +95,8 @@ export const batchFlushName = "batch_flush";
 export const batchFlushCheckedName = "batch_flush_checked";
 /** Wraps a checked call in a transformed run (plan.ts). */
 export const batchCheckedName = "batch_checked";
+/** Wraps an open whose number a transformed run never reads (plan.ts). */
+export const batchOpenUnseenName = "batch_open_unseen";
 
 /** ALL_CAPS names called like functions are macros by C convention. */
 export function looksLikeMacroName(name: string): boolean {

@@ -2,7 +2,8 @@
 // first statement, `batch_flush();` after its last, and `#include <dbatch.h>`
 // once. Inserted lines copy the anchor line's indentation and the file's line
 // ending; a statement sharing its line with other code gets an inline insert.
-import type { CheckRecord } from "./records.ts";
+import { batchOpenUnseenName } from "./known-functions.ts";
+import type { CallSpan, CheckRecord } from "./records.ts";
 import type { TopLevelEntry } from "./syntax-tree.ts";
 import type { TextEdit } from "./rewrite.ts";
 import type { SourceText } from "./source-text.ts";
@@ -24,6 +25,7 @@ export function runEditPlanner(
   lastStart: number,
   lastEnd: number,
   checks: readonly CheckRecord[],
+  unseenOpens: readonly CallSpan[],
 ) => TextEdit[] {
   const texts = new Map<string, string>();
   const shared = (text: string): string => {
@@ -32,12 +34,19 @@ export function runEditPlanner(
     texts.set(text, text);
     return text;
   };
-  return (firstStart, lastStart, lastEnd, checks) => {
+  return (firstStart, lastStart, lastEnd, checks, unseenOpens) => {
     const start = startEdit(source, firstStart);
+    // An open whose number the run never reads: the library may record it
+    // without knowing the number (a stand-in, see <dbatch.h>).
+    const opens = unseenOpens.flatMap((o): TextEdit[] => [
+      { start: o.callStart, end: o.callStart, text: openUnseenPrefix },
+      { start: o.callEnd, end: o.callEnd, text: ")" },
+    ]);
     if (checks.length === 0) {
       const flush = flushEdit(source, lastStart, lastEnd, flushStatement);
       return [
         { ...start, text: shared(start.text) },
+        ...opens,
         { ...flush, text: shared(flush.text) },
       ];
     }
@@ -52,9 +61,11 @@ export function runEditPlanner(
       { start: c.callEnd, end: c.callEnd, text: ")" },
     ]);
     const flush = flushEdit(source, lastStart, lastEnd, checkedFlush(checks));
-    return [start, ...wraps, flush];
+    return [start, ...opens, ...wraps, flush];
   };
 }
+
+const openUnseenPrefix = `${batchOpenUnseenName}(`;
 
 const checkKinds = { error: "DBATCH_CHECK_ERROR", count: "DBATCH_CHECK_COUNT" } as const;
 

@@ -38,6 +38,12 @@ export interface CheckRecord {
   readonly variable: string | null;
 }
 
+/** Where a call is in the text: [start, end). */
+export interface CallSpan {
+  readonly callStart: number;
+  readonly callEnd: number;
+}
+
 const reasonIndex = new Map<ReasonId, number>(reasonIds.map((id, i) => [id, i]));
 
 export class FileRecords {
@@ -53,6 +59,8 @@ export class FileRecords {
   private readonly runCalls = new IntColumn();
   // Checked calls, by run index (few runs have any).
   private readonly checks = new Map<number, CheckRecord[]>();
+  // Opens whose number is never read (fd-escape.ts), by run index: [start, end) of each call.
+  private readonly unseenOpens = new Map<number, CallSpan[]>();
   // Sites: offset, name id, run index (-1: none), reason index (-1: none).
   private readonly siteOffsets = new IntColumn();
   private readonly siteNames = new IntColumn();
@@ -92,6 +100,15 @@ export class FileRecords {
             expected: c.expected,
             failure: c.failure?.text ?? "",
             variable: c.variable ?? null,
+          })),
+        );
+      }
+      if (run.opens.length > 0 && !run.existing) {
+        this.unseenOpens.set(
+          this.runStarts.length - 1,
+          run.opens.map((o) => ({
+            callStart: o.site.node.startIndex,
+            callEnd: o.site.node.endIndex,
           })),
         );
       }
@@ -137,6 +154,11 @@ export class FileRecords {
   /** The run's checked calls in order (tag = position + 1). */
   runChecks(run: number): readonly CheckRecord[] {
     return this.checks.get(run) ?? [];
+  }
+
+  /** The run's opens whose fd is used only by its later calls (batch_open_unseen()). */
+  runUnseenOpens(run: number): readonly CallSpan[] {
+    return this.unseenOpens.get(run) ?? [];
   }
 
   /** The calls in the run as written, in text order. */

@@ -7,7 +7,8 @@ import { transformSource } from "../src/index.ts";
 import { fixtureCases } from "./fixture-cases.ts";
 
 const inserted = ["batch_start();", "batch_flush();", "#include <dbatch.h>"];
-// A checked call's wrapper around it, and the flush of a run with checks.
+// A checked call's wrapper around it, and the flush of a run with checks
+// (an open's batch_open_unseen() wrapper ends with the same ")").
 const checkedOpen = /^batch_checked\(\d+, DBATCH_CHECK_(?:ERROR|COUNT), [^\n]+, $/;
 const checkedFlush =
   /^\{ (?:int dbatch_failed_ = batch_flush_checked\(\); if \(dbatch_failed_ == 1\) |\(void\)batch_flush_checked\(\); \w+ = batch_checked_value\(\d+, \w+\); \}$)/;
@@ -18,6 +19,7 @@ function onlyOurInsertions(result: ReturnType<typeof transformSource>): boolean 
     const marker = e.text.trim();
     if (e.start !== e.end) return false;
     if (checkedOpen.test(e.text) || e.text === ")" || checkedFlush.test(marker)) return true;
+    if (e.text === "batch_open_unseen(") return true;
     return inserted.includes(marker) && e.text.replace(marker, "").trim() === "";
   });
 }

@@ -7,6 +7,7 @@ import type { SyscallSpec } from "@dbatch/catalogue";
 import type { HelperSummary } from "./facts.ts";
 import {
   batchCheckedName,
+  batchOpenUnseenName,
   batchFlushCheckedName,
   batchFlushName,
   batchStartName,
@@ -72,7 +73,8 @@ export class FileNames {
       name === batchStartName ||
       name === batchFlushName ||
       name === batchFlushCheckedName ||
-      name === batchCheckedName
+      name === batchCheckedName ||
+      name === batchOpenUnseenName
     ) {
       return { kind: "batch" };
     }

@@ -3,7 +3,12 @@
 // asm) and the identifiers an expression reads or the buffers a deferred read
 // fills.
 import type { ReasonId } from "../reasons.ts";
-import { batchCheckedName, batchFlushCheckedName, batchFlushName } from "../known-functions.ts";
+import {
+  batchCheckedName,
+  batchFlushCheckedName,
+  batchFlushName,
+  batchOpenUnseenName,
+} from "../known-functions.ts";
 import type { CNode as SyntaxNode } from "../syntax-tree.ts";
 import {
   FactsBuilder as FactsBuilderClass,
@@ -171,9 +176,10 @@ export class ExpressionScanner {
       b.directSites.push(site);
       b.fail("unknown-call");
     } else if (callee.kind === "batch") {
-      // batch_checked() wraps a call inside a run: neither opens nor closes one.
+      // batch_checked() and batch_open_unseen() wrap a call inside a run:
+      // neither opens nor closes one.
       if (name === batchFlushName || name === batchFlushCheckedName) b.batchFlushCalls++;
-      else if (name !== batchCheckedName) b.batchStartCalls++;
+      else if (name !== batchCheckedName && name !== batchOpenUnseenName) b.batchStartCalls++;
       b.fail("manual-batch");
     } else if (callee.kind === "helper") {
       // Its body could be part of a run as it stands: a call whose result
