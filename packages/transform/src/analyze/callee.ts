@@ -40,6 +40,8 @@ export class FileNames {
    * @param sharedVariables names declared volatile or atomic
    * @param noreturnFunctions names declared never to return (noreturn.ts),
    *   in the file or by the caller (its headers)
+   * @param macroCaptured names the file's #defines read without taking them
+   *   as parameters (macro-captures.ts)
    */
   constructor(
     private readonly macroNames: ReadonlySet<string>,
@@ -47,7 +49,12 @@ export class FileNames {
     private readonly sharedVariables: ReadonlySet<string>,
     private readonly noreturnFunctions: ReadonlySet<string> = new Set(),
     private readonly crossed: readonly ConditionalRange[] = [],
+    private readonly macroCaptured: ReadonlySet<string> = new Set(),
   ) {}
+
+  isMacroCaptured(name: string): boolean {
+    return this.macroCaptured.has(name);
+  }
 
   crossesConditional(start: number, end: number): boolean {
     return this.crossed.some(([from, to, opaque]) =>

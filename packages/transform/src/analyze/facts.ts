@@ -99,6 +99,8 @@ export interface NameResolver {
   resolve(name: string): CalleeKind;
   /** Declared volatile/atomic somewhere in the file. */
   isShared(name: string): boolean;
+  /** Read by a #define of the file that does not take it as a parameter. */
+  isMacroCaptured(name: string): boolean;
   /** Declared never to return, in the file or in what the caller read for it. */
   isNoreturn(name: string): boolean;
   /**

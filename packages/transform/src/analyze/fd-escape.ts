@@ -1,12 +1,20 @@
-// Finds opens whose fd escapes their run: the fd is a placeholder until the
-// flush, so any use of the variable other than as the fd of a later deferred
-// call in the same run would see the wrong number.
+// Finds opens whose fd escapes their run: the fd is a stand-in (or a
+// placeholder) until the flush, so any use of the variable other than as the
+// fd of a later deferred call in the same run would see the wrong number.
 import type { CNode as SyntaxNode } from "../syntax-tree.ts";
-import { isStatementNode, type OpenCandidate } from "./facts.ts";
+import { isStatementNode, type NameResolver, type OpenCandidate } from "./facts.ts";
 import type { Run } from "./runs.ts";
 
-/** Opens whose fd variable is used other than as the fd of a deferred call in the same run. */
-export function leakingOpens(body: SyntaxNode, allRuns: readonly Run[]): OpenCandidate[] {
+/**
+ * Opens whose fd variable is used other than as the fd of a deferred call in
+ * the same run, or may be: a #define of the file reads the variable's name
+ * (its uses show only the macro's name).
+ */
+export function leakingOpens(
+  body: SyntaxNode,
+  allRuns: readonly Run[],
+  names: Pick<NameResolver, "isMacroCaptured">,
+): OpenCandidate[] {
   const candidates = allRuns.flatMap((s) => s.opens.map((open) => ({ open, run: s })));
   if (candidates.length === 0) return [];
   const references = identifierReferences(body, new Set(candidates.map((c) => c.open.variable)));
@@ -61,7 +69,7 @@ export function leakingOpens(body: SyntaxNode, allRuns: readonly Run[]): OpenCan
         leaks_ = true;
       }
     }
-    if (leaks_ || !declaredInScope) leaks.push(open);
+    if (leaks_ || !declaredInScope || names.isMacroCaptured(open.variable)) leaks.push(open);
   }
   return leaks;
 }

@@ -6,6 +6,7 @@
 import type { ConditionalRange } from "../conditional-else.ts";
 import { catalogueEntry, catalogueLibcNames } from "../catalogue.ts";
 import { FileNames, definedMacroNames } from "./callee.ts";
+import { macroCapturedNames } from "./macro-captures.ts";
 import { analyzeFunction, type Run, type Verdict } from "./function.ts";
 import type { SyntaxTree } from "../parse.ts";
 import { sharedVariableNames } from "./shared-variables.ts";
@@ -77,6 +78,7 @@ export function fileContext(
       sharedVariableNames(text),
       neverReturn,
       crossed,
+      macroCapturedNames(text),
     ),
     manualBatch: manualBatchDiagnostic(text),
     counter: { next: 0 },

@@ -38,7 +38,7 @@ export function analyzeFunction(
         verdicts: bodyFacts.sites.map((site) => ({ site, run: null, reason: "manual-batch" })),
       };
     }
-    const leaks = leakingOpens(body, walker.allRuns);
+    const leaks = leakingOpens(body, walker.allRuns, names);
     if (leaks.length === 0) return { runs: walker.runs, verdicts: walker.verdicts };
     for (const open of leaks) rejected.add(open.site.node.startIndex);
   }
