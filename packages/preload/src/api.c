@@ -24,7 +24,8 @@ DBATCH_API int dbatch_batch_start(void)
 			return 0;	/* a window that never gains: calls run directly */
 		t->window = 1;
 		t->open_unseen = 0;
-		dbatch_tokens_reset(t->batch);
+		if (unlikely(t->batch && t->batch->ntokens))
+			dbatch_tokens_reset(t->batch);
 		t->nest = 0;
 		t->window_errno = 0;
 		t->check_failed = 0;

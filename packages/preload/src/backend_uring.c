@@ -143,6 +143,25 @@ static int next_write_merges(const struct dbatch_entry *e, unsigned int i, unsig
 	       e[i + 1].nr == SYS_write && !e[i + 1].flags && e[i + 1].args[0] == e[i].args[0];
 }
 
+/* An open: its result is a number that means its file from now on. */
+static int entry_opens(const struct dbatch_entry *e)
+{
+	return e->nr == SYS_open || e->nr == SYS_openat || e->nr == SYS_creat;
+}
+
+/*
+ * What the flush has learnt of a number (uring_fd_kind()) stops holding
+ * where the batch closes it and where an open of the batch gets it: the
+ * later entries on that number are another file's.
+ */
+static void entry_changed_fd(const struct dbatch_entry *e)
+{
+	if (e->nr == SYS_close && !(e->flags & DBATCH_ARG_REF(0)))
+		dbatch_fd_number_changed((long)e->args[0]);
+	else if (entry_opens(e) && e->result >= 0)
+		dbatch_fd_number_changed(e->result);
+}
+
 static int uring_submit_batch(struct dbatch_entry *entries, unsigned int count,
 			      struct dbatch_submit_stats *st)
 {
@@ -212,6 +231,8 @@ static int uring_submit_batch(struct dbatch_entry *entries, unsigned int count,
 				e->result = r;
 				continue;
 			}
+			if (e->nr == SYS_close)
+				entry_changed_fd(e);
 			if (!uring_supported(e, &why)) {
 				direct = (int)i++;
 				break;
@@ -343,6 +364,7 @@ static int uring_submit_batch(struct dbatch_entry *entries, unsigned int count,
 
 			if (e->result == RERUN) {
 				e->result = dbatch_run_entry(e, st);
+				entry_changed_fd(e);
 				continue;
 			}
 			if (inslot[k]) {
@@ -359,6 +381,8 @@ static int uring_submit_batch(struct dbatch_entry *entries, unsigned int count,
 			    e->result >= 0 && e->result != e->install_fd)
 				e->result = dbatch_install_fd(e->result, e->install_fd,
 							      dbatch_entry_open_flags(e), st);
+			if (e->nr != SYS_close)
+				entry_changed_fd(e);
 		}
 		if (direct >= 0 && direct_g > 1) {
 			/* the round is over: the scratch iovecs are free again */
@@ -369,6 +393,7 @@ static int uring_submit_batch(struct dbatch_entry *entries, unsigned int count,
 			uring_writev_run(entries, (unsigned int)direct, direct_g, iov, st);
 		} else if (direct >= 0) {
 			entries[direct].result = dbatch_run_entry(&entries[direct], st);
+			entry_changed_fd(&entries[direct]);
 		}
 		if (i < count && (direct >= 0 || split_after)) {
 			dbatch_split(st, why ? why : "other");

@@ -104,7 +104,8 @@ static void batch_settle(struct dbatch_batch *b, const struct outcome *o)
 		if (e->result < 0)
 			dbatch_sys(SYS_close, e->install_fd, 0, 0);
 	}
-	dbatch_tokens_settle(b);
+	if (unlikely(b->tokens_pending))
+		dbatch_tokens_settle(b);
 	b->arena_used = 0;
 	b->npending = 0;
 	b->nfreed = 0;

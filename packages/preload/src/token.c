@@ -107,6 +107,6 @@ void dbatch_tokens_settle(struct dbatch_batch *b)
 
 void dbatch_tokens_reset(struct dbatch_batch *b)
 {
-	if (b && !b->tokens_pending)
+	if (!b->tokens_pending)
 		b->ntokens = 0;
 }
