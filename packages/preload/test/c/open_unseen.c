@@ -6,7 +6,39 @@
  * stand-in reach the opened file whether they are recorded before the open
  * ran, after an automatic flush ran it, or run directly.
  */
+#include <pthread.h>
+#include <signal.h>
 #include "harness.h"
+
+static int handler_fd = -2;
+
+/* A handler's calls run directly, after the thread's pending ones. */
+static void on_usr1(int sig)
+{
+	(void)sig;
+	handler_fd = open("handler.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	write(handler_fd, "h", 1);
+	close(handler_fd);
+}
+
+/* Each thread its own windows and stand-ins, at the same time. */
+static void *opener(void *arg)
+{
+	long id = (long)arg;
+	char name[64], line[64];
+
+	for (int round = 0; round < 50; round++) {
+		snprintf(name, sizeof(name), "thread-%ld-%d.txt", id, round);
+		snprintf(line, sizeof(line), "%ld/%d\n", id, round);
+		batch_start();
+		int fd = batch_open_unseen(open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644));
+		write(fd, line, strlen(line));
+		close(fd);
+		if (batch_flush() != 0)
+			return (void *)1;
+	}
+	return NULL;
+}
 
 static int lowest_free(void)
 {
@@ -140,6 +172,43 @@ int main(void)
 	}
 	snprintf(name, sizeof(name), "many-%d.txt", 4199);
 	CHECK(!strcmp(raw_slurp(name, &len), name));
+	CHECK(lowest_free() == low);
+
+	/*
+	 * A signal handler runs after the thread's pending calls, the
+	 * stand-in's open among them: its own open gets the next number, as
+	 * in the plain program, where the open ran before the signal.
+	 */
+	CHECK(signal(SIGUSR1, on_usr1) != SIG_ERR);
+	CHECK(batch_start() == 0);
+	fd = batch_open_unseen(open("g.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644));
+	CHECK(write(fd, "g", 1) == 1);
+	CHECK(raise(SIGUSR1) == 0);
+	CHECK(write(fd, "h", 1) == 1);
+	CHECK(close(fd) == 0);
+	CHECK(batch_flush() == 0);
+	CHECK(handler_fd == low + 1);
+	CHECK(!strcmp(raw_slurp("g.txt", &len), "gh"));
+	CHECK(!strcmp(raw_slurp("handler.txt", &len), "h"));
+	CHECK(lowest_free() == low);
+
+	/* threads: their stand-ins and numbers do not mix */
+	pthread_t th[4];
+
+	for (long i = 0; i < 4; i++)
+		CHECK(pthread_create(&th[i], NULL, opener, (void *)i) == 0);
+	for (int i = 0; i < 4; i++) {
+		void *r;
+
+		CHECK(pthread_join(th[i], &r) == 0 && r == NULL);
+	}
+	for (int i = 0; i < 4; i++) {
+		char want[64];
+
+		snprintf(name, sizeof(name), "thread-%d-%d.txt", i, 49);
+		snprintf(want, sizeof(want), "%d/%d\n", i, 49);
+		CHECK(!strcmp(raw_slurp(name, &len), want));
+	}
 	CHECK(lowest_free() == low);
 
 	/* outside a window it is the open as written */
