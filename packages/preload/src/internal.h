@@ -447,6 +447,8 @@ static inline void dbatch_flush_pending(void)
 {
 	struct dbatch_thread *t = &dbatch_tls;
 
+	/* a call that is not recorded: batch_open_unseen() meant another */
+	t->open_unseen = 0;
 	if (unlikely(t->batch && !t->sig_depth && dbatch_pending_count(t->batch)))
 		dbatch_flush_slow();
 }

@@ -27,14 +27,10 @@
 		}							\
 	} while (0)
 
-/*
- * DIRECT_IF(cond) - the call is not recorded when @cond holds: flush, run.
- * An open run so was not the one batch_open_unseen() announced to record.
- */
+/* DIRECT_IF(cond) - the call is not recorded when @cond holds: flush, run. */
 #define DIRECT_IF(cond)							\
 	do {								\
 		if (unlikely(cond) && dbatch_recording()) {		\
-			dbatch_tls.open_unseen = 0;			\
 			dbatch_flush_pending();				\
 			goto direct;					\
 		}							\
