@@ -160,7 +160,7 @@ function suiteSummary(output) {
   const keep = output
     .split("\n")
     .filter((l) =>
-      /(tests? (were|was) successful|tests? (were|was) skipped|tests? failed|unexpectedly|^# (PASS|SKIP|FAIL|XFAIL|XPASS|ERROR|TOTAL):|^\s*\d+ (passed|failed|skipped)|overall result|^All \d+ tests passed|^Files=\d+, Tests=\d+|^Result: )/i.test(
+      /(tests? (were|was) successful|tests? (were|was) skipped|tests? failed|unexpectedly|^# (PASS|SKIP|FAIL|XFAIL|XPASS|ERROR|TOTAL):|^\s*\d+ (passed|failed|skipped)|overall result|^All \d+ tests passed|tests? behaved as expected|^Files=\d+, Tests=\d+|^Result: )/i.test(
         l,
       ),
     )

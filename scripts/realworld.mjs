@@ -242,10 +242,11 @@ const findings = [
     "helpers is summarised: each calls functions of other files (`buffer_*`, `log_error`, " +
     "`chunkqueue_*`) or uses a call's result.",
   "",
-  "Suites: identical results plain, under emulate and under uring in all five packages built " +
-    "(lighttpd 224 subtests, tar 206 tests and 32 skipped, rsync 50 and 9 skipped, gzip 26, patch 42 " +
-    "and 1 skipped, 2 expected failures); builds: 0 breaks. cpio is not built (its configure takes " +
-    "minutes here).",
+  "Suites: identical results plain, under emulate and under uring in all six packages " +
+    "(lighttpd 224 subtests, tar 206 tests and 32 skipped, rsync 50 and 9 skipped, cpio 15 with its " +
+    "1 expected failure, gzip 26, patch 42 and 1 skipped, 2 expected failures); builds: 0 breaks. " +
+    "cpio has no run (nothing of it is batched, so nothing is recorded): its suite shows that the " +
+    "transformed build and the preload library change nothing.",
 ];
 process.stdout.write(`${table}\n`);
 if (o.write) {
