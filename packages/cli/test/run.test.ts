@@ -103,7 +103,7 @@ test("dbatch run --stats: the transform's and the preload library's stats, on st
     r.stderr,
   );
   assert.ok(
-    lines.some((l) => /^dbatch: backend=uring recorded=3 flushes=1 kernel_entries=\d+/.test(l)),
+    lines.some((l) => /^dbatch: backend=uring recorded=4 flushes=1 kernel_entries=\d+/.test(l)),
     r.stderr,
   );
   assert.is(readFileSync(join(cwd, "test.txt"), "utf8"), "hihi");
@@ -112,7 +112,7 @@ test("dbatch run --stats: the transform's and the preload library's stats, on st
     cwd,
     env: { ...process.env, DBATCH_STATS: "1" },
   });
-  assert.match(env.stderr, /^dbatch: backend=emulate recorded=3 /m);
+  assert.match(env.stderr, /^dbatch: backend=emulate recorded=4 /m);
 });
 
 test("dbatch run passes arguments, stdin and the working directory through; the source is never modified", () => {
@@ -269,7 +269,7 @@ test("dbatch build -o: a program that runs batched with the printed command", ()
   });
   assert.is(run.status, 0);
   assert.is(run.stdout, "hihi");
-  assert.match(run.stderr, /^dbatch: backend=\w+ recorded=3 /m);
+  assert.match(run.stderr, /^dbatch: backend=\w+ recorded=4 /m);
   assert.equal(readdirSync(join(dir, "out")), ["ex"]);
   // Default output name: the first file's without .c.
   const d = dbatch(["build", seedExample], { cwd: dir });

@@ -159,12 +159,13 @@ test("dbatch vm -m and dbatch run --vm: the seed example batched by batch.ko in 
   // The program's stdout and stderr (the stats line) stay apart, and the
   // file it writes lands in the caller's working directory.
   assert.is(r.stdout, "hihi");
-  // Three calls, no writes to merge: the module would cost more than it
-  // saves, so they ran as plain calls (the kmod backend's cost rule): three
-  // kernel entries, as the plain program's.
+  // Four calls (the open recorded: its number is only the run's), no
+  // writes to merge: the module would cost more than it saves, so they ran
+  // as plain calls (the kmod backend's cost rule): four kernel entries, as
+  // the plain program's.
   assert.match(
     r.stderr,
-    /^dbatch: backend=kmod recorded=3 flushes=1 kernel_entries=3 splits=1 split_reason=no-gain:1$/m,
+    /^dbatch: backend=kmod recorded=4 flushes=1 kernel_entries=4 splits=1 split_reason=no-gain:1$/m,
   );
   assert.match(r.stderr, /^dbatch: VM kernel \S+, batch\.ko loaded$/m);
   assert.equal(listTree(cwd), ["test.txt"]);
@@ -177,14 +178,15 @@ test("dbatch run --vm --kernel: the kernel of the matrix it names; an unknown on
     return;
   }
   const cwd = scratch();
-  // DBATCH_KMOD_ALWAYS goes along into the VM: the batch is one ioctl.
+  // DBATCH_KMOD_ALWAYS goes along into the VM: the batch, the open with
+  // it, is one ioctl.
   const r = dbatch(["run", "--vm", "--kernel", "6.12", "--stats", seedExample], {
     cwd,
     timeout: 300_000,
     env: cleanEnv({ DBATCH_KMOD_ALWAYS: "1" }),
   });
   assert.is(r.status, 0, r.stderr);
-  assert.match(r.stderr, /^dbatch: backend=kmod recorded=3 flushes=1 kernel_entries=1$/m);
+  assert.match(r.stderr, /^dbatch: backend=kmod recorded=4 flushes=1 kernel_entries=1$/m);
   assert.match(r.stderr, /^dbatch: VM kernel 6\.12\.\S+-amd64, batch\.ko loaded$/m);
   const bad = dbatch(["run", "--vm", "--kernel", "9.9", seedExample], { cwd, timeout: 60_000 });
   assert.not.equal(bad.status, 0);

@@ -211,8 +211,9 @@ static inline void batch_check_mark_(void)
  *
  * Returns 0 when every check passed (errno as batch_flush() leaves it), or
  * the tag of the check that failed, with errno as the program would have
- * seen it at that check: the call's own errno, or unchanged for a short
- * transfer.
+ * seen it at that check: the call's own errno (EBADF when its fd came from
+ * a deferred open that failed: the call was not run, and would have been
+ * given -1), or unchanged for a short transfer.
  */
 static inline int batch_flush_checked(void)
 {

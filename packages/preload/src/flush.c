@@ -53,17 +53,24 @@ static void batch_run(struct dbatch_batch *b, int use_backend, struct outcome *o
 		struct dbatch_entry *e = &b->entries[i];
 
 		if (!o->check_tag && dbatch_entry_stops(e)) {
-			/* its own errno, or what the failures before it left */
+			/*
+			 * Its own errno (EBADF when it was not run because its fd
+			 * came from an open that failed: the -1 it would have been
+			 * given), or what the failures before it left.
+			 */
+			int own = e->result == -ECANCELED ? EBADF : (int)-e->result;
+
 			o->check_tag = b->check[i];
-			o->check_errno = e->result < 0 ? (int)-e->result : o->last_err;
+			o->check_errno = e->result < 0 ? own : o->last_err;
 			/* the rest were not reached: no failure of theirs counts */
 			if (e->result < 0) {
 				o->failed++;
+				o->cancelled += e->result == -ECANCELED;
 				if (o->first < 0) {
 					o->first = (int)i;
 					o->err = (int)-e->result;
 				}
-				o->last_err = (int)-e->result;
+				o->last_err = own;
 			}
 			break;
 		}

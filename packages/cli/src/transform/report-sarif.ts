@@ -120,20 +120,17 @@ function fingerprinter(file: FileReport): (ruleId: string, line: number) => Reco
 
 /**
  * The edits that make a run: its batch_start() insertion on the run's first
- * line and its batch_flush() on its last (none for a run already batched).
+ * line, its batch_flush() on its last, and what it wraps in between (checked
+ * calls, opens whose number is not read); none for a run already batched.
  */
 function runEditFinder(file: FileReport): (run: RunInfo) => EditReport[] {
-  const starts = new Map<number, EditReport>();
-  const flushes = new Map<number, EditReport>();
-  for (const e of file.edits) {
-    if (e.text.includes("batch_start();") && !starts.has(e.startLine)) starts.set(e.startLine, e);
-    if (e.text.includes("batch_flush();") && !flushes.has(e.startLine)) flushes.set(e.startLine, e);
-  }
-  return (run) => {
-    const start = starts.get(run.startLine);
-    const flush = flushes.get(run.endLine);
-    return start && flush ? [start, flush] : [];
-  };
+  const starts = new Set<number>();
+  for (const e of file.edits) if (e.text.includes("batch_start();")) starts.add(e.startLine);
+  const own = file.edits.filter((e) => !e.text.includes("#include <dbatch.h>"));
+  return (run) =>
+    starts.has(run.startLine)
+      ? own.filter((e) => e.startLine >= run.startLine && e.startLine <= run.endLine)
+      : [];
 }
 
 function replacement(e: EditReport): SarifFix["artifactChanges"][number]["replacements"][number] {
