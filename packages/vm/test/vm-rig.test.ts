@@ -286,7 +286,8 @@ test("CLI: exits with the failing command's status", async () => {
 });
 
 test("a hung VM is killed with a clear error", async () => {
-  const r = await runInVm({ commands: [{ run: "true" }], timeoutSeconds: 2 });
+  // A command that hangs: a boot alone may take less than the timeout.
+  const r = await runInVm({ commands: [{ run: "sleep 600" }], timeoutSeconds: 2 });
   assert.not.ok(r.ok);
   assert.match(r.errors.join("\n"), /timed out after 2 s/);
   assert.is(r.results[0]?.exitCode, -1);
