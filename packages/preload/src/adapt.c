@@ -53,9 +53,12 @@ int dbatch_write_run_reaches(const struct dbatch_entry *e, unsigned int count,
 			     unsigned int min)
 {
 	for (unsigned int i = 0, run = 0; i < count; i++) {
-		int plain_write = e[i].nr == SYS_write && !e[i].flags;
+		/* its fd a value, or the result of one open of the batch */
+		int plain_write = e[i].nr == SYS_write &&
+				  (!e[i].flags || e[i].flags == DBATCH_ARG_REF(0));
 
-		if (plain_write && run && e[i].args[0] == e[i - 1].args[0])
+		if (plain_write && run && e[i].flags == e[i - 1].flags &&
+		    e[i].args[0] == e[i - 1].args[0])
 			run++;
 		else
 			run = plain_write;

@@ -137,8 +137,10 @@ static int uring_one_writev(struct dbatch_entry *e, unsigned int count, struct i
 }
 
 /* Entry @i is a plain write the next entry, a plain write to its fd, may merge with. */
-static int next_write_merges(const struct dbatch_entry *e, unsigned int i, unsigned int count)
+static int next_write_merges(struct dbatch_entry *e, unsigned int i, unsigned int count)
 {
+	if (i + 1 < count)
+		uring_resolve_earlier_ref(e, i, i + 1);
 	return i + 1 < count && e[i].nr == SYS_write && !e[i].flags &&
 	       e[i + 1].nr == SYS_write && !e[i + 1].flags && e[i + 1].args[0] == e[i].args[0];
 }

@@ -77,6 +77,13 @@ extern int uring_coalesce_on DBATCH_HIDDEN;
 const struct fd_kind *uring_fd_kind(int fd, int lone, struct fd_kind *cache,
 				    unsigned int *ncache, struct dbatch_submit_stats *st) DBATCH_HIDDEN;
 int uring_is_data_op(const struct dbatch_entry *e) DBATCH_HIDDEN;
+/*
+ * Entry @k's fd, when it is the result of an entry before @i (an open of
+ * the batch that has run: each one ends its round), becomes that number,
+ * so that writes to a file the batch opened merge like any others.
+ */
+void uring_resolve_earlier_ref(struct dbatch_entry *entries, unsigned int i,
+			       unsigned int k) DBATCH_HIDDEN;
 unsigned int uring_write_group(struct dbatch_entry *entries, unsigned int i,
 			       unsigned int count) DBATCH_HIDDEN;
 void uring_spread(struct dbatch_entry *entries, unsigned int i, unsigned int g,

@@ -121,6 +121,14 @@ int uring_is_data_op(const struct dbatch_entry *e)
 }
 
 /* How many entries from @i can go in as one writev (1: none). */
+void uring_resolve_earlier_ref(struct dbatch_entry *entries, unsigned int i, unsigned int k)
+{
+	const struct dbatch_entry *f = &entries[k];
+
+	if (f->flags == DBATCH_ARG_REF(0) && f->args[0] < i && entries[f->args[0]].result >= 0)
+		dbatch_entry_resolve_refs(entries, k);
+}
+
 unsigned int uring_write_group(struct dbatch_entry *entries, unsigned int i,
 				unsigned int count)
 {
@@ -132,6 +140,7 @@ unsigned int uring_write_group(struct dbatch_entry *entries, unsigned int i,
 	while (i + g < count && g < IOV_MAX) {
 		const struct dbatch_entry *f = &entries[i + g];
 
+		uring_resolve_earlier_ref(entries, i, i + g);
 		if (f->nr != SYS_write || f->flags || f->args[0] != e->args[0])
 			break;
 		g++;
