@@ -44,21 +44,14 @@ void dbatch_adapt_end(struct dbatch_thread *t)
 		s->streak++;
 }
 
-/*
- * Whether entries[0, @count) hold a run of at least @min plain writes (no
- * flags) to one fd: what the kmod and uring backends merge into one
- * vectored write, the only thing either makes cheaper than the calls.
- */
-int dbatch_write_run_reaches(const struct dbatch_entry *e, unsigned int count,
-			     unsigned int min)
+/* A run of at least @min writes with entry flags @flags to one args[0]. */
+DBATCH_INLINE int write_run_with(const struct dbatch_entry *e, unsigned int count,
+			   unsigned int min, uint32_t flags)
 {
 	for (unsigned int i = 0, run = 0; i < count; i++) {
-		/* its fd a value, or the result of one open of the batch */
-		int plain_write = e[i].nr == SYS_write &&
-				  (!e[i].flags || e[i].flags == DBATCH_ARG_REF(0));
+		int plain_write = e[i].nr == SYS_write && e[i].flags == flags;
 
-		if (plain_write && run && e[i].flags == e[i - 1].flags &&
-		    e[i].args[0] == e[i - 1].args[0])
+		if (plain_write && run && e[i].args[0] == e[i - 1].args[0])
 			run++;
 		else
 			run = plain_write;
@@ -66,4 +59,18 @@ int dbatch_write_run_reaches(const struct dbatch_entry *e, unsigned int count,
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * Whether entries[0, @count) hold a run of at least @min plain writes to
+ * one fd (a value, or the result of one open of the batch: a stand-in's):
+ * what the kmod and uring backends merge into one vectored write, the only
+ * thing either makes cheaper than the calls. Writes to a number first: the
+ * common case ends within a few entries.
+ */
+int dbatch_write_run_reaches(const struct dbatch_entry *e, unsigned int count,
+			     unsigned int min)
+{
+	return write_run_with(e, count, min, 0) ||
+	       write_run_with(e, count, min, DBATCH_ARG_REF(0));
 }

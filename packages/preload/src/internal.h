@@ -374,8 +374,14 @@ DBATCH_INLINE void dbatch_copy_small(char *dst, const char *src, size_t n)
 	}
 }
 
-/* always inlined: a call here costs more than the rest of the path */
-DBATCH_INLINE int dbatch_record_write_fast(long fd, const void *buf, size_t n)
+/*
+ * Always inlined: a call here costs more than the rest of the path.
+ * Records write(@fd, @buf, @n) with entry flags @flags (0, or
+ * DBATCH_ARG_REF(0) when @fd is the index of the open whose result it
+ * writes to: a stand-in's, see token.c). Stand-ins themselves, and
+ * negative fds, are left to the general path.
+ */
+DBATCH_INLINE int dbatch_record_write_as(long fd, uint32_t flags, const void *buf, size_t n)
 {
 	struct dbatch_thread *t = &dbatch_tls;
 	struct dbatch_batch *b = t->batch;
@@ -383,7 +389,6 @@ DBATCH_INLINE int dbatch_record_write_fast(long fd, const void *buf, size_t n)
 	size_t at;
 	unsigned int idx;
 
-	/* a stand-in fd (or a negative one) takes the general path */
 	if (unlikely(!b || n > DBATCH_FAST_WRITE_MAX || !buf ||
 		     (unsigned long)fd >= DBATCH_TOKEN_BASE))
 		return -1;
@@ -412,7 +417,7 @@ DBATCH_INLINE int dbatch_record_write_fast(long fd, const void *buf, size_t n)
 	b->arena_used = at + n;
 	e = &b->entries[idx];
 	e->nr = 1;	/* write */
-	e->flags = 0;
+	e->flags = flags;
 	e->install_fd = -1;
 	e->reserved = 0;
 	e->args[0] = (uint64_t)fd;
@@ -424,6 +429,11 @@ DBATCH_INLINE int dbatch_record_write_fast(long fd, const void *buf, size_t n)
 	b->count = idx + 1;
 	dbatch_own_end(t, DBATCH_OWN_IDLE);
 	return 0;
+}
+
+DBATCH_INLINE int dbatch_record_write_fast(long fd, const void *buf, size_t n)
+{
+	return dbatch_record_write_as(fd, 0, buf, n);
 }
 void dbatch_batch_free(struct dbatch_thread *t) DBATCH_HIDDEN;
 
@@ -480,6 +490,8 @@ static inline void dbatch_fd_changed(void)
 long dbatch_token_take(struct dbatch_batch *b, unsigned int entry) DBATCH_HIDDEN;
 /* Its open's entry while that is pending (>= 0), else -1 and *@number. */
 int dbatch_token_arg(long fd, long *number) DBATCH_HIDDEN;
+/* A small write to a stand-in, recorded as the fast path does; 0 or -1. */
+int dbatch_token_write_fast(long fd, const void *buf, size_t n) DBATCH_HIDDEN;
 /* The number its open got; -1 when it failed or has not run. */
 long dbatch_token_fd(long fd) DBATCH_HIDDEN;
 /* For a direct call: the number, -1 when the open failed, @fd if unknown. */
