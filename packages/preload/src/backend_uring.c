@@ -153,14 +153,13 @@ static int entry_opens(const struct dbatch_entry *e)
 
 /*
  * What the flush has learnt of a number (uring_fd_kind()) stops holding
- * where the batch closes it and where an open of the batch gets it: the
- * later entries on that number are another file's.
+ * where the batch closes it (marked as the close is prepared, below) and
+ * where an open of the batch gets it, once that has run: the later entries
+ * on that number are another file's.
  */
-static void entry_changed_fd(const struct dbatch_entry *e)
+static void entry_opened_fd(const struct dbatch_entry *e)
 {
-	if (e->nr == SYS_close && !(e->flags & DBATCH_ARG_REF(0)))
-		dbatch_fd_number_changed((long)e->args[0]);
-	else if (entry_opens(e) && e->result >= 0)
+	if (entry_opens(e) && e->result >= 0)
 		dbatch_fd_number_changed(e->result);
 }
 
@@ -233,8 +232,8 @@ static int uring_submit_batch(struct dbatch_entry *entries, unsigned int count,
 				e->result = r;
 				continue;
 			}
-			if (e->nr == SYS_close)
-				entry_changed_fd(e);
+			if (e->nr == SYS_close && !(e->flags & DBATCH_ARG_REF(0)))
+				dbatch_fd_number_changed((long)e->args[0]);
 			if (!uring_supported(e, &why)) {
 				direct = (int)i++;
 				break;
@@ -366,7 +365,7 @@ static int uring_submit_batch(struct dbatch_entry *entries, unsigned int count,
 
 			if (e->result == RERUN) {
 				e->result = dbatch_run_entry(e, st);
-				entry_changed_fd(e);
+				entry_opened_fd(e);
 				continue;
 			}
 			if (inslot[k]) {
@@ -383,8 +382,7 @@ static int uring_submit_batch(struct dbatch_entry *entries, unsigned int count,
 			    e->result >= 0 && e->result != e->install_fd)
 				e->result = dbatch_install_fd(e->result, e->install_fd,
 							      dbatch_entry_open_flags(e), st);
-			if (e->nr != SYS_close)
-				entry_changed_fd(e);
+			entry_opened_fd(e);
 		}
 		if (direct >= 0 && direct_g > 1) {
 			/* the round is over: the scratch iovecs are free again */
@@ -395,7 +393,7 @@ static int uring_submit_batch(struct dbatch_entry *entries, unsigned int count,
 			uring_writev_run(entries, (unsigned int)direct, direct_g, iov, st);
 		} else if (direct >= 0) {
 			entries[direct].result = dbatch_run_entry(&entries[direct], st);
-			entry_changed_fd(&entries[direct]);
+			entry_opened_fd(&entries[direct]);
 		}
 		if (i < count && (direct >= 0 || split_after)) {
 			dbatch_split(st, why ? why : "other");

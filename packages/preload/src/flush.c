@@ -29,6 +29,19 @@ struct outcome {
 	int check_tag, check_errno;
 };
 
+/* Entry @i of the batch failed: count it, and the errno it leaves. */
+static void note_failure(struct outcome *o, const struct dbatch_entry *e, unsigned int i)
+{
+	o->failed++;
+	o->cancelled += e->result == -ECANCELED;
+	if (o->first < 0) {
+		o->first = (int)i;
+		o->err = (int)-e->result;
+	}
+	/* not run: its fd came from an open that failed, it would have got -1 */
+	o->last_err = e->result == -ECANCELED ? EBADF : (int)-e->result;
+}
+
 /* Run the @b->count entries of @b; fill @o; add to the stats. */
 static void batch_run(struct dbatch_batch *b, int use_backend, struct outcome *o)
 {
@@ -52,37 +65,18 @@ static void batch_run(struct dbatch_batch *b, int use_backend, struct outcome *o
 	for (unsigned int i = 0; i < n; i++) {
 		struct dbatch_entry *e = &b->entries[i];
 
+		if (e->result < 0)
+			note_failure(o, e, i);
 		if (!o->check_tag && dbatch_entry_stops(e)) {
 			/*
-			 * Its own errno (EBADF when it was not run because its fd
-			 * came from an open that failed: the -1 it would have been
-			 * given), or what the failures before it left.
+			 * The errno the program sees at its check: its own, or
+			 * (a short transfer) what the failures before it left. The
+			 * rest were not reached: no failure of theirs counts.
 			 */
-			int own = e->result == -ECANCELED ? EBADF : (int)-e->result;
-
 			o->check_tag = b->check[i];
-			o->check_errno = e->result < 0 ? own : o->last_err;
-			/* the rest were not reached: no failure of theirs counts */
-			if (e->result < 0) {
-				o->failed++;
-				o->cancelled += e->result == -ECANCELED;
-				if (o->first < 0) {
-					o->first = (int)i;
-					o->err = (int)-e->result;
-				}
-				o->last_err = own;
-			}
+			o->check_errno = o->last_err;
 			break;
 		}
-		if (e->result >= 0)
-			continue;
-		o->failed++;
-		o->cancelled += e->result == -ECANCELED;
-		if (o->first < 0) {
-			o->first = (int)i;
-			o->err = (int)-e->result;
-		}
-		o->last_err = e->result == -ECANCELED ? EBADF : (int)-e->result;
 	}
 	dbatch_stats_add_submit(n, &st);
 }

@@ -223,7 +223,6 @@ int dbatch_record(enum dbatch_call c, const long a[6], long *ret)
 	int ref_pending = -1;
 	/* batch_open_unseen() before this open (any other call drops it) */
 	unsigned char unseen = t->open_unseen;
-	long freed_fd;
 
 	t->open_unseen = 0;
 	/* a small write to a stand-in: the interposer's fast path, translated */
@@ -406,11 +405,15 @@ retry:
 	if (ref_pending >= 0)	/* closed: later uses are not the open's */
 		b->pending[ref_pending] = b->pending[--b->npending];
 	if (c == DBATCH_CALL_close) {
-		/* the number it frees: unknown for a stand-in not run yet */
-		freed_fd = (e->flags & DBATCH_ARG_REF(0)) && ref_pending < 0 ? -1 : a[0];
-		if (dbatch_is_token(freed_fd))
-			freed_fd = (long)e->args[0];
-		note_freed(b, freed_fd);
+		/*
+		 * The number it frees: a placeholder's, the fd as recorded
+		 * (a stand-in's number once its open ran), or unknown for a
+		 * stand-in whose open is still in the batch.
+		 */
+		if (!(e->flags & DBATCH_ARG_REF(0)))
+			note_freed(b, (long)e->args[0]);
+		else if (ref_pending >= 0)
+			note_freed(b, a[0]);
 		b->closes++;
 	}
 	b->call[idx] = (uint8_t)c;

@@ -71,11 +71,10 @@ int dbatch_token_arg(long fd, long *number)
 
 int dbatch_token_write_fast(long fd, const void *buf, size_t n)
 {
-	struct dbatch_batch *b = dbatch_tls.batch;
-	unsigned long k = (unsigned long)(fd - DBATCH_TOKEN_BASE);
+	const struct dbatch_token *at = token_of(fd);
 	struct dbatch_token tk;
 
-	if (!b || k >= b->ntokens)
+	if (!at)
 		return -1;
 	/*
 	 * Read before the batch is owned: only an exiting thread running this
@@ -83,7 +82,7 @@ int dbatch_token_write_fast(long fd, const void *buf, size_t n)
 	 * handshake in dbatch_record_write_as() finds exit_state set and the
 	 * value is not used.
 	 */
-	tk = b->tokens[k];
+	tk = *at;
 	if (tk.entry >= 0)
 		return dbatch_record_write_as(tk.entry, DBATCH_ARG_REF(0), buf, n);
 	return dbatch_record_write_as(tk.fd, 0, buf, n);

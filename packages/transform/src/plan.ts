@@ -38,10 +38,7 @@ export function runEditPlanner(
     const start = startEdit(source, firstStart);
     // An open whose number the run never reads: the library may record it
     // without knowing the number (a stand-in, see <dbatch.h>).
-    const opens = unseenOpens.flatMap((o): TextEdit[] => [
-      { start: o.callStart, end: o.callStart, text: openUnseenPrefix },
-      { start: o.callEnd, end: o.callEnd, text: ")" },
-    ]);
+    const opens = unseenOpens.flatMap((o) => wrapCall(o, openUnseenPrefix));
     if (checks.length === 0) {
       const flush = flushEdit(source, lastStart, lastEnd, flushStatement);
       return [
@@ -52,20 +49,23 @@ export function runEditPlanner(
     }
     // Each checked call reports to the library which check it is; the
     // flush says which one failed, and its failure branch runs there.
-    const wraps = checks.flatMap((c, i): TextEdit[] => [
-      {
-        start: c.callStart,
-        end: c.callStart,
-        text: `batch_checked(${i + 1}, ${checkKinds[c.kind]}, ${c.expected}, `,
-      },
-      { start: c.callEnd, end: c.callEnd, text: ")" },
-    ]);
+    const wraps = checks.flatMap((c, i) =>
+      wrapCall(c, `batch_checked(${i + 1}, ${checkKinds[c.kind]}, ${c.expected}, `),
+    );
     const flush = flushEdit(source, lastStart, lastEnd, checkedFlush(checks));
     return [start, ...opens, ...wraps, flush];
   };
 }
 
 const openUnseenPrefix = `${batchOpenUnseenName}(`;
+
+/** The two insertions that wrap a call as `prefix...call...)`. */
+function wrapCall(call: CallSpan, prefix: string): TextEdit[] {
+  return [
+    { start: call.callStart, end: call.callStart, text: prefix },
+    { start: call.callEnd, end: call.callEnd, text: ")" },
+  ];
+}
 
 const checkKinds = { error: "DBATCH_CHECK_ERROR", count: "DBATCH_CHECK_COUNT" } as const;
 

@@ -25,10 +25,14 @@ class IntColumn {
   }
 }
 
-/** A checked call of a run (analyze/checked.ts), as the plan needs it. */
-export interface CheckRecord {
+/** Where a call is in the text: [start, end). */
+export interface CallSpan {
   readonly callStart: number;
   readonly callEnd: number;
+}
+
+/** A checked call of a run (analyze/checked.ts), as the plan needs it. */
+export interface CheckRecord extends CallSpan {
   readonly kind: "error" | "count";
   /** The count a full transfer returns ("count"), as written; "0" otherwise. */
   readonly expected: string;
@@ -36,12 +40,6 @@ export interface CheckRecord {
   readonly failure: string;
   /** Checked through this variable: the flush assigns it the real value instead. */
   readonly variable: string | null;
-}
-
-/** Where a call is in the text: [start, end). */
-export interface CallSpan {
-  readonly callStart: number;
-  readonly callEnd: number;
 }
 
 const reasonIndex = new Map<ReasonId, number>(reasonIds.map((id, i) => [id, i]));
