@@ -28,15 +28,42 @@ export function applyEditsWithLineDirectives(
     for (; scanned < offset; scanned++) if (text.charCodeAt(scanned) === 10) line++;
     return line;
   };
+  const fileEol = text.includes("\r\n") ? "\r\n" : "\n";
+  // Line number (1-based) of any offset, for copies (which look back).
+  const lineStarts: number[] = [0];
+  const copiedLine = (offset: number): number => {
+    if (lineStarts.length === 1) {
+      for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+    }
+    let low = 0;
+    let high = lineStarts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if ((lineStarts[mid] ?? 0) <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return low + 1;
+  };
   const synced = sorted.map((edit): TextEdit => {
-    if (!edit.text.includes("\n")) return edit;
-    const eol = edit.text.includes("\r\n") ? "\r\n" : "\n";
+    const copies = edit.copies ?? [];
+    if (!edit.text.includes("\n") && copies.length === 0) return edit;
+    const eol = edit.text.includes("\n") ? (edit.text.includes("\r\n") ? "\r\n" : "\n") : fileEol;
+    // Copied code is numbered as the line it comes from (__LINE__ in a
+    // failure branch run after the flush): a directive on a line of its own
+    // before each copy. The code after a copy stays on its last line.
+    let body = "";
+    let from = 0;
+    for (const copy of copies) {
+      body += edit.text.slice(from, copy.at) + eol + `#line ${copiedLine(copy.from)} ${name}` + eol;
+      from = copy.at;
+    }
+    body += edit.text.slice(from);
     const directive = `#line ${lineAt(edit.end)} ${name}`;
     // At a line start the directive gets its own line; mid-line (before the
     // original line break, or code) it starts one, and what follows keeps
     // the original line's number.
-    const tail = edit.text.endsWith("\n") ? directive + eol : eol + directive + eol;
-    return { ...edit, text: edit.text + tail };
+    const tail = body.endsWith("\n") ? directive + eol : eol + directive + eol;
+    return { start: edit.start, end: edit.end, text: body + tail };
   });
   const bom = text.startsWith("\uFEFF") ? 1 : 0;
   const head: TextEdit = { start: bom, end: bom, text: `#line 1 ${name}\n` };

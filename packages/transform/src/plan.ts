@@ -5,7 +5,7 @@
 import { batchOpenUnseenName } from "./known-functions.ts";
 import type { CallSpan, CheckRecord } from "./records.ts";
 import type { TopLevelEntry } from "./syntax-tree.ts";
-import type { TextEdit } from "./rewrite.ts";
+import type { TextCopy, TextEdit } from "./rewrite.ts";
 import type { SourceText } from "./source-text.ts";
 
 export const startStatement = "batch_start();";
@@ -52,8 +52,12 @@ export function runEditPlanner(
     const wraps = checks.flatMap((c, i) =>
       wrapCall(c, `batch_checked(${i + 1}, ${checkKinds[c.kind]}, ${c.expected}, `),
     );
-    const flush = flushEdit(source, lastStart, lastEnd, checkedFlush(checks));
-    return [start, ...opens, ...wraps, flush];
+    const { text, copies } = checkedFlush(checks);
+    const flush = flushEdit(source, lastStart, lastEnd, text);
+    // The flush text goes after what flushEdit puts before it.
+    const shift = flush.text.length - text.length;
+    const moved = copies.map((c) => ({ at: c.at + shift, from: c.from }));
+    return [start, ...opens, ...wraps, { ...flush, copies: moved }];
   };
 }
 
@@ -72,13 +76,32 @@ const checkKinds = { error: "DBATCH_CHECK_ERROR", count: "DBATCH_CHECK_COUNT" } 
 /**
  * The flush of a run with checked calls, on one line: the failure branch of
  * the check that failed, as written (its jump or noreturn call leaves from
- * the same statement list the check was in).
+ * the same statement list the check was in). A branch that goes on is
+ * followed by the rest of the run as written: the failed check cancelled
+ * those calls, and they now run as the original runs them, after the branch.
  */
-function checkedFlush(checks: readonly CheckRecord[]): string {
-  const branches = checks
-    .map((c, i) => (c.variable === null ? `if (dbatch_failed_ == ${i + 1}) ${c.failure}` : ""))
-    .filter((b) => b !== "")
-    .join(" else ");
+function checkedFlush(checks: readonly CheckRecord[]): { text: string; copies: TextCopy[] } {
+  // Built with the offsets of the copies in it, for #line directives.
+  let branches = "";
+  const copies: TextCopy[] = [];
+  const copy = (text: string, from: number): void => {
+    copies.push({ at: prefix.length + branches.length, from });
+    branches += text;
+  };
+  const branchChecks = checks.filter((c) => c.variable === null);
+  const prefix = branchChecks.length ? "{ int dbatch_failed_ = batch_flush_checked(); " : "";
+  checks.forEach((c, i) => {
+    if (c.variable !== null) return;
+    branches += `${branches === "" ? "" : " else "}if (dbatch_failed_ == ${i + 1}) `;
+    if (c.rest === "") {
+      copy(c.failure, c.failureStart);
+    } else {
+      branches += "{ ";
+      copy(c.failure, c.failureStart);
+      copy(c.rest, c.restStart);
+      branches += " }";
+    }
+  });
   // A check read through a variable (the run's last call): the variable gets
   // the call's real value, and the program's own `if` after the run decides.
   const assigned = checks
@@ -89,8 +112,8 @@ function checkedFlush(checks: readonly CheckRecord[]): string {
     .join(" ");
   const body = [branches, assigned].filter((p) => p !== "").join(" ");
   return branches === ""
-    ? `{ (void)batch_flush_checked(); ${assigned} }`
-    : `{ int dbatch_failed_ = batch_flush_checked(); ${body} }`;
+    ? { text: `{ (void)batch_flush_checked(); ${assigned} }`, copies: [] }
+    : { text: `${prefix}${body} }`, copies };
 }
 
 function startEdit(source: SourceText, at: number): TextEdit {

@@ -33,7 +33,7 @@ export const reasonDescriptions = {
     "The code manages its runs by hand (batch_start()/batch_flush() it does not pair, or the original dBatch's <linux/batch.h>): left untouched.",
   "not-libc": "The file defines its own function or macro with this name: it is not the libc call.",
   "after-check":
-    "A statement other than a call follows a checked call (`if (write(...) != n) goto fail;`) in the run: had the check failed, the original would not have run it, and a batch cannot take it back.",
+    "A statement other than a call follows a checked call (`if (write(...) != n) goto fail;`) in the run: had the check failed, the original would not have run it (or, after a branch that goes on, would have run it after the branch), and a batch cannot take it back.",
   "failure-branch":
     "In the failure branch of a checked call that is batched: the branch runs after the flush, only when that check failed, as the plain code it is.",
   "unsupported-syntax":

@@ -3,7 +3,9 @@
 // indices into one table. A 20 MB file has half a million call sites; as
 // objects (with a fresh name string each) they were most of the memory the
 // transform held, here they are 16 bytes a site.
+import type { SiteCheck } from "./analyze/facts.ts";
 import type { Run, Verdict } from "./analyze/function.ts";
+import type { CNode as SyntaxNode } from "./syntax-tree.ts";
 import { reasonIds, type ReasonId } from "./reasons.ts";
 
 /** A growable column of 32-bit integers. */
@@ -38,11 +40,42 @@ export interface CheckRecord extends CallSpan {
   readonly expected: string;
   /** The failure branch, as written: run after the flush when this check failed ("": none, an assignment). */
   readonly failure: string;
+  /** Where the failure branch starts in the text. */
+  readonly failureStart: number;
   /** Checked through this variable: the flush assigns it the real value instead. */
   readonly variable: string | null;
+  /**
+   * A failure branch that goes on: the run's statements after this check, as
+   * written, run after the branch when this check failed ("": none).
+   */
+  readonly rest: string;
+  /** Where the rest starts in the text (the end of the check's statement). */
+  readonly restStart: number;
 }
 
 const reasonIndex = new Map<ReasonId, number>(reasonIds.map((id, i) => [id, i]));
+
+/** What the plan needs of a run's check; @last is the run's last statement. */
+function checkRecord(c: SiteCheck, last: SyntaxNode): CheckRecord {
+  // The check's own statement: the `if` whose branch the failure is.
+  const statement = c.failure?.parent;
+  const restStart = statement?.endIndex ?? 0;
+  const rest =
+    !c.leaves && statement && restStart < last.endIndex
+      ? statement.sourceSlice(restStart, last.endIndex)
+      : "";
+  return {
+    callStart: c.call.startIndex,
+    callEnd: c.call.endIndex,
+    kind: c.kind,
+    expected: c.expected,
+    failure: c.failure?.text ?? "",
+    failureStart: c.failure?.startIndex ?? 0,
+    variable: c.variable ?? null,
+    rest,
+    restStart,
+  };
+}
 
 export class FileRecords {
   private readonly names: string[] = [];
@@ -88,19 +121,8 @@ export class FileRecords {
       this.runLastEnds.push(run.last.endIndex);
       this.runExisting.push(run.existing ? 1 : 0);
       this.runCallsFrom.push(this.runCalls.length);
-      if (run.checks.length > 0) {
-        this.checks.set(
-          this.runStarts.length - 1,
-          run.checks.map((c) => ({
-            callStart: c.call.startIndex,
-            callEnd: c.call.endIndex,
-            kind: c.kind,
-            expected: c.expected,
-            failure: c.failure?.text ?? "",
-            variable: c.variable ?? null,
-          })),
-        );
-      }
+      const checks = run.checks.map((c) => checkRecord(c, run.last));
+      if (checks.length > 0) this.checks.set(this.runStarts.length - 1, checks);
       if (run.opens.length > 0 && !run.existing) {
         this.unseenOpens.set(
           this.runStarts.length - 1,

@@ -6,6 +6,18 @@ export interface TextEdit {
   readonly start: number;
   readonly end: number;
   readonly text: string;
+  /**
+   * Parts of `text` copied from the original text (a checked run's failure
+   * branches, in its flush), in order: for a compiler, each is numbered as
+   * the line it was copied from (line-directives.ts).
+   */
+  readonly copies?: readonly TextCopy[];
+}
+
+/** `text` from offset `at` on is a copy of the original text from offset `from`. */
+export interface TextCopy {
+  readonly at: number;
+  readonly from: number;
 }
 
 export class OverlappingEditsError extends Error {

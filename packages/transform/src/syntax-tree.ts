@@ -39,6 +39,11 @@ export class CNode {
     return this.source.slice(this.startIndex, this.endIndex);
   }
 
+  /** Text of the source this node was copied from, not only its own. */
+  sourceSlice(start: number, end: number): string {
+    return this.source.slice(start, end);
+  }
+
   get namedChildren(): CNode[] {
     if (!this.named) this.named = this.children.filter((c) => c.isNamed);
     return this.named;

@@ -118,6 +118,40 @@ test("the compiler sees the user's file and lines: __LINE__, __FILE__, diagnosti
   assert.is(execFileSync(join(dir, "prog"), { encoding: "utf8" }), "a\nb\nuser/prog.c:7\n");
 });
 
+test("code copied into a checked flush keeps its lines: __LINE__ in failure branches and rests", () => {
+  const text = [
+    "#include <unistd.h>",
+    "void report(int line);",
+    "void f(int a, int b, int fd)",
+    "{",
+    "\tif (close(a) < 0)",
+    "\t\treport(__LINE__);",
+    '\tif (write(fd, "x", 1) != 1)',
+    "\t\tgoto out;",
+    "\tif (close(b) < 0) report(__LINE__);",
+    '\twrite(fd, "y", 1);',
+    "out:",
+    "\treport(__LINE__);",
+    "}",
+    "",
+  ].join("\n");
+  const result = transformSource(text);
+  assert.ok(result.output.includes("else if (dbatch_failed_ == 3)"), "one run, three checks");
+  const dir = mkdtempSync(join(tmpdir(), "dbatch-line-"));
+  const include = join(repo, "packages", "preload", "include");
+  const lines = (name: string, source: string): number[] => {
+    writeFileSync(join(dir, name), source);
+    const pre = execFileSync("cc", ["-E", "-I", include, join(dir, name)], { encoding: "utf8" });
+    return [...pre.matchAll(/report\((\d+)\)/g)].map((m) => Number(m[1]));
+  };
+  const original = lines("original.c", text);
+  assert.equal(original, [6, 9, 12]);
+  const copied = lines("copy.c", applyEditsWithLineDirectives(text, result.edits, "copy.c"));
+  // In place, then in the flush: check 1's branch and its rest (check 3's
+  // branch), check 3's branch; then the label's.
+  assert.equal(copied, [6, 9, 6, 9, 9, 12]);
+});
+
 test("names with quotes and backslashes are escaped", () => {
   const out = applyEditsWithLineDirectives("x\n", [{ start: 0, end: 0, text: "y\n" }], 'a"b\\c.c');
   assert.is(out, '#line 1 "a\\"b\\\\c.c"\ny\n#line 1 "a\\"b\\\\c.c"\nx\n');

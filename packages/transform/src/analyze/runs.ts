@@ -47,20 +47,33 @@ interface Member {
   readonly facts: StatementFacts;
 }
 
-/**
- * A statement that may come after a checked call in a run: another check, or
- * a call statement whose arguments have no side effects (evaluating them
- * while recording is then unobservable when an earlier check fails).
- */
-function mayFollowCheck(f: StatementFacts): boolean {
-  if (f.check) return true;
-  if (f.node.type !== "expression_statement" || f.sites.length !== 1 || f.helperCalls.length)
-    return false;
-  const call = f.node.namedChildren.find((c) => c.type !== "comment");
-  if (call?.type !== "call_expression") return false;
+/** The call's arguments have no side effects (comments aside). */
+function pureArguments(call: SyntaxNode): boolean {
   const args = call.childForFieldName("arguments")?.namedChildren ?? [];
   return args.every((a) => a.type === "comment" || isPure(a));
 }
+
+/**
+ * A statement that may come after a checked call in a run: another check, or
+ * a call statement, either with arguments that have no side effects
+ * (evaluating them while recording is then unobservable when an earlier
+ * check fails, and evaluating them again is what re-running them after a
+ * failed check that goes on does).
+ */
+function mayFollowCheck(f: StatementFacts): boolean {
+  if (f.check) return pureArguments(f.check.call);
+  if (f.node.type !== "expression_statement" || f.sites.length !== 1 || f.helperCalls.length)
+    return false;
+  const call = f.node.namedChildren.find((c) => c.type !== "comment");
+  return call?.type === "call_expression" && pureArguments(call);
+}
+
+/**
+ * Checks whose failure branch goes on that one run may hold: each copies
+ * the rest of the run after the flush (plan.ts), so the copies grow with
+ * the square of their number.
+ */
+const maxGoingOnChecks = 8;
 
 /** A list entry: a statement, or null where a label splits the list. */
 type ListEntry = StatementFacts | null;
@@ -92,14 +105,16 @@ export class RunFinder {
     let pending = new Set<string>();
     let before: ReasonId | null = null;
     let afterBroken = false;
-    // Checked calls among `current`.
+    // Checked calls among `current`, and those whose failure branch goes on.
     let checks = 0;
+    let goingOn = 0;
     const close = (after: ReasonId | null): void => {
       if (current.length) {
         this.closeRun(current, list.placeable, before, after, sitesBefore, total, fallback);
       }
       current = [];
       checks = 0;
+      goingOn = 0;
       pending = new Set();
       before = after;
     };
@@ -118,10 +133,17 @@ export class RunFinder {
         if (end !== null && closing) {
           this.existingRun(facts.slice(i + 1, end));
           this.pairedBatchCalls += 2;
-          this.hazardStatement(closing, closing.hazard ?? "manual-batch");
-          // A run with checks ended where a statement could not follow a
-          // check: blame that, as the run that made it did.
-          if (closing.node.text.includes(batchFlushCheckedName)) before = "after-check";
+          if (closing.node.text.includes(batchFlushCheckedName)) {
+            // The flush of a run with checks: its calls are copies of
+            // failure branches and of the run's rest, run as written when a
+            // check failed, and reported where they were copied from (the
+            // copies get no verdict; searched, they would be batched again).
+            // The run ended where a statement could not follow a check:
+            // blame that, as the run that made it did.
+            before = "after-check";
+          } else {
+            this.hazardStatement(closing, closing.hazard ?? "manual-batch");
+          }
           i = end;
         }
         continue;
@@ -146,16 +168,30 @@ export class RunFinder {
       // Once a check is in the run, the statements after it would not have
       // run had it failed: only calls, which the failed check cancels.
       if (!mayFollowCheck(f) && checks > 0) close("after-check");
-      // batch_checked_value() keeps the values of a window's first 16 checks.
-      if (f.check?.variable && checks >= 15) close("after-check");
+      // batch_checked_value() keeps the values of a window's first 16
+      // checks; a variable is not assigned again by re-running the rest
+      // of a run after a check that goes on.
+      if (f.check?.variable && (checks >= 15 || goingOn > 0)) close("after-check");
+      if (f.check && !f.check.leaves && !f.check.variable && goingOn >= maxGoingOnChecks) {
+        close("after-check");
+      }
       current.push({ index: i, facts: f });
       if (f.check) checks++;
       for (const b of f.readBuffers) pending.add(b);
       // The statements after it read the variable: the run (and its flush,
-      // which assigns the real value) ends here. So does a check whose
-      // failure branch stays in the list: the branch, copied after the flush,
-      // runs where the original would have run it.
-      if (f.check && !f.check.leaves) close("after-check");
+      // which assigns the real value) ends here.
+      if (f.check?.variable) close("after-check");
+      else if (f.check && !f.check.leaves) {
+        // A check whose failure branch stays in the list: the calls after it
+        // in the run are cancelled when it fails, and the flush then runs its
+        // branch and the rest of the run as written (plan.ts), in place of
+        // what recording them did: calls, whose arguments are evaluated
+        // again, and checks, which are evaluated as the original does. Not
+        // after an open: the rest would use its fd after the flush, where a
+        // deferred open that failed has left a number the branch may reuse.
+        if (current.some((m) => m.facts.opens.length > 0)) close("after-check");
+        else goingOn++;
+      }
     }
     close(null);
   }
@@ -235,9 +271,8 @@ export class RunFinder {
   }
 
   /** A batched check's failure branch runs after the flush as written (and is copied there). */
-  private failureBranchBatched(f: StatementFacts): void {
-    if (!f.check?.failure) return;
-    for (const site of this.classifier.facts(f.check.failure).sites)
+  private failureBranchBatched(branch: SyntaxNode): void {
+    for (const site of this.classifier.facts(branch).sites)
       this.verdicts.push({ site, run: null, reason: site.reason ?? "failure-branch" });
   }
 
@@ -277,7 +312,7 @@ export class RunFinder {
     if (worthIt && placeable) {
       this.runs.push(run);
       for (const site of run.sites) this.verdicts.push({ site, run, reason: null });
-      for (const f of members) this.failureBranchBatched(f);
+      for (const f of members) if (f.check?.failure) this.failureBranchBatched(f.check.failure);
       return;
     }
     if (worthIt) {
