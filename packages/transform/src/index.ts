@@ -10,7 +10,7 @@ import {
   type PieceAnalysis,
 } from "./analyze/file.ts";
 import { blankAttributeMacros, specifierMacroNames } from "./attribute-macros.ts";
-import { splitTopLevel, type Chunk } from "./chunks.ts";
+import { splitTopLevel, wholeFileSize, type Chunk } from "./chunks.ts";
 import { blankConditionalElse, crossedGroups } from "./conditional-else.ts";
 import { collectGarbage, droppedTree, parseC, type ParseRange } from "./parse.ts";
 import { planIncludeEdit, runEditPlanner } from "./plan.ts";
@@ -38,8 +38,9 @@ export interface TransformOptions {
    */
   fileName?: string;
   /**
-   * Files longer than this are parsed and analysed in pieces cut at top-level
-   * definitions (chunks.ts), so memory follows the piece. Default 64 KiB.
+   * Files longer than 256 KiB are parsed and analysed in pieces cut at
+   * top-level definitions (chunks.ts), each at least this long, so memory
+   * follows the piece. Default 64 KiB; set, it applies to any file.
    */
   chunkSize?: number;
   /**
@@ -131,7 +132,10 @@ function* transformSteps(
   // the branches of an if-else chain blanked (same offsets).
   const macros = [...(options.macros ?? []), ...specifierMacroNames(text)];
   const parsed = blankConditionalElse(blankAttributeMacros(text, macros));
-  const pieces = splitTopLevel(parsed, options.chunkSize);
+  const pieces =
+    options.chunkSize === undefined && parsed.length <= wholeFileSize
+      ? [{ start: 0, end: parsed.length }]
+      : splitTopLevel(parsed, options.chunkSize);
   // Read before attribute macros are blanked: __attribute__((noreturn)) says it.
   const noreturn = [...(options.noreturn ?? []), ...noreturnNames(text)];
   const crossed = crossedGroups(text);

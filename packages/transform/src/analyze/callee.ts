@@ -5,6 +5,7 @@ import { catalogueEntry } from "../catalogue.ts";
 import type { ConditionalRange } from "../conditional-else.ts";
 import type { SyscallSpec } from "@dbatch/catalogue";
 import type { HelperSummary } from "./facts.ts";
+import type { FileMacros, PureMacro } from "./macros.ts";
 import {
   batchCheckedName,
   batchOpenUnseenName,
@@ -27,6 +28,8 @@ export type CalleeKind =
   | { readonly kind: "process-control" }
   | { readonly kind: "setjmp-longjmp" }
   | { readonly kind: "macro-call" }
+  /** A function-like macro of the file whose body has no side effects (macros.ts). */
+  | { readonly kind: "pure-macro"; readonly macro: PureMacro }
   | { readonly kind: "helper"; readonly summary: HelperSummary }
   | { readonly kind: "unknown-call" };
 
@@ -34,26 +37,27 @@ export class FileNames {
   /** The file's summarised static functions (summaries.ts): grows as definitions are read. */
   readonly helpers = new Map<string, HelperSummary>();
 
+  private readonly macroNames: ReadonlySet<string>;
+
   /**
-   * @param macroNames names #defined in the file (function-like or not)
+   * @param macros what the file's #defines say (macros.ts)
    * @param definedFunctions names of functions the file defines
    * @param sharedVariables names declared volatile or atomic
    * @param noreturnFunctions names declared never to return (noreturn.ts),
    *   in the file or by the caller (its headers)
-   * @param macroCaptured names the file's #defines read without taking them
-   *   as parameters (macro-captures.ts)
    */
   constructor(
-    private readonly macroNames: ReadonlySet<string>,
+    private readonly macros: FileMacros,
     private readonly definedFunctions: ReadonlySet<string>,
     private readonly sharedVariables: ReadonlySet<string>,
     private readonly noreturnFunctions: ReadonlySet<string> = new Set(),
     private readonly crossed: readonly ConditionalRange[] = [],
-    private readonly macroCaptured: ReadonlySet<string> = new Set(),
-  ) {}
+  ) {
+    this.macroNames = macros.names;
+  }
 
   isMacroCaptured(name: string): boolean {
-    return this.macroCaptured.has(name);
+    return this.macros.captured.has(name);
   }
 
   crossesConditional(start: number, end: number): boolean {
@@ -85,6 +89,8 @@ export class FileNames {
     ) {
       return { kind: "batch" };
     }
+    const pureMacro = this.macros.pure.get(name);
+    if (pureMacro) return { kind: "pure-macro", macro: pureMacro };
     if (this.macroNames.has(name) || looksLikeMacroName(name)) return { kind: "macro-call" };
     const summary = this.helpers.get(name);
     if (summary) return { kind: "helper", summary };
@@ -97,10 +103,3 @@ export class FileNames {
   }
 }
 
-/** Names the file #defines (`#define NAME` and `#define NAME(...)`). */
-export function definedMacroNames(text: string): Set<string> {
-  const names = new Set<string>();
-  const re = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) names.add(m[1] ?? "");
-  return names;
-}

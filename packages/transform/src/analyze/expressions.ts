@@ -190,6 +190,12 @@ export class ExpressionScanner {
         b.helperCalls.push({ node, summary: callee.summary });
         for (const m of callee.summary.mentions) b.mentions.add(m);
       } else b.fail("unknown-call");
+    } else if (callee.kind === "pure-macro") {
+      // An expression: it reads what its body captures (and its arguments).
+      // Before the #define, the name is a function's.
+      if (callee.macro.definedAt < node.startIndex) {
+        for (const m of callee.macro.reads) b.mentions.add(m);
+      } else b.fail("macro-call");
     } else if (callee.kind !== "pure") {
       b.fail(callee.kind);
     } else if (formatsErrno(name, args)) {

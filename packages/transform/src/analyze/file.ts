@@ -5,8 +5,8 @@
 // others get parse-error verdicts.
 import type { ConditionalRange } from "../conditional-else.ts";
 import { catalogueEntry, catalogueLibcNames } from "../catalogue.ts";
-import { FileNames, definedMacroNames } from "./callee.ts";
-import { macroCapturedNames } from "./macro-captures.ts";
+import { FileNames } from "./callee.ts";
+import { fileMacros } from "./macros.ts";
 import { analyzeFunction, type Run, type Verdict } from "./function.ts";
 import type { SyntaxTree } from "../parse.ts";
 import { sharedVariableNames } from "./shared-variables.ts";
@@ -72,14 +72,7 @@ export function fileContext(
   const neverReturn = new Set(noreturn);
   return {
     definedFunctions: defined,
-    names: new FileNames(
-      definedMacroNames(text),
-      defined,
-      sharedVariableNames(text),
-      neverReturn,
-      crossed,
-      macroCapturedNames(text),
-    ),
+    names: new FileNames(fileMacros(text), defined, sharedVariableNames(text), neverReturn, crossed),
     manualBatch: manualBatchDiagnostic(text),
     counter: { next: 0 },
   };
