@@ -102,4 +102,3 @@ export class FileNames {
     return { kind: "unknown-call" };
   }
 }
-

@@ -72,7 +72,13 @@ export function fileContext(
   const neverReturn = new Set(noreturn);
   return {
     definedFunctions: defined,
-    names: new FileNames(fileMacros(text), defined, sharedVariableNames(text), neverReturn, crossed),
+    names: new FileNames(
+      fileMacros(text),
+      defined,
+      sharedVariableNames(text),
+      neverReturn,
+      crossed,
+    ),
     manualBatch: manualBatchDiagnostic(text),
     counter: { next: 0 },
   };
