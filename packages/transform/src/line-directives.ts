@@ -3,6 +3,7 @@
 // assert() messages and the compiler's own diagnostics name the user's file
 // and line, as if the program had been compiled as written.
 import { applyEdits, sortEdits, type TextEdit } from "./rewrite.ts";
+import { SourceText } from "./source-text.ts";
 
 /** A C string literal for a file name in a #line directive. */
 function quoted(fileName: string): string {
@@ -21,40 +22,23 @@ export function applyEditsWithLineDirectives(
 ): string {
   const name = quoted(fileName);
   const sorted = sortEdits(edits);
-  // Line number (1-based) of each edit's end offset, in one pass.
-  let line = 1;
-  let scanned = 0;
-  const lineAt = (offset: number): number => {
-    for (; scanned < offset; scanned++) if (text.charCodeAt(scanned) === 10) line++;
-    return line;
-  };
-  const fileEol = text.includes("\r\n") ? "\r\n" : "\n";
-  // Line number (1-based) of any offset, for copies (which look back).
-  const lineStarts: number[] = [0];
-  const copiedLine = (offset: number): number => {
-    if (lineStarts.length === 1) {
-      for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
-    }
-    let low = 0;
-    let high = lineStarts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if ((lineStarts[mid] ?? 0) <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return low + 1;
-  };
+  const source = new SourceText(text);
+  const lineAt = (offset: number): number => source.position(offset).line;
   const synced = sorted.map((edit): TextEdit => {
     const copies = edit.copies ?? [];
     if (!edit.text.includes("\n") && copies.length === 0) return edit;
-    const eol = edit.text.includes("\n") ? (edit.text.includes("\r\n") ? "\r\n" : "\n") : fileEol;
+    const eol = edit.text.includes("\n")
+      ? edit.text.includes("\r\n")
+        ? "\r\n"
+        : "\n"
+      : source.eol;
     // Copied code is numbered as the line it comes from (__LINE__ in a
     // failure branch run after the flush): a directive on a line of its own
     // before each copy. The code after a copy stays on its last line.
     let body = "";
     let from = 0;
     for (const copy of copies) {
-      body += edit.text.slice(from, copy.at) + eol + `#line ${copiedLine(copy.from)} ${name}` + eol;
+      body += edit.text.slice(from, copy.at) + eol + `#line ${lineAt(copy.from)} ${name}` + eol;
       from = copy.at;
     }
     body += edit.text.slice(from);

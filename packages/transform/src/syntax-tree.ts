@@ -49,6 +49,11 @@ export class CNode {
     return this.named;
   }
 
+  /** Every child is named (set once the subtree is copied). */
+  useChildrenAsNamed(): void {
+    this.named = this.children;
+  }
+
   childForFieldName(field: string): CNode | null {
     for (const c of this.children) if (c.field === field) return c;
     return null;
@@ -295,10 +300,15 @@ function fieldName(cursor: Cursor): string | null {
 function finish(node: CNode): void {
   let hasError = node.type === "ERROR" || node.isMissing;
   let height = 0;
+  let allNamed = true;
   for (const c of node.children) {
     hasError ||= c.hasError;
     if (c.height >= height) height = c.height + 1;
+    allNamed &&= c.isNamed;
   }
   node.hasError = hasError;
   node.height = height;
+  // Only a subtree with an error keeps anonymous tokens: elsewhere the
+  // named children are the children, with no second array.
+  if (allNamed) node.useChildrenAsNamed();
 }
