@@ -41,10 +41,15 @@ const inert = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\/\*[\s\S]*?\*\/|\/\/[^\n
 const sideEffect = /[;{}#]|\+\+|--|(?:^|[^=!<>])=(?!=)/;
 // A name called: what it does is unknown (sizeof and friends only measure).
 const called = /([A-Za-z_]\w*)\s*\(/g;
+// A call through a parenthesised or subscripted expression (`(*fn)(x)`,
+// `table[i](x)`); a cast before a parenthesis looks the same and is
+// rejected with them.
+const calledThrough = /[)\]]\s*\(/;
 const measuring = new Set(["sizeof", "_Alignof", "alignof", "__alignof__", "offsetof"]);
 
 function isPureBody(body: string): boolean {
-  if (body.trim() === "" || sideEffect.test(body) || /\berrno\b/.test(body)) return false;
+  if (body.trim() === "" || sideEffect.test(body) || calledThrough.test(body)) return false;
+  if (/\berrno\b/.test(body)) return false;
   for (const m of body.matchAll(called)) if (!measuring.has(m[1] ?? "")) return false;
   return true;
 }
