@@ -91,8 +91,15 @@ function checkedFlush(checks: readonly CheckRecord[]): { text: string; copies: T
   const branchChecks = checks.filter((c) => c.variable === null);
   const prefix = branchChecks.length ? "{ int dbatch_failed_ = batch_flush_checked(); " : "";
   checks.forEach((c, i) => {
-    if (c.variable !== null) return;
-    branches += `${branches === "" ? "" : " else "}if (dbatch_failed_ == ${i + 1}) `;
+    if (c.variable !== null || c.chained) return;
+    // The calls of an `||` chain (tags i+1..last) share the first's branch.
+    let last = i + 1;
+    while (checks[last]?.chained) last++;
+    const which =
+      last === i + 1
+        ? `dbatch_failed_ == ${i + 1}`
+        : `dbatch_failed_ >= ${i + 1} && dbatch_failed_ <= ${last}`;
+    branches += `${branches === "" ? "" : " else "}if (${which}) `;
     if (c.rest === "") {
       copy(c.failure, c.failureStart);
     } else {

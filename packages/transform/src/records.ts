@@ -51,12 +51,17 @@ export interface CheckRecord extends CallSpan {
   readonly rest: string;
   /** Where the rest starts in the text (the end of the check's statement). */
   readonly restStart: number;
+  /**
+   * A later call of an `||` chain: it fails into the branch of the record
+   * before it (its own failure and rest are "").
+   */
+  readonly chained: boolean;
 }
 
 const reasonIndex = new Map<ReasonId, number>(reasonIds.map((id, i) => [id, i]));
 
-/** What the plan needs of a run's check; @last is the run's last statement. */
-function checkRecord(c: SiteCheck, last: SyntaxNode): CheckRecord {
+/** What the plan needs of a run's check (one record a call); @last is the run's last statement. */
+function checkRecords(c: SiteCheck, last: SyntaxNode): CheckRecord[] {
   // The check's own statement: the `if` whose branch the failure is.
   const statement = c.failure?.parent;
   const restStart = statement?.endIndex ?? 0;
@@ -64,7 +69,7 @@ function checkRecord(c: SiteCheck, last: SyntaxNode): CheckRecord {
     !c.leaves && statement && restStart < last.endIndex
       ? statement.sourceSlice(restStart, last.endIndex)
       : "";
-  return {
+  const first: CheckRecord = {
     callStart: c.call.startIndex,
     callEnd: c.call.endIndex,
     kind: c.kind,
@@ -74,7 +79,21 @@ function checkRecord(c: SiteCheck, last: SyntaxNode): CheckRecord {
     variable: c.variable ?? null,
     rest,
     restStart,
+    chained: false,
   };
+  const chained = c.also.map(
+    (link): CheckRecord => ({
+      ...first,
+      callStart: link.call.startIndex,
+      callEnd: link.call.endIndex,
+      kind: link.kind,
+      expected: link.expected,
+      failure: "",
+      rest: "",
+      chained: true,
+    }),
+  );
+  return [first, ...chained];
 }
 
 export class FileRecords {
@@ -121,7 +140,7 @@ export class FileRecords {
       this.runLastEnds.push(run.last.endIndex);
       this.runExisting.push(run.existing ? 1 : 0);
       this.runCallsFrom.push(this.runCalls.length);
-      const checks = run.checks.map((c) => checkRecord(c, run.last));
+      const checks = run.checks.flatMap((c) => checkRecords(c, run.last));
       if (checks.length > 0) this.checks.set(this.runStarts.length - 1, checks);
       if (run.opens.length > 0 && !run.existing) {
         this.unseenOpens.set(

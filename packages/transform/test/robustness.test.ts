@@ -11,7 +11,7 @@ const inserted = ["batch_start();", "batch_flush();", "#include <dbatch.h>"];
 // (an open's batch_open_unseen() wrapper ends with the same ")").
 const checkedOpen = /^batch_checked\(\d+, DBATCH_CHECK_(?:ERROR|COUNT), [^\n]+, $/;
 const checkedFlush =
-  /^\{ (?:int dbatch_failed_ = batch_flush_checked\(\); if \(dbatch_failed_ == 1\) |\(void\)batch_flush_checked\(\); \w+ = batch_checked_value\(\d+, \w+\); \}$)/;
+  /^\{ (?:int dbatch_failed_ = batch_flush_checked\(\); if \(dbatch_failed_ (?:== 1|>= 1 && dbatch_failed_ <= \d+)\) |\(void\)batch_flush_checked\(\); \w+ = batch_checked_value\(\d+, \w+\); \}$)/;
 
 /** Every edit inserts one of our markers, with nothing but blanks and a line break around it. */
 function onlyOurInsertions(result: ReturnType<typeof transformSource>): boolean {

@@ -511,6 +511,32 @@ test("checked results: a call compared with what success returns, leaving on fai
   }
 });
 
+test("checked results: an || chain of checked calls is one check, each call tagged", () => {
+  assert.equal(
+    verdicts(
+      "if (write(fd, buf, n) != n || fsync(fd) < 0 || close(fd)) return; write(fd, buf, 2);",
+    ),
+    ["run1", "run1", "run1", "run1"],
+  );
+  // Any other operand, or another operator: the results are used as written.
+  for (const cond of [
+    "close(fd) < 0 || n",
+    "n || close(fd) < 0",
+    "close(fd) < 0 && fsync(fd) < 0",
+    "close(fd) < 0 || n++ < 0",
+  ]) {
+    assert.ok(verdicts(`write(fd, buf, 1); if (${cond}) return;`).includes("result-used"), cond);
+  }
+  const out = transformSource(
+    `${prelude}void f(int fd, char *buf, int n)\n{\n\tif (close(fd) < 0 || fsync(fd)) perror("x");\n\twrite(fd, buf, n);\n}\n`,
+  ).output;
+  assert.match(
+    out,
+    /batch_checked\(1, DBATCH_CHECK_ERROR, 0, close\(fd\)\) < 0 \|\| batch_checked\(2, /,
+  );
+  assert.match(out, /if \(dbatch_failed_ >= 1 && dbatch_failed_ <= 2\) \{ perror\("x"\);/);
+});
+
 test("checked results: after a check only calls may follow in the run (after-check)", () => {
   assert.equal(verdicts("if (write(fd, buf, n) != n) return; write(fd, buf, 2); close(fd);"), [
     "run1",

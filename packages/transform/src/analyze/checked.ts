@@ -21,14 +21,14 @@ export type CheckKind = "error" | "count";
  * run, or not: then the call must end the run), or a call whose result is
  * assigned to a variable, which ends the run.
  */
-export interface CheckedCall {
-  /** The call expression (inside casts and parentheses). */
-  readonly call: SyntaxNode;
-  readonly kind: CheckKind;
-  /** "count": the count argument's text (what a full transfer returns). */
-  readonly expected: string;
-  /** What the call is compared with (its identifiers are read at the check). */
-  readonly compared: SyntaxNode | null;
+export interface CheckedCall extends CheckedLink {
+  /**
+   * The other calls of an `||` chain (`if (write(fd, b, n) != n || close(fd)
+   * < 0) goto fail;`), in order: each checked like the first, sharing its
+   * branch. A failed call stops the batch, so the ones after it do not run,
+   * as the chain's short circuit has it.
+   */
+  readonly also: readonly CheckedLink[];
   /** The statement the original runs when the check fails (null: an assignment). */
   readonly failure: SyntaxNode | null;
   /**
@@ -38,6 +38,17 @@ export interface CheckedCall {
    * where the original would have run it.
    */
   readonly leaves: boolean;
+}
+
+/** One call of a check and what makes it fail. */
+export interface CheckedLink {
+  /** The call expression (inside casts and parentheses). */
+  readonly call: SyntaxNode;
+  readonly kind: CheckKind;
+  /** "count": the count argument's text (what a full transfer returns). */
+  readonly expected: string;
+  /** What the call is compared with (its identifiers are read at the check). */
+  readonly compared: SyntaxNode | null;
 }
 
 /**
@@ -260,6 +271,7 @@ export function assignedCheck(assignment: SyntaxNode, names: NameResolver): Assi
     kind: "error",
     expected: "0",
     compared: null,
+    also: [],
     failure: null,
     leaves: false,
     variable: target.variable,
@@ -302,9 +314,32 @@ function assignedCall(
   return { ...found, variable: left.text };
 }
 
-/** The checked call of an `if` statement, or null when it is not one. */
+/** The operands of a chain of `||` (one operand when there is none), left to right. */
+function orOperands(condition: SyntaxNode): SyntaxNode[] {
+  const c = unwrap(condition, false);
+  if (c.type !== "binary_expression" || operatorText(c) !== "||") return [condition];
+  const left = c.childForFieldName("left");
+  const right = c.childForFieldName("right");
+  return left && right ? [...orOperands(left), right] : [condition];
+}
+
+/** Checked calls an `||` chain may hold (the tags of one window are numbered from 1). */
+const maxChainLength = 8;
+
+/** The checked call(s) of an `if` statement, or null when it is not one. */
 export function checkedCall(node: SyntaxNode, names: NameResolver): CheckedCall | null {
   const parts = checkingIf(node, names);
-  const check = parts && checkOf(parts.condition, names);
-  return check && parts ? { ...check, failure: parts.failure, leaves: parts.leaves } : null;
+  if (!parts) return null;
+  // Every operand of a chain must be a check: anything else would be
+  // evaluated while recording, with the calls before it not yet run.
+  const operands = orOperands(parts.condition);
+  if (operands.length > maxChainLength) return null;
+  const links: CheckedLink[] = [];
+  for (const operand of operands) {
+    const link = checkOf(operand, names);
+    if (!link) return null;
+    links.push(link);
+  }
+  const [first, ...also] = links;
+  return first ? { ...first, also, failure: parts.failure, leaves: parts.leaves } : null;
 }

@@ -61,7 +61,7 @@ function pureArguments(call: SyntaxNode): boolean {
  * failed check that goes on does).
  */
 function mayFollowCheck(f: StatementFacts): boolean {
-  if (f.check) return pureArguments(f.check.call);
+  if (f.check) return [f.check, ...f.check.also].every((link) => pureArguments(link.call));
   if (f.node.type !== "expression_statement" || f.sites.length !== 1 || f.helperCalls.length)
     return false;
   const call = f.node.namedChildren.find((c) => c.type !== "comment");
@@ -74,6 +74,9 @@ function mayFollowCheck(f: StatementFacts): boolean {
  * the square of their number.
  */
 const maxGoingOnChecks = 8;
+
+/** Checked calls a run may hold: its dispatch has a branch for each. */
+const maxChecks = 64;
 
 /** A list entry: a statement, or null where a label splits the list. */
 type ListEntry = StatementFacts | null;
@@ -172,11 +175,12 @@ export class RunFinder {
       // checks; a variable is not assigned again by re-running the rest
       // of a run after a check that goes on.
       if (f.check?.variable && (checks >= 15 || goingOn > 0)) close("after-check");
+      if (f.check && checks + 1 + f.check.also.length > maxChecks) close("after-check");
       if (f.check && !f.check.leaves && !f.check.variable && goingOn >= maxGoingOnChecks) {
         close("after-check");
       }
       current.push({ index: i, facts: f });
-      if (f.check) checks++;
+      if (f.check) checks += 1 + f.check.also.length;
       for (const b of f.readBuffers) pending.add(b);
       // The statements after it read the variable: the run (and its flush,
       // which assigns the real value) ends here.

@@ -215,6 +215,10 @@ export class StatementClassifier {
     const site = this.scan.call(checked.call, b, discardedContext);
     if (!site) return false;
     if (checked.compared) this.scan.expression(checked.compared, b, valueContext);
+    for (const link of checked.also) {
+      this.scan.call(link.call, b, discardedContext);
+      if (link.compared) this.scan.expression(link.compared, b, valueContext);
+    }
     if (checked.failure) for (const m of this.facts(checked.failure).mentions) b.mentions.add(m);
     b.check = { ...checked, site };
     return true;
