@@ -508,8 +508,10 @@ test("checked calls: noreturn functions from the headers next to the file, and -
   assert.is(a.status, 0, a.stderr);
   assert.match(a.stdout, /batch_checked\(1, DBATCH_CHECK_COUNT, 1, write\(fd, "a", 1\)\)/);
   assert.match(a.stdout, /if \(dbatch_failed_ == 2\) die\(\);/);
+  // Not known to leave, fatal() is a branch that goes on: the rest of the
+  // run is copied after it, to run when the first check fails.
   const plain = dbt(["--stdout", "b.c"], { cwd: dir });
-  assert.is(plain.stdout, readFileSync(join(dir, "b.c"), "utf8"));
+  assert.match(plain.stdout, /if \(dbatch_failed_ == 1\) \{ fatal\(\);\n\tif \(close\(fd\) < 0\)/);
   const named = dbt(["--stdout", "--noreturn", "fatal", "b.c"], { cwd: dir });
   assert.match(
     named.stdout,

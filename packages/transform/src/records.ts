@@ -81,18 +81,16 @@ function checkRecords(c: SiteCheck, last: SyntaxNode): CheckRecord[] {
     restStart,
     chained: false,
   };
-  const chained = c.also.map(
-    (link): CheckRecord => ({
-      ...first,
-      callStart: link.call.startIndex,
-      callEnd: link.call.endIndex,
-      kind: link.kind,
-      expected: link.expected,
-      failure: "",
-      rest: "",
-      chained: true,
-    }),
-  );
+  const chained = c.also.map((link): CheckRecord => ({
+    ...first,
+    callStart: link.call.startIndex,
+    callEnd: link.call.endIndex,
+    kind: link.kind,
+    expected: link.expected,
+    failure: "",
+    rest: "",
+    chained: true,
+  }));
   return [first, ...chained];
 }
 
