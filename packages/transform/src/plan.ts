@@ -81,6 +81,7 @@ const checkKinds = { error: "DBATCH_CHECK_ERROR", count: "DBATCH_CHECK_COUNT" } 
  * those calls, and they now run as the original runs them, after the branch.
  */
 function checkedFlush(checks: readonly CheckRecord[]): { text: string; copies: TextCopy[] } {
+  const prefix = "{ int dbatch_failed_ = batch_flush_checked(); ";
   // Built with the offsets of the copies in it, for #line directives.
   let branches = "";
   const copies: TextCopy[] = [];
@@ -88,8 +89,6 @@ function checkedFlush(checks: readonly CheckRecord[]): { text: string; copies: T
     copies.push({ at: prefix.length + branches.length, from });
     branches += text;
   };
-  const branchChecks = checks.filter((c) => c.variable === null);
-  const prefix = branchChecks.length ? "{ int dbatch_failed_ = batch_flush_checked(); " : "";
   checks.forEach((c, i) => {
     if (c.variable !== null || c.chained) return;
     // The calls of an `||` chain (tags i+1..last) share the first's branch.

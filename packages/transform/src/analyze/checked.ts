@@ -323,7 +323,7 @@ function orOperands(condition: SyntaxNode): SyntaxNode[] {
   return left && right ? [...orOperands(left), right] : [condition];
 }
 
-/** Checked calls an `||` chain may hold (the tags of one window are numbered from 1). */
+/** Checked calls an `||` chain may hold (a longer one is read as results used). */
 const maxChainLength = 8;
 
 /** The checked call(s) of an `if` statement, or null when it is not one. */
