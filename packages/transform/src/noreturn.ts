@@ -66,3 +66,26 @@ function* declarationsMentioning(code: string): Generator<string> {
     mention.lastIndex = from;
   }
 }
+
+/**
+ * Which of @names the file defines itself (`static void err(int e, const
+ * char *s) { ... }`): then the name is that function, not libc's that never
+ * returns. Lexical: the name, its parameter list, and `{` next.
+ */
+export function ownDefinitions(text: string, names: Iterable<string>): Set<string> {
+  const own = new Set<string>();
+  let code: string | null = null;
+  for (const name of names) {
+    if (!text.includes(name)) continue;
+    code ??= withoutComments(text);
+    for (const m of code.matchAll(new RegExp(`\\b${name}\\s*\\(`, "g"))) {
+      let end = (m.index ?? 0) + m[0].length;
+      while (end < code.length && !delimiters.has(code[end] ?? "")) end++;
+      if (code[end] === "{" && code.slice(0, end).trimEnd().endsWith(")")) {
+        own.add(name);
+        break;
+      }
+    }
+  }
+  return own;
+}

@@ -754,4 +754,53 @@ test("noreturnNames: the declared name, not the attribute's or a parameter's", (
   );
 });
 
+// What an adversarial helper found (fixtures/adversarial: checked_narrowing_cast,
+// checked_own_err, checked_impure_object_macro, checked_chain_read_buffer,
+// macro_token_pasting, pure_macro_shared_variable, macro_reads_read_buffer).
+test("found by the adversarial helper: checks, macros and names that are not what they look like", () => {
+  const run = (head: string, body: string) => {
+    const text = `${prelude}${head}\nvoid f(int fd, char *buf, int n)\n{\n${body}\n}\n`;
+    return transformSource(text).sites.map((s) => (s.batched ? `run${s.run}` : s.reason));
+  };
+  // A narrowing cast: the whole count fails the comparison too.
+  assert.equal(
+    run("", "if ((char)write(fd, buf, 300) != 300) n++; write(fd, buf, 1);")[0],
+    "result-used",
+  );
+  assert.equal(
+    run("", "if ((ssize_t)write(fd, buf, 300) != 300) n++; write(fd, buf, 1);")[0],
+    "run1",
+  );
+  // The file's own err() returns: its branch goes on (the rest is copied).
+  const own = transformSource(
+    `${prelude}static void err(int e, const char *s) { (void)e; (void)s; }\nvoid f(int fd)\n{\n\tif (close(fd) < 0)\n\t\terr(1, "x");\n\twrite(fd, "a", 1);\n}\n`,
+  ).output;
+  assert.match(own, /if \(dbatch_failed_ == 1\) \{ err\(1, "x"\);/);
+  // An object-like macro with a side effect is no pure argument after a check.
+  assert.equal(
+    run("int k;\n#define CNT (k++, 1)", "if (close(fd) < 0) n++; write(fd, buf, CNT);"),
+    ["after-check", "after-check"],
+  );
+  // A chain whose write uses the buffer its read fills is no check.
+  assert.equal(run("", "if (read(fd, buf, 4) != 4 || write(1, buf, 4) != 4) n++;"), [
+    "result-used",
+    "result-used",
+  ]);
+  // A macro through another reads what that one reads: a deferred read's buffer.
+  assert.equal(
+    run(
+      "int arr[2];\n#define FIRST (arr[0])\n#define F2() FIRST",
+      "read(fd, arr, 8); write(F2(), buf, 1); write(1, buf, 1);",
+    ),
+    ["read-buffer-used", "run1", "run1"],
+  );
+  // ... and a volatile it reads is shared.
+  assert.ok(
+    run(
+      "volatile int got;\n#define PICK() (got ? 1 : 2)",
+      "write(PICK(), buf, 1); write(1, buf, 1);",
+    ).includes("shared-variable"),
+  );
+});
+
 test.run();

@@ -13,6 +13,7 @@ import {
   batchFlushName,
   batchStartName,
   looksLikeMacroName,
+  noreturnFunctions as libcNoreturn,
   processControlFunctions,
   pureFunctions,
   setjmpFunctions,
@@ -52,12 +53,22 @@ export class FileNames {
     private readonly sharedVariables: ReadonlySet<string>,
     private readonly noreturnFunctions: ReadonlySet<string> = new Set(),
     private readonly crossed: readonly ConditionalRange[] = [],
+    /** libc's never-returning names the file defines functions of its own for. */
+    private readonly ownNoreturnNames: ReadonlySet<string> = new Set(),
   ) {
     this.macroNames = macros.names;
   }
 
   isMacroCaptured(name: string): boolean {
-    return this.macros.captured.has(name);
+    return this.macros.captured.has(name) || this.macros.captured.has("*");
+  }
+
+  macroReads(name: string): readonly string[] | undefined {
+    return this.macros.reads.get(name);
+  }
+
+  isImpureMacro(name: string): boolean {
+    return this.macros.impure.has(name);
   }
 
   crossesConditional(start: number, end: number): boolean {
@@ -73,7 +84,10 @@ export class FileNames {
   }
 
   isNoreturn(name: string): boolean {
-    return this.noreturnFunctions.has(name) && !this.macroNames.has(name);
+    if (this.macroNames.has(name)) return false;
+    // libc's (exit, err, ...) unless the file defines its own of that name.
+    if (libcNoreturn.has(name)) return !this.ownNoreturnNames.has(name);
+    return this.noreturnFunctions.has(name);
   }
 
   resolve(name: string): CalleeKind {

@@ -9,7 +9,6 @@
 // the run). Everything here is syntax: which comparisons mean "failed", which
 // failure branches certainly leave.
 import type { SyscallSpec } from "@dbatch/catalogue";
-import { noreturnFunctions } from "../known-functions.ts";
 import { operatorText, type CNode as SyntaxNode } from "../syntax-tree.ts";
 import type { NameResolver } from "./facts.ts";
 
@@ -60,8 +59,8 @@ function returnsCount(spec: SyscallSpec): boolean {
   return spec.deferredReturn === "length" && spec.deferredReturnArg === 2;
 }
 
-// Compiler builtins that never return; libc's (exit, abort, err, ...) come
-// from the catalogue (known-functions.ts), a project's from noreturn.ts.
+// Compiler builtins that never return; libc's (exit, abort, err, ...) and a
+// project's are the name resolver's (known-functions.ts, noreturn.ts).
 const noreturnBuiltins = new Set(["__builtin_trap", "__builtin_unreachable"]);
 
 /** Strips parentheses (and with @casts, casts) around an expression. */
@@ -80,10 +79,14 @@ function unwrap(node: SyntaxNode, casts: boolean): SyntaxNode {
   }
 }
 
-/** An expression without side effects (no assignment, increment or call). */
-export function isPure(node: SyntaxNode): boolean {
+/**
+ * An expression without side effects (no assignment, increment or call,
+ * nor a macro of the file that expands to one).
+ */
+export function isPure(node: SyntaxNode, names: Pick<NameResolver, "isImpureMacro">): boolean {
   switch (node.type) {
     case "identifier":
+      return !names.isImpureMacro(node.text);
     case "number_literal":
     case "sizeof_expression":
     case "char_literal":
@@ -99,11 +102,13 @@ export function isPure(node: SyntaxNode): boolean {
     case "subscript_expression":
     case "pointer_expression":
       return node.namedChildren.every(
-        (c) => c.type === "type_descriptor" || c.type === "field_identifier" || isPure(c),
+        (c) => c.type === "type_descriptor" || c.type === "field_identifier" || isPure(c, names),
       );
     case "unary_expression":
     case "binary_expression":
-      return !/\+\+|--|=/.test(operatorText(node)) && node.namedChildren.every(isPure);
+      return (
+        !/\+\+|--|=/.test(operatorText(node)) && node.namedChildren.every((c) => isPure(c, names))
+      );
     default:
       return false;
   }
@@ -132,6 +137,50 @@ function catalogueCall(
   const callee = names.resolve(fn.text);
   if (callee.kind !== "syscall") return null;
   return { call, spec: callee.spec };
+}
+
+// Integer types at least 32 bits wide: a recorded call's count (the library
+// records only small transfers) survives a cast to any of them.
+const wideTypes = new Set([
+  "int",
+  "unsigned",
+  "unsignedint",
+  "signed",
+  "signedint",
+  "long",
+  "longint",
+  "unsignedlong",
+  "unsignedlongint",
+  "longlong",
+  "unsignedlonglong",
+  "size_t",
+  "ssize_t",
+  "off_t",
+  "ptrdiff_t",
+  "intmax_t",
+  "uintmax_t",
+  "int32_t",
+  "uint32_t",
+  "int64_t",
+  "uint64_t",
+]);
+
+/** Every cast around the expression (inside parentheses) is to a wide integer type. */
+function wideCastsOnly(node: SyntaxNode): boolean {
+  let n = node;
+  for (;;) {
+    if (n.type === "parenthesized_expression" && n.namedChildren.length === 1) {
+      n = n.namedChildren[0] as SyntaxNode;
+    } else if (n.type === "cast_expression") {
+      const type = n.childForFieldName("type")?.text.replace(/\s+/g, "") ?? "";
+      if (!wideTypes.has(type)) return false;
+      const value = n.childForFieldName("value");
+      if (!value) return false;
+      n = value;
+    } else {
+      return true;
+    }
+  }
 }
 
 /** Text of an expression with casts and parentheses taken off, for comparing two. */
@@ -177,12 +226,22 @@ function checkOf(
         return { call: found.call, kind: "error", expected: "0", compared: other };
       }
     }
-    // CALL != n (casts allowed on either side): anything but the whole count is failure.
+    // CALL != n (casts allowed on either side): anything but the whole count
+    // is failure. Only casts that keep a recorded call's count whole: while
+    // recording the call returns it, and `(char)write(fd, b, 300) != 300`
+    // would take the failure branch then.
     const counted = match(callSide, true);
-    if (counted && op === "!=" && returnsCount(counted.spec) && isPure(other)) {
+    if (
+      counted &&
+      op === "!=" &&
+      returnsCount(counted.spec) &&
+      isPure(other, names) &&
+      wideCastsOnly(callSide) &&
+      wideCastsOnly(other)
+    ) {
       const args = counted.call.childForFieldName("arguments")?.namedChildren ?? [];
       const count = args.filter((a) => a.type !== "comment")[2];
-      if (count && isPure(count) && bareText(count) === bareText(other)) {
+      if (count && isPure(count, names) && bareText(count) === bareText(other)) {
         return {
           call: counted.call,
           kind: "count",
@@ -208,10 +267,7 @@ function leaves(statement: SyntaxNode, names: NameResolver): boolean {
       if (expr?.type !== "call_expression") return false;
       const fn = expr.childForFieldName("function");
       return (
-        fn?.type === "identifier" &&
-        (noreturnFunctions.has(fn.text) ||
-          noreturnBuiltins.has(fn.text) ||
-          names.isNoreturn(fn.text))
+        fn?.type === "identifier" && (noreturnBuiltins.has(fn.text) || names.isNoreturn(fn.text))
       );
     }
     case "compound_statement": {

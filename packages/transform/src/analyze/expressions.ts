@@ -68,6 +68,13 @@ export class ExpressionScanner {
     private readonly aliases: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
   ) {}
 
+  /** A read of the variable @name (or a name a macro reads). */
+  private reads(name: string, b: FactsBuilder, ctx: ExpressionContext): void {
+    if (name === "errno") b.fail("errno-used");
+    else if (this.names.isShared(name)) b.fail("shared-variable");
+    if (!ctx.addressOnly) b.mentions.add(name);
+  }
+
   /** Records the expression's sites, hazards and mentions into b. */
   expression(node: SyntaxNode, b: FactsBuilder, ctx: ExpressionContext): void {
     const type = node.type;
@@ -75,9 +82,9 @@ export class ExpressionScanner {
     switch (type) {
       case "identifier": {
         const name = node.text;
-        if (name === "errno") b.fail("errno-used");
-        else if (this.names.isShared(name)) b.fail("shared-variable");
-        if (!ctx.addressOnly) b.mentions.add(name);
+        this.reads(name, b, ctx);
+        // A macro of the file reads what its expansion names.
+        for (const read of this.names.macroReads(name) ?? []) this.reads(read, b, ctx);
         return;
       }
       case "call_expression":
@@ -194,7 +201,7 @@ export class ExpressionScanner {
       // An expression: it reads what its body captures (and its arguments).
       // Before the #define, the name is a function's.
       if (callee.macro.definedAt < node.startIndex) {
-        for (const m of callee.macro.reads) b.mentions.add(m);
+        for (const read of this.names.macroReads(name) ?? []) this.reads(read, b, valueContext);
       } else b.fail("macro-call");
     } else if (callee.kind !== "pure") {
       b.fail(callee.kind);

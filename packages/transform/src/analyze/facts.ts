@@ -101,7 +101,14 @@ export interface NameResolver {
   isShared(name: string): boolean;
   /** Read by a #define of the file that does not take it as a parameter. */
   isMacroCaptured(name: string): boolean;
-  /** Declared never to return, in the file or in what the caller read for it. */
+  /** A macro of the file: the names its expansion reads (through the file's macros). */
+  macroReads(name: string): readonly string[] | undefined;
+  /** A macro of the file that is not a side-effect-free expression. */
+  isImpureMacro(name: string): boolean;
+  /**
+   * Never returns: libc's (exit, err, ...) unless the file defines its own,
+   * or declared so in the file or in what the caller read for it.
+   */
   isNoreturn(name: string): boolean;
   /**
    * [start, end) crosses the edge of a conditional group an `else` runs

@@ -7,6 +7,8 @@ import type { ConditionalRange } from "../conditional-else.ts";
 import { catalogueEntry, catalogueLibcNames } from "../catalogue.ts";
 import { FileNames } from "./callee.ts";
 import { fileMacros } from "./macros.ts";
+import { noreturnFunctions } from "../known-functions.ts";
+import { ownDefinitions } from "../noreturn.ts";
 import { analyzeFunction, type Run, type Verdict } from "./function.ts";
 import type { SyntaxTree } from "../parse.ts";
 import { sharedVariableNames } from "./shared-variables.ts";
@@ -78,6 +80,7 @@ export function fileContext(
       sharedVariableNames(text),
       neverReturn,
       crossed,
+      ownDefinitions(text, noreturnFunctions),
     ),
     manualBatch: manualBatchDiagnostic(text),
     counter: { next: 0 },

@@ -8,6 +8,7 @@ import {
   isStatementNode,
   type CallSite,
   type HelperCall,
+  type NameResolver,
   type OpenCandidate,
   type SiteCheck,
   type StatementFacts,
@@ -48,9 +49,9 @@ interface Member {
 }
 
 /** The call's arguments have no side effects (comments aside). */
-function pureArguments(call: SyntaxNode): boolean {
+function pureArguments(call: SyntaxNode, names: NameResolver): boolean {
   const args = call.childForFieldName("arguments")?.namedChildren ?? [];
-  return args.every((a) => a.type === "comment" || isPure(a));
+  return args.every((a) => a.type === "comment" || isPure(a, names));
 }
 
 /**
@@ -60,12 +61,12 @@ function pureArguments(call: SyntaxNode): boolean {
  * check fails, and evaluating them again is what re-running them after a
  * failed check that goes on does).
  */
-function mayFollowCheck(f: StatementFacts): boolean {
-  if (f.check) return [f.check, ...f.check.also].every((link) => pureArguments(link.call));
+function mayFollowCheck(f: StatementFacts, names: NameResolver): boolean {
+  if (f.check) return [f.check, ...f.check.also].every((link) => pureArguments(link.call, names));
   if (f.node.type !== "expression_statement" || f.sites.length !== 1 || f.helperCalls.length)
     return false;
   const call = f.node.namedChildren.find((c) => c.type !== "comment");
-  return call?.type === "call_expression" && pureArguments(call);
+  return call?.type === "call_expression" && pureArguments(call, names);
 }
 
 /**
@@ -170,7 +171,7 @@ export class RunFinder {
       if ([...f.mentions].some((m) => pending.has(m))) close("read-buffer-used");
       // Once a check is in the run, the statements after it would not have
       // run had it failed: only calls, which the failed check cancels.
-      if (!mayFollowCheck(f) && checks > 0) close("after-check");
+      if (checks > 0 && !mayFollowCheck(f, this.classifier.names)) close("after-check");
       // batch_checked_value() keeps the values of a window's first 16
       // checks; a variable is not assigned again by re-running the rest
       // of a run after a check that goes on.

@@ -9,6 +9,7 @@ import {
   FactsBuilder,
   intersects,
   isStatementNode,
+  type CallSite,
   type NameResolver,
   type StatementFacts,
   type StatementList,
@@ -212,13 +213,26 @@ export class StatementClassifier {
   private checkedIf(node: SyntaxNode, b: FactsBuilder): boolean {
     const checked = checkedCall(node, this.names);
     if (!checked) return false;
-    const site = this.scan.call(checked.call, b, discardedContext);
-    if (!site) return false;
-    if (checked.compared) this.scan.expression(checked.compared, b, valueContext);
-    for (const link of checked.also) {
-      this.scan.call(link.call, b, discardedContext);
-      if (link.compared) this.scan.expression(link.compared, b, valueContext);
+    // Each call of the check in turn. What is compared, and the calls after
+    // it in an `||` chain, must not read a buffer a deferred read of the
+    // check fills: while recording they would see it unfilled.
+    const filled = new Set<string>();
+    const parts: FactsBuilder[] = [];
+    let site: CallSite | null = null;
+    for (const link of [checked, ...checked.also]) {
+      const call = new FactsBuilder();
+      const found = this.scan.call(link.call, call, discardedContext);
+      if (!found) return false;
+      site ??= found;
+      const compared = new FactsBuilder();
+      if (link.compared) this.scan.expression(link.compared, compared, valueContext);
+      if (intersects(call.mentions, filled)) return false;
+      for (const r of call.readBuffers) filled.add(r);
+      if (intersects(compared.mentions, filled)) return false;
+      parts.push(call, compared);
     }
+    if (!site) return false;
+    for (const part of parts) b.takeScope(part);
     if (checked.failure) for (const m of this.facts(checked.failure).mentions) b.mentions.add(m);
     b.check = { ...checked, site };
     return true;
