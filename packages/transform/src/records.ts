@@ -140,10 +140,15 @@ export class FileRecords {
       this.runCallsFrom.push(this.runCalls.length);
       const checks = run.checks.flatMap((c) => checkRecords(c, run.last));
       if (checks.length > 0) this.checks.set(this.runStarts.length - 1, checks);
-      if (run.opens.length > 0 && !run.existing) {
+      // Only an open that is a statement of the run itself runs each time
+      // the run does: one inside an `if` of it may not, and the variable
+      // then still holds the stand-in of an earlier window (a loop's
+      // previous turn), which means nothing once that window closed. Such
+      // an open reserves its number.
+      if (run.directOpens.length > 0 && !run.existing) {
         this.unseenOpens.set(
           this.runStarts.length - 1,
-          run.opens.map((o) => ({
+          run.directOpens.map((o) => ({
             callStart: o.site.node.startIndex,
             callEnd: o.site.node.endIndex,
           })),
