@@ -94,6 +94,25 @@ function checkRecords(c: SiteCheck, last: SyntaxNode): CheckRecord[] {
   return [first, ...chained];
 }
 
+// Statements and expressions whose parts may not run every time they do.
+const conditionalTypes = new Set([
+  "if_statement",
+  "else_clause",
+  "switch_statement",
+  "case_statement",
+  "conditional_expression",
+  "binary_expression",
+]);
+
+/** Whether @node sits under a condition inside the run's statement (a sibling of @first). */
+function conditional(node: SyntaxNode, first: SyntaxNode): boolean {
+  for (let n = node.parent; n; n = n.parent) {
+    if (conditionalTypes.has(n.type)) return true;
+    if (n.parent === first.parent) return false;
+  }
+  return false;
+}
+
 export class FileRecords {
   private readonly names: string[] = [];
   private readonly nameIds = new Map<string, number>();
@@ -140,15 +159,15 @@ export class FileRecords {
       this.runCallsFrom.push(this.runCalls.length);
       const checks = run.checks.flatMap((c) => checkRecords(c, run.last));
       if (checks.length > 0) this.checks.set(this.runStarts.length - 1, checks);
-      // Only an open that is a statement of the run itself runs each time
-      // the run does: one inside an `if` of it may not, and the variable
-      // then still holds the stand-in of an earlier window (a loop's
-      // previous turn), which means nothing once that window closed. Such
-      // an open reserves its number.
-      if (run.directOpens.length > 0 && !run.existing) {
+      // An open under a condition of the run may not run when the run
+      // does: the variable then still holds the stand-in of an earlier
+      // window (a loop's previous turn), which means nothing once that
+      // window closed. Such an open reserves its number.
+      const unseen = run.opens.filter((o) => !conditional(o.site.node, run.first));
+      if (unseen.length > 0 && !run.existing) {
         this.unseenOpens.set(
           this.runStarts.length - 1,
-          run.directOpens.map((o) => ({
+          unseen.map((o) => ({
             callStart: o.site.node.startIndex,
             callEnd: o.site.node.endIndex,
           })),
