@@ -184,6 +184,7 @@ extern __thread struct dbatch_thread dbatch_tls
 extern const struct dbatch_backend *dbatch_backend DBATCH_HIDDEN;
 extern int dbatch_off DBATCH_HIDDEN;		/* DBATCH_BACKEND=off */
 extern int dbatch_seed_mode DBATCH_HIDDEN;	/* a <linux/batch.h> program */
+extern int dbatch_threads_started DBATCH_HIDDEN; /* pthread_create was called */
 void dbatch_init_slow(void) DBATCH_HIDDEN;
 extern int dbatch_init_done DBATCH_HIDDEN;
 

@@ -323,12 +323,15 @@ static void *seed_thread_start(void *p)
 	return s.fn(s.arg);
 }
 
+int dbatch_threads_started;
+
 DBATCH_API int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 			      void *(*fn)(void *), void *arg)
 {
 	struct start *s;
 	int r;
 
+	__atomic_store_n(&dbatch_threads_started, 1, __ATOMIC_RELAXED);
 	if (!dbatch_seed_mode)
 		return NEXT(pthread_create)(th, attr, fn, arg);
 	s = malloc(sizeof(*s));

@@ -213,3 +213,40 @@ DBATCH_API sighandler_t sysv_signal(int sig, sighandler_t h)
 {
 	return install(sig, h, SA_RESETHAND | SA_NODEFER);
 }
+
+/*
+ * sigset() (System V, in glibc): SIG_HOLD blocks @sig; a disposition is
+ * installed without flags and @sig unblocked. The previous one is returned,
+ * SIG_HOLD when @sig was blocked. Its handler must be wrapped like any other
+ * (a handler's calls run plain, after what is pending).
+ */
+DBATCH_API sighandler_t sigset(int sig, sighandler_t h)
+{
+	struct sigaction act, old;
+	sigset_t one, before;
+
+	if (h == SIG_ERR) {
+		errno = EINVAL;
+		return SIG_ERR;
+	}
+	sigemptyset(&one);
+	if (sigaddset(&one, sig) < 0)
+		return SIG_ERR;
+	if (h == SIG_HOLD) {
+		if (sigprocmask(SIG_BLOCK, &one, &before) < 0)
+			return SIG_ERR;
+		if (sigismember(&before, sig))
+			return SIG_HOLD;
+		if (wrap_action(sig, NULL, &old) < 0)
+			return SIG_ERR;
+		return old.sa_handler;
+	}
+	memset(&act, 0, sizeof(act));
+	act.sa_handler = h;
+	sigemptyset(&act.sa_mask);
+	if (wrap_action(sig, &act, &old) < 0)
+		return SIG_ERR;
+	if (sigprocmask(SIG_UNBLOCK, &one, &before) < 0)
+		return SIG_ERR;
+	return sigismember(&before, sig) ? SIG_HOLD : old.sa_handler;
+}

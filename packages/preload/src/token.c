@@ -27,8 +27,13 @@ DBATCH_API void dbatch_batch_open_unseen(void)
 {
 	struct dbatch_thread *t = &dbatch_tls;
 
-	/* only inside a window: outside one the open runs plain */
-	if (t->window)
+	/*
+	 * Only inside a window (outside one the open runs plain), and only
+	 * while the process has one thread: an open of another thread would
+	 * take the lowest free number first, which the plain program's open,
+	 * made now, has taken (that one then reserves its number).
+	 */
+	if (t->window && !__atomic_load_n(&dbatch_threads_started, __ATOMIC_RELAXED))
 		t->open_unseen = 1;
 }
 

@@ -160,6 +160,7 @@ export const flushFirstFunctions: ReadonlySet<string> = new Set([
   "signal",
   "bsd_signal",
   "sysv_signal",
+  "sigset",
   "__libc_start_main",
   "pthread_cancel"
 ]);
