@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <string.h>
@@ -254,6 +255,19 @@ retry:
 
 		switch (ci->kind[i]) {
 		case DBATCH_ARGK_FD:
+			/*
+			 * A directory fd before an absolute path: the kernel
+			 * never looks at it (openat(d, "/x", ...) succeeds even
+			 * when the open that was to give d failed, and the
+			 * plain call then passes -1). No dependency on a
+			 * deferred open's entry, then.
+			 */
+			if (unlikely(dbatch_is_token(v) || b->npending) && i + 1 < ci->nargs &&
+			    ci->kind[i + 1] == DBATCH_ARGK_PATH && a[i + 1] &&
+			    *(const char *)a[i + 1] == '/') {
+				v = AT_FDCWD;
+				break;
+			}
 			if (unlikely(dbatch_is_token(v))) {
 				/* a stand-in: its open's entry, or the number it got */
 				int k = dbatch_token_arg(v, &v);
