@@ -120,7 +120,6 @@ int uring_is_data_op(const struct dbatch_entry *e)
 	}
 }
 
-/* How many entries from @i can go in as one writev (1: none). */
 void uring_resolve_earlier_ref(struct dbatch_entry *entries, unsigned int i, unsigned int k)
 {
 	const struct dbatch_entry *f = &entries[k];
@@ -129,6 +128,7 @@ void uring_resolve_earlier_ref(struct dbatch_entry *entries, unsigned int i, uns
 		dbatch_entry_resolve_refs(entries, k);
 }
 
+/* How many entries from @i can go in as one writev (1: none). */
 unsigned int uring_write_group(struct dbatch_entry *entries, unsigned int i,
 				unsigned int count)
 {

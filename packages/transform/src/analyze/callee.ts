@@ -38,8 +38,6 @@ export class FileNames {
   /** The file's summarised static functions (summaries.ts): grows as definitions are read. */
   readonly helpers = new Map<string, HelperSummary>();
 
-  private readonly macroNames: ReadonlySet<string>;
-
   /**
    * @param macros what the file's #defines say (macros.ts)
    * @param definedFunctions names of functions the file defines
@@ -55,9 +53,7 @@ export class FileNames {
     private readonly crossed: readonly ConditionalRange[] = [],
     /** libc's never-returning names the file defines functions of its own for. */
     private readonly ownNoreturnNames: ReadonlySet<string> = new Set(),
-  ) {
-    this.macroNames = macros.names;
-  }
+  ) {}
 
   isMacroCaptured(name: string): boolean {
     return this.macros.captured.has(name) || this.macros.captured.has("*");
@@ -84,7 +80,7 @@ export class FileNames {
   }
 
   isNoreturn(name: string): boolean {
-    if (this.macroNames.has(name)) return false;
+    if (this.macros.names.has(name)) return false;
     // libc's (exit, err, ...) unless the file defines its own of that name.
     if (libcNoreturn.has(name)) return !this.ownNoreturnNames.has(name);
     return this.noreturnFunctions.has(name);
@@ -92,7 +88,7 @@ export class FileNames {
 
   resolve(name: string): CalleeKind {
     const spec = catalogueEntry(name);
-    const local = this.macroNames.has(name) || this.definedFunctions.has(name);
+    const local = this.macros.names.has(name) || this.definedFunctions.has(name);
     if (spec) return local ? { kind: "not-libc", spec } : { kind: "syscall", spec };
     if (
       name === batchStartName ||
@@ -105,7 +101,7 @@ export class FileNames {
     }
     const pureMacro = this.macros.pure.get(name);
     if (pureMacro) return { kind: "pure-macro", macro: pureMacro };
-    if (this.macroNames.has(name) || looksLikeMacroName(name)) return { kind: "macro-call" };
+    if (this.macros.names.has(name) || looksLikeMacroName(name)) return { kind: "macro-call" };
     const summary = this.helpers.get(name);
     if (summary) return { kind: "helper", summary };
     if (this.definedFunctions.has(name)) return { kind: "unknown-call" };
